@@ -1,0 +1,92 @@
+package batch
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors. Records that never reached the handler carry an error that
+// wraps one of these, so callers can tell them apart with [errors.Is].
+var (
+	// ErrSkipped marks a record that was not handled because an earlier record
+	// failed and the ordering policy (a FIFO queue, [Processor.StopOnFirstFailure]
+	// or [Processor.SkipGroupOnError]) forbids handling it out of order.
+	ErrSkipped = errors.New("batch: skipped after an earlier failure")
+
+	// ErrDeadline marks a record that was not started, or was abandoned,
+	// because the invocation's deadline (less [Processor.DeadlineMargin]) came.
+	ErrDeadline = errors.New("batch: invocation deadline reached")
+
+	// ErrCanceled marks a record that was not started because the context
+	// passed by the caller was cancelled before its turn.
+	ErrCanceled = errors.New("batch: context canceled before the record started")
+
+	// ErrNoIdentifier marks a failed record whose identifier is empty. Lambda
+	// fails the whole batch when a response holds an empty identifier, so such
+	// a record is never put into the response; the call returns an error
+	// instead.
+	ErrNoIdentifier = errors.New("batch: failed record has no identifier")
+
+	// ErrWrongSource marks a record whose eventSource names another service
+	// than the entry point it was given to (for example a Kinesis record passed
+	// to [Processor.SQS]).
+	ErrWrongSource = errors.New("batch: record comes from another event source")
+)
+
+// RecordError is the error of one record: its position in the batch, its
+// identifier (possibly empty) and the cause.
+type RecordError struct {
+	Index int    // position of the record in the batch, from 0
+	ID    string // identifier reported to Lambda; empty if the record has none
+	Err   error  // the cause: the handler's error, a *PanicError, ErrSkipped, …
+}
+
+func (e *RecordError) Error() string {
+	if e.ID == "" {
+		return fmt.Sprintf("batch: record %d: %v", e.Index, e.Err)
+	}
+	return fmt.Sprintf("batch: record %d (%s): %v", e.Index, e.ID, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// BatchError is returned when every record of a non-empty batch failed. It
+// joins one [*RecordError] per record, in input order, so [errors.Is] and
+// [errors.As] see through it. Returning it makes Lambda treat the invocation
+// as failed and apply its own retry and back-off; the response returned with
+// it still lists every record. [Processor.NoBatchError] turns it off.
+type BatchError struct {
+	Errs []error // one *RecordError per record, in input order
+}
+
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "batch: all %d records failed", len(e.Errs))
+	if len(e.Errs) > 0 {
+		fmt.Fprintf(&b, "; first: %v", e.Errs[0])
+	}
+	return b.String()
+}
+
+// Unwrap returns the record errors.
+func (e *BatchError) Unwrap() []error { return e.Errs }
+
+// PanicError is the error of a record whose handler (or middleware) panicked.
+// It keeps the value passed to panic and the stack of the panicking goroutine.
+type PanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the goroutine's stack at the point of recovery
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("batch: handler panicked: %v", e.Value)
+}
+
+// Unwrap returns the panic value if it is an error, so that a panic with an
+// error value matches that error under [errors.Is].
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}

@@ -1,0 +1,409 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errNilHandler fails every record when the handler is nil.
+var errNilHandler = errors.New("batch: nil handler")
+
+// Process runs h over records according to p and src, and reports the outcome
+// of every record in input order. It is the engine behind every entry point;
+// call it directly for a record type of your own, or to get the [Report] of
+// a built-in source:
+//
+//	rep := batch.Process(ctx, p, ev.Records, batch.SQSSource(ev.Records), h)
+//	resp, err := batch.SQSResponse(rep)
+//
+// Process never panics because of a handler: a panic fails its record with a
+// [*PanicError]. It returns once every record has an outcome; no goroutine it
+// started is left running, except the goroutine of a handler abandoned at the
+// deadline (see [Processor.DeadlineMargin]), which ends when that handler
+// returns.
+func Process[R any](ctx context.Context, p Processor, records []R, src Source[R], h Handler[R]) *Report[R] {
+	r := &run[R]{
+		records: records,
+		src:     src,
+		res:     make([]result, len(records)),
+		timeout: p.RecordTimeout,
+	}
+	if h == nil {
+		h = func(context.Context, R) error { return errNilHandler }
+	}
+	r.h = h
+
+	fifo := src.FIFO
+	switch p.FIFO {
+	case FIFOOn:
+		fifo = true
+	case FIFOOff:
+		fifo = false
+	}
+	keyed := (src.Ordered || fifo) && src.Key != nil
+	r.stop = p.StopOnFirstFailure || (fifo && !p.SkipGroupOnError)
+	r.skipGroup = !r.stop && p.SkipGroupOnError && keyed
+
+	workers := p.Concurrency
+	if workers == 0 || r.stop {
+		workers = 1
+	}
+
+	if len(records) > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = r.deadline(ctx, p)
+		r.ctx = ctx
+		switch {
+		case workers == 1:
+			r.supervise(func() { r.sequential(keyed) })
+		case keyed:
+			r.supervise(func() { r.groups(workers) })
+		default:
+			r.supervise(func() { r.parallel(workers) })
+		}
+		cancel()
+	}
+	return newReport(records, src.ID, r.res, !p.NoBatchError)
+}
+
+// run is the state of one call of Process.
+type run[R any] struct {
+	ctx       context.Context
+	records   []R
+	src       Source[R]
+	h         Handler[R]
+	timeout   time.Duration
+	stop      bool // a failure skips every later record
+	skipGroup bool // a failure skips the later records of its key
+
+	res []result
+
+	// hard is the instant after which handlers still running are abandoned;
+	// zero when the call waits for every handler. When it is set, workers
+	// publish results under mu, and nothing is written to res once
+	// abandoned is true.
+	hard      time.Time
+	grace     time.Duration
+	mu        sync.Mutex
+	abandoned bool
+}
+
+// result is the internal outcome of one record.
+type result struct {
+	state uint8 // pending, running, or an Outcome + outcomeBase
+	err   error
+}
+
+const (
+	statePending uint8 = iota
+	stateRunning
+	outcomeBase
+)
+
+// deadline derives the context records run under: cancelled with cause
+// ErrDeadline at the deadline less the margin. It also sets the instant
+// after which in-flight handlers are abandoned.
+func (r *run[R]) deadline(ctx context.Context, p Processor) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok || p.IgnoreDeadline {
+		return context.WithCancel(ctx)
+	}
+	margin := p.DeadlineMargin
+	if margin <= 0 {
+		margin = DefaultDeadlineMargin
+	}
+	if left := time.Until(dl); margin > left/2 {
+		margin = left / 2
+	}
+	if margin <= 0 {
+		margin = 0
+	}
+	r.hard = dl.Add(-margin / 2)
+	r.grace = margin / 2
+	return context.WithDeadlineCause(ctx, dl.Add(-margin), ErrDeadline)
+}
+
+// supervise runs work and returns when it is done, or, when the call has a
+// hard deadline, when that deadline passes, whichever comes first. In the
+// second case the records still running or pending are given ErrDeadline and
+// work's goroutines are left to end on their own.
+func (r *run[R]) supervise(work func()) {
+	if r.hard.IsZero() {
+		work()
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		work()
+	}()
+	t := time.NewTimer(time.Until(r.hard))
+	defer t.Stop()
+	select {
+	case <-done:
+		return
+	case <-t.C:
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	select {
+	case <-done: // finished while the timer fired
+		return
+	default:
+	}
+	r.abandoned = true
+	notStarted := r.notStartedErr()
+	abandoned := fmt.Errorf("%w: handler still running %v after its context was cancelled; abandoned", ErrDeadline, r.grace)
+	for i := range r.res {
+		switch r.res[i].state {
+		case statePending:
+			r.res[i] = result{state: outcomeBase + uint8(NotProcessed), err: notStarted}
+		case stateRunning:
+			r.res[i] = result{state: outcomeBase + uint8(Failed), err: abandoned}
+		}
+	}
+}
+
+// begin marks record i as running. It reports false when the record must not
+// start because the call was abandoned.
+func (r *run[R]) begin(i int) bool {
+	if r.hard.IsZero() {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.abandoned {
+		return false
+	}
+	r.res[i].state = stateRunning
+	return true
+}
+
+// finish records the outcome of record i, unless the call was abandoned.
+func (r *run[R]) finish(i int, o Outcome, err error) {
+	if r.hard.IsZero() {
+		r.res[i] = result{state: outcomeBase + uint8(o), err: err}
+		return
+	}
+	r.mu.Lock()
+	if !r.abandoned {
+		r.res[i] = result{state: outcomeBase + uint8(o), err: err}
+	}
+	r.mu.Unlock()
+}
+
+// handle runs the handler for record i and records its outcome. It reports
+// whether the record succeeded.
+func (r *run[R]) handle(i int) bool {
+	if !r.begin(i) {
+		return false
+	}
+	err := r.call(i)
+	if err == nil {
+		r.finish(i, Succeeded, nil)
+		return true
+	}
+	r.finish(i, Failed, err)
+	return false
+}
+
+// call runs Check and the handler for record i, turning a panic into a
+// *PanicError.
+func (r *run[R]) call(i int) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	rec := r.records[i]
+	if r.src.Check != nil {
+		if err := r.src.Check(rec); err != nil {
+			return err
+		}
+	}
+	ctx := r.ctx
+	if r.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+		defer cancel()
+	}
+	return r.h(ctx, rec)
+}
+
+// notStartedErr is the error of records that did not start because the run
+// context is done.
+func (r *run[R]) notStartedErr() error {
+	cause := context.Cause(r.ctx)
+	if errors.Is(cause, ErrDeadline) || errors.Is(cause, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: record not started", ErrDeadline)
+	}
+	if cause == nil {
+		cause = context.Canceled
+	}
+	return fmt.Errorf("%w: %w", ErrCanceled, cause)
+}
+
+// skip gives record i the outcome NotProcessed with err, unless abandoned.
+func (r *run[R]) skip(i int, err error) {
+	r.finish(i, NotProcessed, err)
+}
+
+// skippedErr is the error of the records skipped because record i failed.
+func (r *run[R]) skippedErr(i int) error {
+	id := ""
+	if r.src.ID != nil {
+		id = r.src.ID(r.records[i])
+	}
+	if id == "" {
+		return fmt.Errorf("%w: record %d failed", ErrSkipped, i)
+	}
+	return fmt.Errorf("%w: record %d (%s) failed", ErrSkipped, i, id)
+}
+
+// key returns the ordering key of record i, or "".
+func (r *run[R]) key(i int) string {
+	if r.src.Key == nil {
+		return ""
+	}
+	return r.src.Key(r.records[i])
+}
+
+// sequential handles the records one at a time, in input order.
+func (r *run[R]) sequential(keyed bool) {
+	var (
+		stopped    error            // set once a failure stops the batch
+		failedKeys map[string]error // keys whose later records are skipped
+	)
+	for i := range r.records {
+		if stopped != nil {
+			r.skip(i, stopped)
+			continue
+		}
+		if r.ctx.Err() != nil {
+			r.skipRest(i)
+			return
+		}
+		var k string
+		if r.skipGroup && keyed {
+			k = r.key(i)
+			if err, ok := failedKeys[k]; ok && k != "" {
+				r.skip(i, err)
+				continue
+			}
+		}
+		if r.handle(i) {
+			continue
+		}
+		switch {
+		case r.stop:
+			stopped = r.skippedErr(i)
+		case r.skipGroup && k != "":
+			if failedKeys == nil {
+				failedKeys = make(map[string]error)
+			}
+			failedKeys[k] = r.skippedErr(i)
+		}
+	}
+}
+
+// skipRest marks records from..end as not started.
+func (r *run[R]) skipRest(from int) {
+	err := r.notStartedErr()
+	for i := from; i < len(r.records); i++ {
+		r.skip(i, err)
+	}
+}
+
+// parallel handles independent records with up to workers goroutines.
+func (r *run[R]) parallel(workers int) {
+	n := len(r.records)
+	if workers < 0 || workers > n {
+		workers = n
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if r.ctx.Err() != nil {
+					r.skip(i, r.notStartedErr())
+					continue
+				}
+				r.handle(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// groups handles records grouped by key: each group in input order by one
+// goroutine at a time, up to workers groups at once.
+func (r *run[R]) groups(workers int) {
+	var (
+		index  = make(map[string]int)
+		groups [][]int
+	)
+	for i := range r.records {
+		k := r.key(i)
+		if k == "" {
+			groups = append(groups, []int{i})
+			continue
+		}
+		g, ok := index[k]
+		if !ok {
+			g = len(groups)
+			index[k] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	n := len(groups)
+	if workers < 0 || workers > n {
+		workers = n
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			defer wg.Done()
+			for {
+				g := int(next.Add(1) - 1)
+				if g >= n {
+					return
+				}
+				r.group(groups[g])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// group handles the records of one group in order.
+func (r *run[R]) group(idx []int) {
+	var skipped error
+	for _, i := range idx {
+		if skipped != nil {
+			r.skip(i, skipped)
+			continue
+		}
+		if r.ctx.Err() != nil {
+			r.skip(i, r.notStartedErr())
+			continue
+		}
+		if !r.handle(i) && r.skipGroup {
+			skipped = r.skippedErr(i)
+		}
+	}
+}
