@@ -31,6 +31,7 @@ func Process[R any](ctx context.Context, p Processor, records []R, src Source[R]
 		records: records,
 		src:     src,
 		res:     make([]result, len(records)),
+		rctx:    make([]recordCtx, len(records)),
 		timeout: p.RecordTimeout,
 	}
 	if h == nil {
@@ -81,7 +82,8 @@ type run[R any] struct {
 	stop      bool // a failure skips every later record
 	skipGroup bool // a failure skips the later records of its key
 
-	res []result
+	res  []result
+	rctx []recordCtx // the handlers' contexts, one per record
 
 	// hard is the instant after which handlers still running are abandoned;
 	// zero when the call waits for every handler. When it is set, workers
@@ -226,13 +228,49 @@ func (r *run[R]) call(i int) (err error) {
 			return err
 		}
 	}
-	ctx := r.ctx
+	rc := &r.rctx[i]
+	*rc = recordCtx{Context: r.ctx, index: i, count: len(r.records)}
+	ctx := context.Context(rc)
 	if r.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.timeout)
 		defer cancel()
 	}
 	return r.h(ctx, rec)
+}
+
+// RecordIndex returns the position in the batch, from 0, of the record whose
+// handler received ctx (or a context derived from it), and the number of
+// records in the batch. ok is false when ctx does not come from [Process] or
+// an entry point. It lets a [Middleware] log or trace a record's position
+// without being built for each invocation.
+func RecordIndex(ctx context.Context) (index, count int, ok bool) {
+	rc, ok := ctx.Value(recordKey{}).(*recordCtx)
+	if !ok {
+		return 0, 0, false
+	}
+	return rc.index, rc.count, true
+}
+
+// recordKey is the context key under which a recordCtx answers Value.
+type recordKey struct{}
+
+// recordCtx is the context a handler receives: the run's context plus the
+// record's position. A run allocates all of them in one slice, so carrying
+// the position costs no allocation per record; each is written once, before
+// its handler starts, and never changed afterwards.
+type recordCtx struct {
+	context.Context
+	index, count int
+}
+
+// Value answers recordKey with the recordCtx itself and delegates every
+// other key.
+func (c *recordCtx) Value(key any) any {
+	if _, ok := key.(recordKey); ok {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 // notStartedErr is the error of records that did not start because the run
