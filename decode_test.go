@@ -397,7 +397,10 @@ func TestWithRecordVariantsPassTheRawRecord(t *testing.T) {
 			return
 		}},
 		{"KinesisJSONWithRecord", func() (id string, err error) {
-			err = batch.KinesisJSONWithRecord(func(_ context.Context, _ decOrder, r events.KinesisEventRecord) error { id = r.Kinesis.PartitionKey; return nil })(
+			err = batch.KinesisJSONWithRecord(func(_ context.Context, _ decOrder, r events.KinesisEventRecord) error {
+				id = r.Kinesis.PartitionKey
+				return nil
+			})(
 				ctx, events.KinesisEventRecord{Kinesis: events.KinesisRecord{PartitionKey: "want", Data: []byte(payload)}})
 			return
 		}},
