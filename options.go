@@ -58,8 +58,9 @@ type Processor struct {
 	// left when the call starts, so that some records are always tried.
 	DeadlineMargin time.Duration
 
-	// IgnoreDeadline turns deadline handling off: every record is started
-	// whatever time remains, and the call waits for every handler.
+	// IgnoreDeadline turns deadline handling off: records are started until
+	// the context itself is done (deadline passed or cancelled), and the call
+	// waits for every handler it started.
 	IgnoreDeadline bool
 
 	// RecordTimeout, when positive, gives each record's context a timeout of
