@@ -1,0 +1,200 @@
+// Package batchmetrics counts what happened to the records of a batch and
+// writes the counts as a CloudWatch embedded metric format (EMF) line.
+//
+// Counts come from the [batch.Report], not from middleware: records skipped
+// after an earlier failure or not started before the deadline never reach
+// the handler, so only the report knows them. Get a report by calling
+// [batch.Process] and build the response from it:
+//
+//	start := time.Now()
+//	rep := batch.Process(ctx, proc, ev.Records, batch.SQSSource(ev.Records), h)
+//	s := batchmetrics.Summarize(rep)
+//	s.Duration = time.Since(start)
+//	_ = emf.Write(os.Stdout, s, start) // Lambda sends stdout to CloudWatch Logs
+//	return batch.SQSResponse(rep)
+//
+// In Lambda, a line written to standard output reaches CloudWatch Logs, which
+// extracts the metrics from it: no API call, no extra latency.
+package batchmetrics
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/seed-45ee126e/batch"
+)
+
+// Summary is what happened to the records of one batch.
+type Summary struct {
+	Records      int // records in the batch
+	Succeeded    int // records whose handler returned nil
+	Failed       int // records whose handler failed, panicked or was abandoned, or that were rejected
+	NotProcessed int // records never handed to the handler: skipped after a failure, or not started in time
+
+	// Duration is how long the batch took; zero means unknown, and
+	// [EMF.Write] then leaves the Duration metric out. Summarize cannot
+	// know it: the caller measures it.
+	Duration time.Duration
+}
+
+// Summarize counts the outcomes of a report.
+func Summarize[R any](rep *batch.Report[R]) Summary {
+	return Summary{
+		Records:      rep.Len(),
+		Succeeded:    rep.Count(batch.Succeeded),
+		Failed:       rep.Count(batch.Failed),
+		NotProcessed: rep.Count(batch.NotProcessed),
+	}
+}
+
+// Metric names written by [EMF.Write]. The counts have unit Count, the
+// duration Milliseconds.
+const (
+	MetricRecords      = "Records"
+	MetricSucceeded    = "Succeeded"
+	MetricFailed       = "Failed"
+	MetricNotProcessed = "NotProcessed"
+	MetricDuration     = "Duration"
+)
+
+// maxDimensions is the most dimensions CloudWatch accepts in a dimension set.
+const maxDimensions = 30
+
+// ErrInvalid is wrapped by the error [EMF.Write] returns when the EMF value
+// cannot give a line CloudWatch accepts.
+var ErrInvalid = errors.New("batchmetrics: invalid EMF configuration")
+
+// Dimension is a CloudWatch dimension: a name and its value, such as
+// {"Queue", "orders"}.
+type Dimension struct {
+	Name  string
+	Value string
+}
+
+// EMF writes summaries as CloudWatch embedded metric format lines, in one
+// namespace and with one set of dimensions. It is a plain value; the zero
+// value is not usable because CloudWatch requires a namespace.
+type EMF struct {
+	// Namespace is the CloudWatch namespace of the metrics; required.
+	Namespace string
+
+	// Dimensions are attached to every metric, in this order; at most 30,
+	// with distinct non-empty names and non-empty values, and no name equal
+	// to a metric name or "_aws". None means metrics without dimensions.
+	Dimensions []Dimension
+}
+
+// Write writes s to w as one JSON object followed by a newline, with
+// timestamp at and the metrics Records, Succeeded, Failed, NotProcessed and,
+// when s.Duration is positive, Duration. It returns an error wrapping
+// [ErrInvalid], and writes nothing, when e is not valid.
+func (e EMF) Write(w io.Writer, s Summary, at time.Time) error {
+	line, err := e.AppendLine(nil, s, at)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(line)
+	return err
+}
+
+// AppendLine appends the line [EMF.Write] would write to dst and returns the
+// extended slice.
+func (e EMF) AppendLine(dst []byte, s Summary, at time.Time) ([]byte, error) {
+	if err := e.check(); err != nil {
+		return dst, err
+	}
+	metrics := []struct {
+		name  string
+		unit  string
+		value int64
+	}{
+		{MetricRecords, "Count", int64(s.Records)},
+		{MetricSucceeded, "Count", int64(s.Succeeded)},
+		{MetricFailed, "Count", int64(s.Failed)},
+		{MetricNotProcessed, "Count", int64(s.NotProcessed)},
+	}
+	if s.Duration > 0 {
+		metrics = append(metrics, struct {
+			name  string
+			unit  string
+			value int64
+		}{MetricDuration, "Milliseconds", s.Duration.Milliseconds()})
+	}
+
+	b := bytes.NewBuffer(dst)
+	b.WriteString(`{"_aws":{"Timestamp":`)
+	b.WriteString(strconv.FormatInt(at.UnixMilli(), 10))
+	b.WriteString(`,"CloudWatchMetrics":[{"Namespace":`)
+	writeString(b, e.Namespace)
+	b.WriteString(`,"Dimensions":[[`)
+	for i, d := range e.Dimensions {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeString(b, d.Name)
+	}
+	b.WriteString(`]],"Metrics":[`)
+	for i, m := range metrics {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"Name":`)
+		writeString(b, m.name)
+		b.WriteString(`,"Unit":`)
+		writeString(b, m.unit)
+		b.WriteByte('}')
+	}
+	b.WriteString(`]}]}`)
+	for _, d := range e.Dimensions {
+		b.WriteByte(',')
+		writeString(b, d.Name)
+		b.WriteByte(':')
+		writeString(b, d.Value)
+	}
+	for _, m := range metrics {
+		b.WriteByte(',')
+		writeString(b, m.name)
+		b.WriteByte(':')
+		b.WriteString(strconv.FormatInt(m.value, 10))
+	}
+	b.WriteString("}\n")
+	return b.Bytes(), nil
+}
+
+// check reports why e cannot give a valid EMF line.
+func (e EMF) check() error {
+	if e.Namespace == "" {
+		return fmt.Errorf("%w: empty namespace", ErrInvalid)
+	}
+	if len(e.Dimensions) > maxDimensions {
+		return fmt.Errorf("%w: %d dimensions, CloudWatch accepts at most %d", ErrInvalid, len(e.Dimensions), maxDimensions)
+	}
+	for i, d := range e.Dimensions {
+		switch d.Name {
+		case "":
+			return fmt.Errorf("%w: dimension %d has no name", ErrInvalid, i)
+		case "_aws", MetricRecords, MetricSucceeded, MetricFailed, MetricNotProcessed, MetricDuration:
+			return fmt.Errorf("%w: dimension name %q is taken by the format or a metric", ErrInvalid, d.Name)
+		}
+		if d.Value == "" {
+			return fmt.Errorf("%w: dimension %q has an empty value", ErrInvalid, d.Name)
+		}
+		for _, prev := range e.Dimensions[:i] {
+			if prev.Name == d.Name {
+				return fmt.Errorf("%w: dimension %q appears twice", ErrInvalid, d.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// writeString writes s as a JSON string.
+func writeString(b *bytes.Buffer, s string) {
+	q, _ := json.Marshal(s) // a string always marshals
+	b.Write(q)
+}
