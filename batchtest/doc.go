@@ -1,0 +1,64 @@
+// Package batchtest helps test code that handles AWS Lambda batches, in the
+// spirit of net/http/httptest. It has three parts.
+//
+// Event builders produce records the way Lambda delivers them, with
+// realistic and deterministic identifiers: [SQSQueue] (UUID message ids,
+// receipt handles, SentTimestamp, ApproximateReceiveCount, and on FIFO
+// queues MessageGroupId, MessageDeduplicationId and SequenceNumber),
+// [KinesisStream] (56-digit sequence numbers increasing per shard, eventID
+// "shardId-…:<sequence number>", partition keys hashed to shards),
+// [DynamoDBTable] (Keys, NewImage, OldImage, SequenceNumber) and
+// [KafkaTopic] (records keyed "<topic>-<partition>", base64 key and value).
+//
+// Assertions compare a partial batch response with the records expected to
+// fail: [AssertSQSFailures], [AssertKinesisFailures],
+// [AssertDynamoDBFailures], [AssertKafkaFailures].
+//
+// Simulators replay what Lambda's event source mappings do with a handler's
+// responses, until the source is drained: [SQS] for standard and FIFO
+// queues (batch size, visibility timeout, maxReceiveCount and a dead-letter
+// queue, retention), [Kinesis] and [DynamoDB] for streams (checkpoint at the
+// lowest reported sequence number, MaximumRetryAttempts,
+// BisectBatchOnFunctionError, MaximumRecordAge, an on-failure destination).
+// They apply Lambda's response contract: a returned error, a panic or a
+// timeout fails the whole batch, and so does an empty identifier or one
+// that is not in the batch; [SQSConfig.IgnoreBatchItemFailures] and
+// [StreamConfig.IgnoreBatchItemFailures] show what happens without
+// ReportBatchItemFailures. Run returns a [Trace]: every invocation, every
+// record's deliveries and duplicates, its final [State] (processed,
+// dead-lettered, expired, discarded), and the records of a FIFO group or a
+// stream partition key that succeeded before an earlier one.
+//
+// Time is simulated: a simulator starts at [StartTime] and moves its clock
+// to the next visibility timeout or retry instead of sleeping, so a test of
+// a message received five times takes microseconds and gives the same trace
+// on every run. Only the function timeout ([SQSConfig.Timeout]) is real
+// time, because handlers see it through their context's deadline.
+//
+// # Where the simulators simplify
+//
+//   - One poller and one invocation at a time: no scaling of pollers, no
+//     concurrent batches, no ParallelizationFactor, no batching window (a
+//     batch holds whatever is available, up to the batch size), no payload
+//     size limit, no event filtering, no throttling.
+//   - A standard SQS queue delivers visible messages in the order they were
+//     sent; a real one gives no order and may deliver a message twice.
+//   - A FIFO queue delivers, in one batch, the visible messages of every
+//     group that has no message in flight, in send order; SQS may choose
+//     fewer groups.
+//   - A dead-letter move happens when a message that was received
+//     maxReceiveCount times would be received again, as in SQS.
+//   - A stream reads its shards in turn, one batch at a time each. A failed
+//     batch is retried after [RetryDelay] of simulated time. A partial
+//     failure counts as a failed try of the reported record; the count
+//     starts again when the checkpoint moves. When the retries run out,
+//     the whole rest of the batch is skipped: its records that the handler
+//     succeeded with end processed, the others dead-lettered (with an
+//     on-failure destination) or discarded.
+//   - With BisectBatchOnFunctionError, a batch that failed as a whole is
+//     split in two halves, retried one after the other, without using up a
+//     retry; a partial failure splits the batch at the reported record.
+//   - Kinesis and DynamoDB records of a shard are never resharded or
+//     trimmed by retention (use MaximumRecordAge and [Kinesis.Advance]).
+//   - Kafka has builders and an assertion but no simulator.
+package batchtest

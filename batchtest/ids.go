@@ -1,0 +1,102 @@
+package batchtest
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"time"
+)
+
+// Account and Region are the AWS account and region that the builders and
+// simulators put in ARNs and awsRegion fields.
+const (
+	Account = "123456789012"
+	Region  = "us-east-1"
+)
+
+// StartTime is the instant the simulated clock of every builder and
+// simulator starts at, so that timestamps in events are the same on every
+// run.
+var StartTime = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// gen produces deterministic pseudo-random identifiers (splitmix64), seeded
+// from a name so that two builders of the same name produce the same ids.
+type gen struct{ state uint64 }
+
+func newGen(name string) gen {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return gen{state: h.Sum64()}
+}
+
+func (g *gen) next() uint64 {
+	g.state += 0x9e3779b97f4a7c15
+	z := g.state
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+func (g *gen) bytes(n int) []byte {
+	b := make([]byte, 0, n+8)
+	for len(b) < n {
+		v := g.next()
+		for i := 0; i < 8; i++ {
+			b = append(b, byte(v>>(8*i)))
+		}
+	}
+	return b[:n]
+}
+
+// uuid returns a version-4-shaped UUID such as SQS message ids and Lambda
+// request ids.
+func (g *gen) uuid() string {
+	b := g.bytes(16)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// hexID returns n random hex digits.
+func (g *gen) hexID(n int) string { return hex.EncodeToString(g.bytes((n + 1) / 2))[:n] }
+
+// receiptHandle returns an opaque string shaped like an SQS receipt handle.
+func (g *gen) receiptHandle() string {
+	return "AQEB" + base64.StdEncoding.EncodeToString(g.bytes(120))
+}
+
+// digits returns n decimal digits.
+func (g *gen) digits(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + g.next()%10)
+	}
+	return string(b)
+}
+
+func md5Hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func millis(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
+
+// hashSlot maps a key to one of n slots with the MD5 of the key, the way
+// Kinesis maps a partition key to a shard's hash-key range.
+func hashSlot(key string, n int) int {
+	if n <= 1 {
+		return 0
+	}
+	sum := md5.Sum([]byte(key))
+	var hi uint64
+	for i := 0; i < 8; i++ {
+		hi = hi<<8 | uint64(sum[i])
+	}
+	width := ^uint64(0)/uint64(n) + 1
+	return int(hi / width)
+}
+
+func shardID(i int) string { return fmt.Sprintf("shardId-%012d", i) }

@@ -1,0 +1,162 @@
+package batchtest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+// DefaultMaxInvocations is the number of invocations after which Run stops
+// when the configuration's MaxInvocations is zero.
+const DefaultMaxInvocations = 1000
+
+// book keeps the trace of a simulation and the facts needed to fill it in.
+type book struct {
+	trace   Trace
+	ordered bool    // check that records of a group succeed in order
+	everOK  []bool  // the handler has succeeded with the record at least once
+	groups  map[string][]int
+	ids     gen
+	fnARN   string
+	timeout time.Duration
+}
+
+func newBook(name string, ordered bool, timeout time.Duration) *book {
+	return &book{
+		ordered: ordered,
+		groups:  map[string][]int{},
+		ids:     newGen("lambda:" + name),
+		fnARN:   fmt.Sprintf("arn:aws:lambda:%s:%s:function:test-function", Region, Account),
+		timeout: timeout,
+	}
+}
+
+// add registers a record and returns its index in the trace.
+func (b *book) add(r Record) int {
+	i := len(b.trace.Records)
+	b.trace.Records = append(b.trace.Records, r)
+	b.everOK = append(b.everOK, false)
+	g := r.Shard + "\x00" + r.Key
+	if r.Key != "" {
+		b.groups[g] = append(b.groups[g], i)
+	}
+	return i
+}
+
+// deliver counts a delivery of the records idx in invocation inv.
+func (b *book) deliver(inv int, idx []int) {
+	for _, i := range idx {
+		r := &b.trace.Records[i]
+		r.Deliveries++
+		r.Invocations = append(r.Invocations, inv)
+		if b.everOK[i] {
+			r.Duplicates++
+		}
+	}
+}
+
+// handled records which records of a delivery the handler succeeded with,
+// in batch order, and notes any that overtook an earlier record of its
+// group.
+func (b *book) handled(inv int, idx []int, ok []bool) {
+	for n, i := range idx {
+		if !ok[n] {
+			continue
+		}
+		r := &b.trace.Records[i]
+		if b.ordered && r.Key != "" {
+			for _, j := range b.groups[r.Shard+"\x00"+r.Key] {
+				if j >= i {
+					break
+				}
+				if !b.everOK[j] && b.trace.Records[j].State == Pending {
+					b.trace.OrderViolations = append(b.trace.OrderViolations,
+						fmt.Sprintf("invocation %d: %s succeeded before %s, earlier in its group %q", inv, r.ID, b.trace.Records[j].ID, r.Key))
+					break
+				}
+			}
+		}
+		b.everOK[i] = true
+	}
+}
+
+// settle gives record i its final state.
+func (b *book) settle(i int, s State) { b.trace.Records[i].State = s }
+
+// call invokes h with ev the way Lambda's Go runtime does: a context that
+// carries a [lambdacontext.LambdaContext] and, when the simulation has a
+// timeout, a deadline; a panic becomes an error wrapping ErrPanic; a handler
+// still running at the deadline makes the invocation fail with ErrTimeout
+// (the simulator waits for it to return, so that no goroutine is left
+// behind).
+func call[E, Resp any](ctx context.Context, b *book, h func(context.Context, E) (Resp, error), ev E) (resp Resp, err error) {
+	lc := &lambdacontext.LambdaContext{AwsRequestID: b.ids.uuid(), InvokedFunctionArn: b.fnARN}
+	ctx = lambdacontext.NewContext(ctx, lc)
+	var deadline time.Time
+	if b.timeout > 0 {
+		var cancel context.CancelFunc
+		deadline = time.Now().Add(b.timeout)
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				var zero Resp
+				resp, err = zero, fmt.Errorf("%w: %v", ErrPanic, v)
+			}
+		}()
+		resp, err = h(ctx, ev)
+	}()
+	if b.timeout > 0 && time.Now().After(deadline) {
+		var zero Resp
+		return zero, ErrTimeout
+	}
+	return resp, err
+}
+
+// checkReported validates the identifiers of a response against the batch
+// ids the way Lambda does: an empty identifier, or one that is not in the
+// batch, fails the whole batch. It returns the positions in the batch of
+// the reported records (deduplicated, in batch order) and, when the response
+// is invalid, why.
+func checkReported(reported, ids []string) ([]int, string) {
+	pos := make(map[string]int, len(ids))
+	for p, id := range ids {
+		pos[id] = p
+	}
+	seen := make([]bool, len(ids))
+	for _, id := range reported {
+		if id == "" {
+			return nil, "batchItemFailures holds an empty or null itemIdentifier"
+		}
+		p, ok := pos[id]
+		if !ok {
+			return nil, fmt.Sprintf("batchItemFailures holds %q, which is not in the batch", id)
+		}
+		seen[p] = true
+	}
+	var out []int
+	for p, s := range seen {
+		if s {
+			out = append(out, p)
+		}
+	}
+	return out, ""
+}
+
+func defaultInt(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+func defaultDuration(v, def time.Duration) time.Duration {
+	if v <= 0 {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,296 @@
+package batchtest
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// SQSConfig configures an [SQS] simulator: the queue's attributes and the
+// event source mapping's. The zero value means Lambda's and SQS's defaults,
+// except where a field says otherwise.
+type SQSConfig struct {
+	// BatchSize is the most messages per invocation; 0 means 10.
+	BatchSize int
+	// VisibilityTimeout is how long a received message stays invisible;
+	// a message that was not deleted becomes visible again after it.
+	// 0 means 30 seconds.
+	VisibilityTimeout time.Duration
+	// MaxReceiveCount is the redrive policy's maxReceiveCount: a message
+	// received that many times goes to the dead-letter queue instead of
+	// being received again. 0 means no dead-letter queue.
+	MaxReceiveCount int
+	// RetentionPeriod is how long a message stays in the queue before SQS
+	// drops it; 0 means 4 days.
+	RetentionPeriod time.Duration
+	// IgnoreBatchItemFailures simulates a mapping without
+	// ReportBatchItemFailures: Lambda ignores the response, so a nil error
+	// deletes the whole batch, reported messages included.
+	IgnoreBatchItemFailures bool
+	// Timeout, when positive, is the function timeout, in real time: the
+	// handler's context gets that deadline, and a handler that returns
+	// after it fails the whole batch with [ErrTimeout].
+	Timeout time.Duration
+	// MaxInvocations stops Run after that many invocations, so that a
+	// message retried forever cannot make it loop; 0 means
+	// [DefaultMaxInvocations].
+	MaxInvocations int
+}
+
+// SQS simulates an SQS queue (standard or FIFO) and the Lambda event source
+// mapping that polls it. Send messages, then Run a handler until the queue
+// is drained; the returned [Trace] tells what happened to every message.
+//
+// Time is simulated: waiting for a visibility timeout moves the simulator's
+// clock, not the wall clock. An SQS is not safe for concurrent use.
+type SQS struct {
+	cfg   SQSConfig
+	q     *SQSQueue
+	now   time.Time
+	book  *book
+	msgs  []*sqsMessage
+	dlq   []events.SQSMessage
+	calls int
+}
+
+type sqsMessage struct {
+	msg       events.SQSMessage
+	trace     int // index in the trace
+	group     string
+	sent      time.Time
+	visibleAt time.Time
+	receives  int
+	firstRecv time.Time
+	gone      bool
+}
+
+// NewSQS returns a simulator of the queue called name; a name ending in
+// ".fifo" makes a FIFO queue.
+func NewSQS(name string, cfg SQSConfig) *SQS {
+	cfg.BatchSize = defaultInt(cfg.BatchSize, 10)
+	cfg.VisibilityTimeout = defaultDuration(cfg.VisibilityTimeout, 30*time.Second)
+	cfg.RetentionPeriod = defaultDuration(cfg.RetentionPeriod, 4*24*time.Hour)
+	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
+	q := NewSQSQueue(name)
+	return &SQS{cfg: cfg, q: q, now: StartTime, book: newBook("sqs:"+name, q.fifo, cfg.Timeout)}
+}
+
+// Now returns the simulated time.
+func (s *SQS) Now() time.Time { return s.now }
+
+// ARN returns the ARN of the simulated queue.
+func (s *SQS) ARN() string { return s.q.arn }
+
+// Send sends one message per body and returns their message ids. On a FIFO
+// queue they go to message group "default".
+func (s *SQS) Send(bodies ...string) []string { return s.SendGroup("", bodies...) }
+
+// SendGroup sends one message per body to message group group and returns
+// their message ids.
+func (s *SQS) SendGroup(group string, bodies ...string) []string {
+	ids := make([]string, len(bodies))
+	for i, body := range bodies {
+		s.q.at = s.now
+		m := s.q.GroupMessage(group, body)
+		s.now = s.q.at
+		g := m.Attributes["MessageGroupId"]
+		t := s.book.add(Record{ID: m.MessageId, Key: g, Payload: body})
+		s.msgs = append(s.msgs, &sqsMessage{msg: m, trace: t, group: g, sent: s.now, visibleAt: s.now})
+		ids[i] = m.MessageId
+	}
+	return ids
+}
+
+// DeadLetters returns the messages in the dead-letter queue, in the order
+// they arrived there.
+func (s *SQS) DeadLetters() []events.SQSMessage {
+	return append([]events.SQSMessage{}, s.dlq...)
+}
+
+// Run invokes h with batches of visible messages until the queue is empty,
+// the MaxInvocations guard is reached, or ctx is done, and returns the trace
+// of the simulation so far. Run may be called again after sending more
+// messages.
+func (s *SQS) Run(ctx context.Context, h func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)) *Trace {
+	b := s.book
+	b.trace.Stopped = false
+	for {
+		batch := s.receive()
+		if len(batch) == 0 {
+			next, ok := s.nextVisible()
+			if !ok {
+				break
+			}
+			s.now = next
+			continue
+		}
+		if s.calls >= s.cfg.MaxInvocations || ctx.Err() != nil {
+			// Put the batch back untouched.
+			for _, m := range batch {
+				m.receives--
+				m.visibleAt = s.now
+			}
+			b.trace.Stopped = true
+			break
+		}
+		s.calls++
+		s.invoke(ctx, h, batch)
+	}
+	b.trace.End = s.now
+	return b.trace.clone()
+}
+
+// receive takes the next batch of visible messages, moving messages that
+// exceeded maxReceiveCount to the dead-letter queue and dropping expired
+// ones on the way. On a FIFO queue, a message group with a message in
+// flight delivers nothing, and a group's messages are taken in order.
+func (s *SQS) receive() []*sqsMessage {
+	fifo := s.q.fifo
+	blocked := map[string]bool{}
+	if fifo {
+		for _, m := range s.msgs {
+			if !m.gone && m.visibleAt.After(s.now) {
+				blocked[m.group] = true
+			}
+		}
+	}
+	var batch []*sqsMessage
+	for _, m := range s.msgs {
+		if m.gone || m.visibleAt.After(s.now) || (fifo && blocked[m.group]) {
+			continue
+		}
+		if s.now.Sub(m.sent) >= s.cfg.RetentionPeriod {
+			m.gone = true
+			s.book.settle(m.trace, Expired)
+			continue
+		}
+		if s.cfg.MaxReceiveCount > 0 && m.receives >= s.cfg.MaxReceiveCount {
+			m.gone = true
+			s.book.settle(m.trace, DeadLettered)
+			s.dlq = append(s.dlq, s.delivered(m))
+			continue
+		}
+		if len(batch) == s.cfg.BatchSize {
+			break
+		}
+		m.receives++
+		if m.receives == 1 {
+			m.firstRecv = s.now
+		}
+		m.visibleAt = s.now.Add(s.cfg.VisibilityTimeout)
+		batch = append(batch, m)
+	}
+	return batch
+}
+
+// nextVisible returns when the next message in flight becomes visible.
+func (s *SQS) nextVisible() (time.Time, bool) {
+	var next time.Time
+	found := false
+	for _, m := range s.msgs {
+		if !m.gone && m.visibleAt.After(s.now) && (!found || m.visibleAt.Before(next)) {
+			next, found = m.visibleAt, true
+		}
+	}
+	return next, found
+}
+
+// delivered returns the message as this receive delivers it.
+func (s *SQS) delivered(m *sqsMessage) events.SQSMessage {
+	out := m.msg
+	out.ReceiptHandle = s.q.ids.receiptHandle()
+	out.Attributes = make(map[string]string, len(m.msg.Attributes))
+	for k, v := range m.msg.Attributes {
+		out.Attributes[k] = v
+	}
+	out.Attributes["ApproximateReceiveCount"] = strconv.Itoa(m.receives)
+	if m.receives > 0 {
+		out.Attributes["ApproximateFirstReceiveTimestamp"] = millis(m.firstRecv)
+	}
+	return out
+}
+
+func (s *SQS) invoke(ctx context.Context, h func(context.Context, events.SQSEvent) (events.SQSEventResponse, error), batch []*sqsMessage) {
+	b := s.book
+	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(batch))}
+	ids := make([]string, len(batch))
+	idx := make([]int, len(batch))
+	for i, m := range batch {
+		ev.Records[i] = s.delivered(m)
+		ids[i] = m.msg.MessageId
+		idx[i] = m.trace
+	}
+	n := len(b.trace.Invocations)
+	b.deliver(n, idx)
+	resp, err := call(ctx, b, h, ev)
+	inv := Invocation{Time: s.now, IDs: ids, Err: err}
+	for _, f := range resp.BatchItemFailures {
+		inv.Reported = append(inv.Reported, f.ItemIdentifier)
+	}
+	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures)
+	b.trace.Invocations = append(b.trace.Invocations, inv)
+	b.handled(n, idx, ok)
+	for i, m := range batch {
+		if failed[i] {
+			continue // visible again when its visibility timeout ends
+		}
+		m.gone = true
+		if reported[i] {
+			b.settle(m.trace, Discarded)
+		} else {
+			b.settle(m.trace, Processed)
+		}
+	}
+}
+
+// judge decides, as Lambda does, what an invocation's result means for each
+// record of its batch: failed (to be retried), ok (the handler succeeded
+// with it, whatever Lambda makes of the response) and reported (listed in
+// a valid response). It fills in the verdict of inv.
+func judge(inv *Invocation, ids []string, ignore bool) (failed, ok, reported []bool) {
+	n := len(ids)
+	failed, ok, reported = make([]bool, n), make([]bool, n), make([]bool, n)
+	if inv.Err != nil {
+		inv.Verdict, inv.Reason = BatchFailed, "function error: "+inv.Err.Error()
+		for i := range failed {
+			failed[i] = true
+		}
+		inv.Failed = append([]string{}, ids...)
+		return failed, ok, reported
+	}
+	set := make(map[string]bool, len(inv.Reported))
+	for _, id := range inv.Reported {
+		set[id] = true
+	}
+	for i, id := range ids {
+		ok[i] = !set[id]
+	}
+	if ignore {
+		inv.Verdict = BatchSucceeded
+		for i := range ids {
+			reported[i] = !ok[i]
+		}
+		return failed, ok, reported
+	}
+	pos, why := checkReported(inv.Reported, ids)
+	if why != "" {
+		inv.Verdict, inv.Reason = BatchFailed, why
+		for i := range failed {
+			failed[i] = true
+		}
+		inv.Failed = append([]string{}, ids...)
+		return failed, ok, reported
+	}
+	if len(pos) == 0 {
+		inv.Verdict = BatchSucceeded
+		return failed, ok, reported
+	}
+	inv.Verdict = PartialFailure
+	for _, p := range pos {
+		failed[p], reported[p] = true, true
+		inv.Failed = append(inv.Failed, ids[p])
+	}
+	return failed, ok, reported
+}

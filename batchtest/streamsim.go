@@ -1,0 +1,370 @@
+package batchtest
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// RetryDelay is the simulated time a stream's event source mapping waits
+// before it retries a failed batch.
+const RetryDelay = time.Second
+
+// StreamConfig configures a [Kinesis] or [DynamoDB] simulator: the stream's
+// shards and the event source mapping's settings. Unlike the AWS API, the
+// zero value of MaximumRetryAttempts means no retry; set it to -1 for
+// Lambda's default of retrying until the record expires.
+type StreamConfig struct {
+	// Shards is the number of shards; 0 means 1.
+	Shards int
+	// BatchSize is the most records per invocation; 0 means 100.
+	BatchSize int
+	// MaximumRetryAttempts is how many times a failed batch is retried
+	// before Lambda gives up on it; -1 means no limit (bounded by
+	// MaxInvocations). Splitting a batch in two does not count.
+	MaximumRetryAttempts int
+	// MaximumRecordAge, when positive, is the age past which records are
+	// not sent to the function any more.
+	MaximumRecordAge time.Duration
+	// BisectBatchOnFunctionError splits a batch in two when the whole
+	// batch fails, and retries each half.
+	BisectBatchOnFunctionError bool
+	// OnFailureDestination says an on-failure destination is configured:
+	// batches Lambda gives up on are recorded in [Trace.Destination] and
+	// their failed records end [DeadLettered]. Without it they end
+	// [Discarded] (or [Expired] for their age).
+	OnFailureDestination bool
+	// IgnoreBatchItemFailures simulates a mapping without
+	// ReportBatchItemFailures: Lambda ignores the response, so a nil error
+	// checkpoints past the whole batch.
+	IgnoreBatchItemFailures bool
+	// Timeout, when positive, is the function timeout, in real time; see
+	// [SQSConfig.Timeout].
+	Timeout time.Duration
+	// MaxInvocations stops Run after that many invocations; 0 means
+	// [DefaultMaxInvocations].
+	MaxInvocations int
+}
+
+// stream is the simulation shared by Kinesis and DynamoDB Streams. R is the
+// record type, E the event, P the response.
+type stream[R, E, P any] struct {
+	cfg    StreamConfig
+	now    time.Time
+	book   *book
+	shards []*shard[R]
+	calls  int
+
+	seq     func(R) string
+	arrival func(R) time.Time
+	event   func([]R) E
+	items   func(P) []string
+}
+
+type shard[R any] struct {
+	id       string
+	recs     []R
+	trace    []int // index in the trace of each record
+	pos      int   // checkpoint: the next record to deliver
+	sizes    []int // sizes of the next batches, after a split
+	failures int   // failed tries of the batch at pos
+	readyAt  time.Time
+}
+
+func newStream[R, E, P any](name string, cfg StreamConfig) *stream[R, E, P] {
+	cfg.Shards = defaultInt(cfg.Shards, 1)
+	cfg.BatchSize = defaultInt(cfg.BatchSize, 100)
+	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
+	s := &stream[R, E, P]{cfg: cfg, now: StartTime, book: newBook(name, true, cfg.Timeout)}
+	for i := 0; i < cfg.Shards; i++ {
+		s.shards = append(s.shards, &shard[R]{id: shardID(i)})
+	}
+	return s
+}
+
+// put appends a record to shard i.
+func (s *stream[R, E, P]) put(i int, r R, key, payload string) {
+	sh := s.shards[i]
+	t := s.book.add(Record{ID: s.seq(r), Key: key, Shard: sh.id, Payload: payload})
+	sh.recs = append(sh.recs, r)
+	sh.trace = append(sh.trace, t)
+}
+
+func (s *stream[R, E, P]) run(ctx context.Context, h func(context.Context, E) (P, error)) *Trace {
+	b := s.book
+	b.trace.Stopped = false
+	for {
+		var next *shard[R]
+		var wait time.Time
+		for _, sh := range s.shards {
+			if sh.pos >= len(sh.recs) {
+				continue
+			}
+			if !sh.readyAt.After(s.now) {
+				next = sh
+				break
+			}
+			if wait.IsZero() || sh.readyAt.Before(wait) {
+				wait = sh.readyAt
+			}
+		}
+		if next == nil {
+			if wait.IsZero() {
+				break
+			}
+			s.now = wait
+			continue
+		}
+		if s.calls >= s.cfg.MaxInvocations || ctx.Err() != nil {
+			b.trace.Stopped = true
+			break
+		}
+		s.poll(ctx, h, next)
+	}
+	b.trace.End = s.now
+	return b.trace.clone()
+}
+
+// poll reads one batch from sh at its checkpoint and invokes h with it.
+func (s *stream[R, E, P]) poll(ctx context.Context, h func(context.Context, E) (P, error), sh *shard[R]) {
+	b := s.book
+	if s.cfg.MaximumRecordAge > 0 {
+		start := sh.pos
+		for sh.pos < len(sh.recs) && s.now.Sub(s.arrival(sh.recs[sh.pos])) > s.cfg.MaximumRecordAge {
+			sh.pos++
+		}
+		if sh.pos > start {
+			sh.sizes, sh.failures = nil, 0
+			s.giveUp(sh, start, sh.pos, nil, "RecordAgeExceeded", Expired, 0)
+			return
+		}
+	}
+	size := s.cfg.BatchSize
+	if len(sh.sizes) > 0 {
+		size = sh.sizes[0]
+	}
+	end := sh.pos + size
+	if end > len(sh.recs) {
+		end = len(sh.recs)
+	}
+	recs := sh.recs[sh.pos:end]
+	idx := sh.trace[sh.pos:end]
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = s.seq(r)
+	}
+
+	s.calls++
+	n := len(b.trace.Invocations)
+	b.deliver(n, idx)
+	resp, err := call(ctx, b, h, s.event(append([]R{}, recs...)))
+	inv := Invocation{Time: s.now, Shard: sh.id, IDs: ids, Err: err}
+	if err == nil {
+		inv.Reported = s.items(resp)
+	}
+	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures)
+	b.trace.Invocations = append(b.trace.Invocations, inv)
+	b.handled(n, idx, ok)
+
+	// The checkpoint moves to the first failed record: Lambda resumes
+	// from the lowest reported sequence number.
+	k := 0
+	for k < len(recs) && !failed[k] {
+		k++
+	}
+	for i := 0; i < k; i++ {
+		if reported[i] {
+			b.settle(idx[i], Discarded)
+		} else {
+			b.settle(idx[i], Processed)
+		}
+	}
+	sh.pos += k
+	if k == len(recs) { // the batch succeeded
+		if len(sh.sizes) > 0 {
+			sh.sizes = sh.sizes[1:]
+		}
+		sh.failures = 0
+		return
+	}
+	rest := len(recs) - k
+	if len(sh.sizes) > 0 {
+		sh.sizes[0] = rest
+	}
+	if inv.Verdict == BatchFailed && s.cfg.BisectBatchOnFunctionError && rest > 1 {
+		half := (rest + 1) / 2
+		if len(sh.sizes) > 0 {
+			sh.sizes = sh.sizes[1:]
+		}
+		sh.sizes = append([]int{half, rest - half}, sh.sizes...)
+		sh.readyAt = s.now.Add(RetryDelay)
+		return
+	}
+	if k > 0 {
+		sh.failures = 1
+		if s.cfg.BisectBatchOnFunctionError && len(sh.sizes) == 0 {
+			// With bisect on, a partial failure splits the batch at the
+			// reported record: only the rest of it is retried.
+			sh.sizes = []int{rest}
+		}
+	} else {
+		sh.failures++
+	}
+	if r := s.cfg.MaximumRetryAttempts; r >= 0 && sh.failures > r {
+		start := sh.pos
+		sh.pos += rest
+		if len(sh.sizes) > 0 {
+			sh.sizes = sh.sizes[1:]
+		}
+		tries := sh.failures
+		sh.failures = 0
+		s.giveUp(sh, start, sh.pos, ok[k:], "RetryAttemptsExhausted", Discarded, tries)
+		return
+	}
+	sh.readyAt = s.now.Add(RetryDelay)
+}
+
+// giveUp settles the records [from, to) of sh that Lambda skips after
+// tries invocations: those the handler succeeded with on their last
+// delivery (ok) are processed, the others go to the on-failure destination,
+// or, without one, end in state lost.
+func (s *stream[R, E, P]) giveUp(sh *shard[R], from, to int, ok []bool, condition string, lost State, tries int) {
+	b := s.book
+	fr := FailureRecord{
+		Time:                s.now,
+		Condition:           condition,
+		Shard:               sh.id,
+		StartSequenceNumber: s.seq(sh.recs[from]),
+		EndSequenceNumber:   s.seq(sh.recs[to-1]),
+		BatchSize:           to - from,
+		InvokeCount:         tries,
+	}
+	for i := from; i < to; i++ {
+		fr.IDs = append(fr.IDs, s.seq(sh.recs[i]))
+		switch {
+		case ok != nil && ok[i-from]:
+			b.settle(sh.trace[i], Processed)
+		case s.cfg.OnFailureDestination:
+			b.settle(sh.trace[i], DeadLettered)
+		default:
+			b.settle(sh.trace[i], lost)
+		}
+	}
+	if s.cfg.OnFailureDestination {
+		b.trace.Destination = append(b.trace.Destination, fr)
+	}
+	sh.readyAt = s.now
+}
+
+// Kinesis simulates a Kinesis data stream and the Lambda event source
+// mapping that reads it, one batch at a time per shard. Put records, then
+// Run a handler until every shard is read to its end. A Kinesis is not
+// safe for concurrent use.
+type Kinesis struct {
+	s *stream[events.KinesisEventRecord, events.KinesisEvent, events.KinesisEventResponse]
+	b *KinesisStream
+}
+
+// NewKinesis returns a simulator of the stream called name.
+func NewKinesis(name string, cfg StreamConfig) *Kinesis {
+	s := newStream[events.KinesisEventRecord, events.KinesisEvent, events.KinesisEventResponse]("kinesis:"+name, cfg)
+	s.seq = func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
+	s.arrival = func(r events.KinesisEventRecord) time.Time { return r.Kinesis.ApproximateArrivalTimestamp.Time }
+	s.event = func(rs []events.KinesisEventRecord) events.KinesisEvent { return events.KinesisEvent{Records: rs} }
+	s.items = func(p events.KinesisEventResponse) []string {
+		out := make([]string, len(p.BatchItemFailures))
+		for i, f := range p.BatchItemFailures {
+			out[i] = f.ItemIdentifier
+		}
+		return out
+	}
+	return &Kinesis{s: s, b: NewKinesisStream(name, s.cfg.Shards)}
+}
+
+// Now returns the simulated time.
+func (k *Kinesis) Now() time.Time { return k.s.now }
+
+// Advance moves the simulated clock forward by d, as if the stream had
+// been idle; records may then exceed MaximumRecordAge.
+func (k *Kinesis) Advance(d time.Duration) { k.s.now = k.s.now.Add(d) }
+
+// Put adds a record with partitionKey and data to the stream and returns its
+// sequence number.
+func (k *Kinesis) Put(partitionKey string, data []byte) string {
+	k.b.at = k.s.now
+	r := k.b.Record(partitionKey, data)
+	k.s.now = k.b.at
+	k.s.put(hashSlot(partitionKey, len(k.s.shards)), r, partitionKey, string(data))
+	return r.Kinesis.SequenceNumber
+}
+
+// Run invokes h with batches read from each shard until every shard is read
+// to its end, the MaxInvocations guard is reached, or ctx is done, and
+// returns the trace of the simulation so far.
+func (k *Kinesis) Run(ctx context.Context, h func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error)) *Trace {
+	return k.s.run(ctx, h)
+}
+
+// DynamoDB simulates a DynamoDB table's stream and the Lambda event source
+// mapping that reads it. Write items, then Run a handler until every shard
+// is read to its end. The ordering group of a record is its item. A DynamoDB
+// is not safe for concurrent use.
+type DynamoDB struct {
+	s *stream[events.DynamoDBEventRecord, events.DynamoDBEvent, events.DynamoDBEventResponse]
+	b *DynamoDBTable
+}
+
+// NewDynamoDB returns a simulator of the stream of the table called name.
+func NewDynamoDB(name string, cfg StreamConfig) *DynamoDB {
+	s := newStream[events.DynamoDBEventRecord, events.DynamoDBEvent, events.DynamoDBEventResponse]("dynamodb:"+name, cfg)
+	s.seq = func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber }
+	s.arrival = func(r events.DynamoDBEventRecord) time.Time { return r.Change.ApproximateCreationDateTime.Time }
+	s.event = func(rs []events.DynamoDBEventRecord) events.DynamoDBEvent { return events.DynamoDBEvent{Records: rs} }
+	s.items = func(p events.DynamoDBEventResponse) []string {
+		out := make([]string, len(p.BatchItemFailures))
+		for i, f := range p.BatchItemFailures {
+			out[i] = f.ItemIdentifier
+		}
+		return out
+	}
+	return &DynamoDB{s: s, b: NewDynamoDBTable(name, s.cfg.Shards)}
+}
+
+// Now returns the simulated time.
+func (d *DynamoDB) Now() time.Time { return d.s.now }
+
+// Advance moves the simulated clock forward by dur, as if the stream had
+// been idle.
+func (d *DynamoDB) Advance(dur time.Duration) { d.s.now = d.s.now.Add(dur) }
+
+// Insert writes a new item and returns the sequence number of its record.
+func (d *DynamoDB) Insert(keys, newImage Item) string {
+	return d.put(keys, func() events.DynamoDBEventRecord { return d.b.Insert(keys, newImage) })
+}
+
+// Modify updates an item and returns the sequence number of its record.
+func (d *DynamoDB) Modify(keys, oldImage, newImage Item) string {
+	return d.put(keys, func() events.DynamoDBEventRecord { return d.b.Modify(keys, oldImage, newImage) })
+}
+
+// Remove deletes an item and returns the sequence number of its record.
+func (d *DynamoDB) Remove(keys, oldImage Item) string {
+	return d.put(keys, func() events.DynamoDBEventRecord { return d.b.Remove(keys, oldImage) })
+}
+
+func (d *DynamoDB) put(keys Item, build func() events.DynamoDBEventRecord) string {
+	d.b.at = d.s.now
+	r := build()
+	d.s.now = d.b.at
+	key := keyString(keys)
+	d.s.put(hashSlot(key, len(d.s.shards)), r, key, "")
+	return r.Change.SequenceNumber
+}
+
+// Run invokes h with batches read from each shard until every shard is read
+// to its end, the MaxInvocations guard is reached, or ctx is done, and
+// returns the trace of the simulation so far.
+func (d *DynamoDB) Run(ctx context.Context, h func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)) *Trace {
+	return d.s.run(ctx, h)
+}
