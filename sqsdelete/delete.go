@@ -1,0 +1,283 @@
+package sqsdelete
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
+	"github.com/seed-45ee126e/batch"
+)
+
+// Back-off between delete attempts: the n-th retry waits about
+// retryBase<<(n-1), at most retryMax, with jitter.
+const (
+	retryBase = 50 * time.Millisecond
+	retryMax  = time.Second
+)
+
+// chunk is one DeleteMessageBatch call's worth of messages of one queue.
+type chunk struct {
+	url     string
+	indexes []int // indexes into the records of the batch, at most maxEntries
+}
+
+// deleteMessages deletes records[i] for each i in succeeded, and returns the
+// messages it could not delete, in input order.
+func (p Processor) deleteMessages(ctx context.Context, records []events.SQSMessage, succeeded []int) []*batch.RecordError {
+	if len(succeeded) == 0 {
+		return nil
+	}
+	var notDeleted []*batch.RecordError
+	fail := func(i int, cause error) {
+		notDeleted = append(notDeleted, notDeletedErr(records, i, cause))
+	}
+
+	// Group by queue, in order of first appearance, resolving each queue's
+	// URL once.
+	resolve := p.QueueURL
+	if resolve == nil {
+		resolve = QueueURL
+	}
+	type queue struct {
+		url     string
+		err     error
+		indexes []int
+	}
+	var (
+		queues []*queue
+		byARN  = make(map[string]*queue)
+	)
+	for _, i := range succeeded {
+		m := &records[i]
+		if m.ReceiptHandle == "" {
+			fail(i, ErrNoReceiptHandle)
+			continue
+		}
+		q, ok := byARN[m.EventSourceARN]
+		if !ok {
+			q = &queue{}
+			q.url, q.err = resolve(m.EventSourceARN)
+			if q.err == nil && q.url == "" {
+				q.err = &ARNError{ARN: m.EventSourceARN, Reason: "Processor.QueueURL returned an empty URL"}
+			}
+			byARN[m.EventSourceARN] = q
+			queues = append(queues, q)
+		}
+		if q.err != nil {
+			fail(i, q.err)
+			continue
+		}
+		q.indexes = append(q.indexes, i)
+	}
+	var chunks []chunk
+	for _, q := range queues {
+		for len(q.indexes) > 0 {
+			n := min(len(q.indexes), maxEntries)
+			chunks = append(chunks, chunk{url: q.url, indexes: q.indexes[:n:n]})
+			q.indexes = q.indexes[n:]
+		}
+	}
+
+	for _, errs := range p.deleteChunks(ctx, records, chunks) {
+		notDeleted = append(notDeleted, errs...)
+	}
+	sort.Slice(notDeleted, func(a, b int) bool { return notDeleted[a].Index < notDeleted[b].Index })
+	return notDeleted
+}
+
+// deleteChunks runs the chunks' calls, at most DeleteConcurrency at once,
+// and returns each chunk's messages that were not deleted.
+func (p Processor) deleteChunks(ctx context.Context, records []events.SQSMessage, chunks []chunk) [][]*batch.RecordError {
+	out := make([][]*batch.RecordError, len(chunks))
+	workers := p.DeleteConcurrency
+	if workers <= 0 {
+		workers = DefaultDeleteConcurrency
+	}
+	workers = min(workers, len(chunks))
+	if workers <= 1 {
+		for c := range chunks {
+			out[c] = p.deleteChunk(ctx, records, chunks[c])
+		}
+		return out
+	}
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	wg.Add(workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			defer wg.Done()
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= len(chunks) {
+					return
+				}
+				out[c] = p.deleteChunk(ctx, records, chunks[c])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// deleteChunk deletes one chunk's messages, retrying transient failures,
+// and returns the messages it could not delete.
+func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage, c chunk) []*batch.RecordError {
+	retries := p.Retries
+	if retries == 0 {
+		retries = DefaultRetries
+	}
+	pending := c.indexes
+	causes := make(map[int]error, len(pending)) // why each pending entry is not deleted yet
+	var notDeleted []*batch.RecordError
+	giveUp := func(indexes []int) {
+		for _, i := range indexes {
+			notDeleted = append(notDeleted, notDeletedErr(records, i, causes[i]))
+		}
+	}
+
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := sleep(ctx, backoff(attempt)); err != nil {
+				for _, i := range pending {
+					causes[i] = fmt.Errorf("%w (last failure: %w)", err, causes[i])
+				}
+				giveUp(pending)
+				return notDeleted
+			}
+		}
+		// Entry ids are the messages' indexes in the batch: unique within
+		// the call, and made of digits only, which SQS always accepts
+		// (a messageId might not be).
+		in := &sqs.DeleteMessageBatchInput{
+			QueueUrl: &c.url,
+			Entries:  make([]types.DeleteMessageBatchRequestEntry, len(pending)),
+		}
+		for k, i := range pending {
+			id, handle := strconv.Itoa(i), records[i].ReceiptHandle
+			in.Entries[k] = types.DeleteMessageBatchRequestEntry{Id: &id, ReceiptHandle: &handle}
+		}
+		out, err := p.Client.DeleteMessageBatch(ctx, in)
+
+		var retry []int
+		if err != nil {
+			for _, i := range pending {
+				causes[i] = err
+			}
+			if !retryableCall(ctx, err) {
+				giveUp(pending)
+				return notDeleted
+			}
+			retry = pending
+		} else {
+			retry, notDeleted = p.sortEntries(records, pending, out, causes, notDeleted)
+		}
+		if len(retry) == 0 {
+			return notDeleted
+		}
+		if retries < 0 || attempt >= retries {
+			giveUp(retry)
+			return notDeleted
+		}
+		pending = retry
+	}
+}
+
+// sortEntries reads a DeleteMessageBatch response for the pending entries:
+// it appends those that failed for good to notDeleted and returns those to
+// retry, recording each one's cause.
+func (p Processor) sortEntries(records []events.SQSMessage, pending []int, out *sqs.DeleteMessageBatchOutput, causes map[int]error, notDeleted []*batch.RecordError) (retry []int, _ []*batch.RecordError) {
+	done := make(map[string]bool, len(pending))
+	failed := make(map[string]types.BatchResultErrorEntry)
+	if out != nil {
+		for _, s := range out.Successful {
+			if s.Id != nil {
+				done[*s.Id] = true
+			}
+		}
+		for _, f := range out.Failed {
+			if f.Id != nil {
+				failed[*f.Id] = f
+			}
+		}
+	}
+	for _, i := range pending {
+		id := strconv.Itoa(i)
+		if done[id] {
+			continue
+		}
+		f, ok := failed[id]
+		if !ok {
+			causes[i] = errNoResult
+			retry = append(retry, i)
+			continue
+		}
+		ee := &EntryError{Code: deref(f.Code), Message: deref(f.Message), SenderFault: f.SenderFault}
+		causes[i] = ee
+		if f.SenderFault {
+			notDeleted = append(notDeleted, notDeletedErr(records, i, ee))
+			continue
+		}
+		retry = append(retry, i)
+	}
+	return retry, notDeleted
+}
+
+// retryableCall reports whether a failed DeleteMessageBatch call is worth
+// another try: not when the context is done, nor when SQS blamed the
+// request (access denied, no such queue, …).
+func retryableCall(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultClient {
+		return false
+	}
+	return true
+}
+
+// backoff returns the wait before the given retry (from 1).
+func backoff(retry int) time.Duration {
+	d := retryMax
+	if retry < 8 {
+		d = min(retryBase<<(retry-1), retryMax)
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// sleep waits for d or until ctx is done, and then returns ctx's error.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// notDeletedErr is the error of records[i], which succeeded but was not
+// deleted because of cause.
+func notDeletedErr(records []events.SQSMessage, i int, cause error) *batch.RecordError {
+	return &batch.RecordError{Index: i, ID: records[i].MessageId, Err: fmt.Errorf("%w: %w", ErrNotDeleted, cause)}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

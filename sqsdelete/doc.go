@@ -1,0 +1,25 @@
+// Package sqsdelete processes an SQS batch for a Lambda function whose event
+// source mapping does not use ReportBatchItemFailures.
+//
+// Without ReportBatchItemFailures, Lambda knows only two outcomes: the
+// function returned nil, and Lambda deletes every message of the batch; or it
+// returned an error, and every message becomes visible again once its
+// visibility timeout expires. To retry only the messages that failed, a
+// [Processor] runs the handler over the batch with the engine of package
+// batch, deletes the messages that succeeded itself (with
+// sqs:DeleteMessageBatch, at most ten per call), and then returns an [*Error]
+// naming the messages that did not succeed, so that only those return to the
+// queue. When every message succeeded it deletes nothing and returns nil.
+//
+// New functions should prefer ReportBatchItemFailures and [batch.Processor.SQS]:
+// it needs no SQS permission and no extra API calls. Use this package for
+// event source mappings that cannot be changed, or to migrate from the
+// PartialSQSProcessor of Powertools for AWS Lambda.
+//
+// FIFO queues keep their order: the first failure stops the batch (or, with
+// [batch.Processor.SkipGroupOnError], its message group), and the messages
+// not processed are not deleted, so they come back after the failed one.
+//
+// The function's role needs sqs:DeleteMessage on the queue, which grants
+// DeleteMessageBatch too.
+package sqsdelete
