@@ -15,8 +15,8 @@ const DefaultMaxInvocations = 1000
 // book keeps the trace of a simulation and the facts needed to fill it in.
 type book struct {
 	trace   Trace
-	ordered bool    // check that records of a group succeed in order
-	everOK  []bool  // the handler has succeeded with the record at least once
+	ordered bool   // check that records of a group succeed in order
+	everOK  []bool // the handler has succeeded with the record at least once
 	groups  map[string][]int
 	ids     gen
 	fnARN   string

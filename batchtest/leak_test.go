@@ -1,0 +1,13 @@
+package batchtest_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package's tests if a goroutine is left running after
+// them: neither the simulators nor the processor they drive may leak one.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}

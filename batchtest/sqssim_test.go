@@ -1,0 +1,328 @@
+package batchtest_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/seed-45ee126e/batch/batchtest"
+)
+
+type sqsHandler = func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+
+// reportBodies returns a handler that reports the messages whose body is in
+// fail, on every delivery.
+func reportBodies(fail ...string) sqsHandler {
+	return func(_ context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
+		for _, m := range ev.Records {
+			for _, f := range fail {
+				if m.Body == f {
+					resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+				}
+			}
+		}
+		return resp, nil
+	}
+}
+
+// firstCall returns a handler that calls first on its first invocation and
+// then succeeds.
+func firstCall(first sqsHandler) sqsHandler {
+	n := 0
+	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		n++
+		if n == 1 {
+			return first(ctx, ev)
+		}
+		return events.SQSEventResponse{}, nil
+	}
+}
+
+func TestSQSContract(t *testing.T) {
+	tests := []struct {
+		name        string
+		cfg         batchtest.SQSConfig
+		handler     sqsHandler
+		invocations int
+		verdict     batchtest.Verdict // of the first invocation
+		states      map[string]batchtest.State
+		deliveries  map[string]int
+		duplicates  int
+	}{
+		{
+			name:        "successful messages are deleted and reported ones come back",
+			handler:     firstCall(reportBodies("b")),
+			invocations: 2,
+			verdict:     batchtest.PartialFailure,
+			states:      map[string]batchtest.State{"a": batchtest.Processed, "b": batchtest.Processed, "c": batchtest.Processed},
+			deliveries:  map[string]int{"a": 1, "b": 2, "c": 1},
+		},
+		{
+			name: "a returned error fails the whole batch",
+			handler: firstCall(func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+				return events.SQSEventResponse{}, errors.New("boom")
+			}),
+			invocations: 2,
+			verdict:     batchtest.BatchFailed,
+			deliveries:  map[string]int{"a": 2, "b": 2, "c": 2},
+		},
+		{
+			name: "a panic fails the whole batch",
+			handler: firstCall(func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+				panic("boom")
+			}),
+			invocations: 2,
+			verdict:     batchtest.BatchFailed,
+			deliveries:  map[string]int{"a": 2, "b": 2, "c": 2},
+		},
+		{
+			name: "an empty identifier fails the whole batch",
+			handler: firstCall(func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+				return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{{ItemIdentifier: ""}}}, nil
+			}),
+			invocations: 2,
+			verdict:     batchtest.BatchFailed,
+			deliveries:  map[string]int{"a": 2, "b": 2, "c": 2},
+			duplicates:  3,
+		},
+		{
+			name: "an identifier not in the batch fails the whole batch",
+			handler: firstCall(func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+				return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{{ItemIdentifier: "not-a-message"}}}, nil
+			}),
+			invocations: 2,
+			verdict:     batchtest.BatchFailed,
+			deliveries:  map[string]int{"a": 2, "b": 2, "c": 2},
+			duplicates:  3,
+		},
+		{
+			name:        "without ReportBatchItemFailures reported messages are deleted",
+			cfg:         batchtest.SQSConfig{IgnoreBatchItemFailures: true},
+			handler:     reportBodies("b"),
+			invocations: 1,
+			verdict:     batchtest.BatchSucceeded,
+			states:      map[string]batchtest.State{"a": batchtest.Processed, "b": batchtest.Discarded, "c": batchtest.Processed},
+		},
+		{
+			name:        "a poison message goes to the dead-letter queue after maxReceiveCount",
+			cfg:         batchtest.SQSConfig{MaxReceiveCount: 4},
+			handler:     reportBodies("b"),
+			invocations: 4,
+			verdict:     batchtest.PartialFailure,
+			states:      map[string]batchtest.State{"a": batchtest.Processed, "b": batchtest.DeadLettered},
+			deliveries:  map[string]int{"a": 1, "b": 4},
+		},
+		{
+			name:        "a message past the retention period expires",
+			cfg:         batchtest.SQSConfig{RetentionPeriod: 2 * time.Minute},
+			handler:     reportBodies("b"),
+			invocations: 4, // received at 0, 30s, 60s, 90s; dropped at 120s
+			verdict:     batchtest.PartialFailure,
+			states:      map[string]batchtest.State{"b": batchtest.Expired},
+			deliveries:  map[string]int{"b": 4},
+		},
+		{
+			name:        "batch size splits the queue",
+			cfg:         batchtest.SQSConfig{BatchSize: 2},
+			handler:     reportBodies(),
+			invocations: 2,
+			verdict:     batchtest.BatchSucceeded,
+			states:      map[string]batchtest.State{"a": batchtest.Processed, "b": batchtest.Processed, "c": batchtest.Processed},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := batchtest.NewSQS("queue", tt.cfg)
+			ids := map[string]string{}
+			for _, body := range []string{"a", "b", "c"} {
+				ids[body] = sim.Send(body)[0]
+			}
+			trace := sim.Run(context.Background(), tt.handler)
+			if got := len(trace.Invocations); got != tt.invocations {
+				t.Errorf("invocations: got %d, want %d (%v)", got, tt.invocations, trace)
+			}
+			if got := trace.Invocations[0].Verdict; got != tt.verdict {
+				t.Errorf("first verdict: got %v (%s), want %v", got, trace.Invocations[0].Reason, tt.verdict)
+			}
+			for body, want := range tt.states {
+				batchtest.AssertStates(t, trace, want, ids[body])
+			}
+			for body, want := range tt.deliveries {
+				r, _ := trace.Record(ids[body])
+				if r.Deliveries != want {
+					t.Errorf("deliveries of %s: got %d, want %d", body, r.Deliveries, want)
+				}
+			}
+			if got := trace.Duplicates(); got != tt.duplicates {
+				t.Errorf("duplicates: got %d, want %d", got, tt.duplicates)
+			}
+			if trace.Stopped {
+				t.Errorf("stopped: got true, want false")
+			}
+		})
+	}
+}
+
+func TestSQSRedelivery(t *testing.T) {
+	t.Run("a reported message comes back after the visibility timeout with its receive count", func(t *testing.T) {
+		sim := batchtest.NewSQS("queue", batchtest.SQSConfig{VisibilityTimeout: 45 * time.Second, MaxReceiveCount: 3})
+		id := sim.Send("x")[0]
+		var counts []string
+		var handles []string
+		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			counts = append(counts, ev.Records[0].Attributes["ApproximateReceiveCount"])
+			handles = append(handles, ev.Records[0].ReceiptHandle)
+			return reportBodies("x")(ctx, ev)
+		})
+		if got, want := counts, []string{"1", "2", "3"}; !equal(got, want) {
+			t.Errorf("ApproximateReceiveCount: got %v, want %v", got, want)
+		}
+		if handles[0] == handles[1] {
+			t.Errorf("receipt handles: got the same handle %q twice, want a new one per receive", handles[0])
+		}
+		for i, inv := range trace.Invocations {
+			if got, want := inv.Time, batchtest.StartTime.Add(time.Millisecond+time.Duration(i)*45*time.Second); !got.Equal(want) {
+				t.Errorf("invocation %d: got time %v, want %v", i, got, want)
+			}
+		}
+		if dl := sim.DeadLetters(); len(dl) != 1 || dl[0].MessageId != id {
+			t.Errorf("dead letters: got %v, want message %s", dl, id)
+		}
+	})
+	t.Run("the guard stops a message retried forever", func(t *testing.T) {
+		sim := batchtest.NewSQS("queue", batchtest.SQSConfig{MaxInvocations: 7})
+		id := sim.Send("x")[0]
+		trace := sim.Run(context.Background(), reportBodies("x"))
+		if !trace.Stopped {
+			t.Errorf("stopped: got false, want true")
+		}
+		if got := len(trace.Invocations); got != 7 {
+			t.Errorf("invocations: got %d, want 7", got)
+		}
+		batchtest.AssertStates(t, trace, batchtest.Pending, id)
+	})
+	t.Run("a cancelled context stops the run", func(t *testing.T) {
+		sim := batchtest.NewSQS("queue", batchtest.SQSConfig{})
+		sim.Send("x")
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		trace := sim.Run(ctx, reportBodies())
+		if !trace.Stopped || len(trace.Invocations) != 0 {
+			t.Errorf("got stopped %v after %d invocations, want stopped after 0", trace.Stopped, len(trace.Invocations))
+		}
+	})
+	t.Run("run again after sending more", func(t *testing.T) {
+		sim := batchtest.NewSQS("queue", batchtest.SQSConfig{})
+		sim.Send("a")
+		first := sim.Run(context.Background(), reportBodies())
+		sim.Send("b")
+		second := sim.Run(context.Background(), reportBodies())
+		if len(first.Records) != 1 || len(second.Records) != 2 || second.Count(batchtest.Processed) != 2 {
+			t.Errorf("got %v then %v, want 1 then 2 processed records", first, second)
+		}
+	})
+}
+
+func TestSQSFunctionTimeout(t *testing.T) {
+	sim := batchtest.NewSQS("queue", batchtest.SQSConfig{Timeout: 20 * time.Millisecond})
+	sim.Send("x")
+	calls := 0
+	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		calls++
+		if _, ok := ctx.Deadline(); !ok {
+			t.Errorf("deadline: got none, want one")
+		}
+		if lc, ok := lambdacontext.FromContext(ctx); !ok || lc.AwsRequestID == "" {
+			t.Errorf("lambda context: got %v, want a request id", lc)
+		}
+		if calls == 1 {
+			<-ctx.Done()
+		}
+		return events.SQSEventResponse{}, nil
+	})
+	if got := trace.Invocations[0].Err; !errors.Is(got, batchtest.ErrTimeout) {
+		t.Errorf("first invocation: got error %v, want ErrTimeout", got)
+	}
+	if got := len(trace.Invocations); got != 2 {
+		t.Errorf("invocations: got %d, want 2", got)
+	}
+}
+
+func TestSQSFIFO(t *testing.T) {
+	t.Run("a group waits while one of its messages is in flight", func(t *testing.T) {
+		sim := batchtest.NewSQS("q.fifo", batchtest.SQSConfig{})
+		sim.SendGroup("g1", "a1", "a2")
+		sim.SendGroup("g2", "b1")
+		var batches [][]string
+		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			var bodies []string
+			for _, m := range ev.Records {
+				bodies = append(bodies, m.Body)
+			}
+			batches = append(batches, bodies)
+			if len(batches) == 1 {
+				// a proper FIFO handler reports the failed message and
+				// every later message of its group
+				return reportBodies("a1", "a2")(ctx, ev)
+			}
+			return events.SQSEventResponse{}, nil
+		})
+		want := [][]string{{"a1", "a2", "b1"}, {"a1", "a2"}}
+		if len(batches) != len(want) || !equal(batches[0], want[0]) || !equal(batches[1], want[1]) {
+			t.Errorf("batches: got %v, want %v", batches, want)
+		}
+		if len(trace.OrderViolations) != 0 {
+			t.Errorf("order violations: got %v, want none", trace.OrderViolations)
+		}
+	})
+	t.Run("a later message that succeeds before an earlier one is an order violation", func(t *testing.T) {
+		sim := batchtest.NewSQS("q.fifo", batchtest.SQSConfig{})
+		sim.SendGroup("g1", "a1", "a2")
+		trace := sim.Run(context.Background(), firstCall(reportBodies("a1")))
+		if got := len(trace.OrderViolations); got != 1 {
+			t.Errorf("order violations: got %v, want 1", trace.OrderViolations)
+		}
+	})
+	t.Run("later messages of a group wait for the batch size", func(t *testing.T) {
+		sim := batchtest.NewSQS("q.fifo", batchtest.SQSConfig{BatchSize: 2})
+		sim.SendGroup("g1", "a1", "a2", "a3")
+		var sizes []int
+		sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			sizes = append(sizes, len(ev.Records))
+			return events.SQSEventResponse{}, nil
+		})
+		if want := []int{2, 1}; len(sizes) != 2 || sizes[0] != want[0] || sizes[1] != want[1] {
+			t.Errorf("batch sizes: got %v, want %v", sizes, want)
+		}
+	})
+	t.Run("dead-lettering the head of a group releases the group", func(t *testing.T) {
+		sim := batchtest.NewSQS("q.fifo", batchtest.SQSConfig{MaxReceiveCount: 2, BatchSize: 1})
+		ids := sim.SendGroup("g1", "a1", "a2")
+		trace := sim.Run(context.Background(), reportBodies("a1"))
+		batchtest.AssertStates(t, trace, batchtest.DeadLettered, ids[0])
+		batchtest.AssertStates(t, trace, batchtest.Processed, ids[1])
+		if got := strconv.Itoa(len(sim.DeadLetters())); got != "1" {
+			t.Errorf("dead letters: got %s, want 1", got)
+		}
+		if len(trace.OrderViolations) != 0 {
+			t.Errorf("order violations: got %v, want none", trace.OrderViolations)
+		}
+	})
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

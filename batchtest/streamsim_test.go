@@ -1,0 +1,305 @@
+package batchtest_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/seed-45ee126e/batch/batchtest"
+)
+
+type kinesisHandler = func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error)
+
+// answer is what a scripted handler returns: the data of the records to
+// report ("" for an empty identifier), or an error.
+type answer struct {
+	report []string
+	err    error
+}
+
+// kinesisScript returns a handler that gives answers[i] to invocation i
+// (the last answer repeats), and the data of each batch it received.
+func kinesisScript(answers ...answer) (kinesisHandler, *[][]string) {
+	var batches [][]string
+	n := 0
+	h := func(_ context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+		a := answers[len(answers)-1]
+		if n < len(answers) {
+			a = answers[n]
+		}
+		n++
+		var data []string
+		for _, r := range ev.Records {
+			data = append(data, string(r.Kinesis.Data))
+		}
+		batches = append(batches, data)
+		if a.err != nil {
+			return events.KinesisEventResponse{}, a.err
+		}
+		resp := events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{}}
+		for _, f := range a.report {
+			if f == "" { // an empty identifier, as a buggy handler returns
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.KinesisBatchItemFailure{})
+			}
+		}
+		for _, r := range ev.Records {
+			for _, f := range a.report {
+				if string(r.Kinesis.Data) == f {
+					resp.BatchItemFailures = append(resp.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: r.Kinesis.SequenceNumber})
+				}
+			}
+		}
+		return resp, nil
+	}
+	return h, &batches
+}
+
+var errFunction = errors.New("function error")
+
+func TestKinesisContract(t *testing.T) {
+	ok := answer{}
+	tests := []struct {
+		name        string
+		cfg         batchtest.StreamConfig
+		answers     []answer
+		records     []string // data, all with one partition key per record
+		batches     [][]string
+		states      map[string]batchtest.State
+		destination int // failure records sent
+		duplicates  int
+	}{
+		{
+			name:       "the shard resumes from the lowest reported record",
+			cfg:        batchtest.StreamConfig{BatchSize: 5, MaximumRetryAttempts: -1},
+			answers:    []answer{{report: []string{"r4", "r2"}}, ok},
+			records:    []string{"r1", "r2", "r3", "r4", "r5"},
+			batches:    [][]string{{"r1", "r2", "r3", "r4", "r5"}, {"r2", "r3", "r4", "r5"}},
+			states:     map[string]batchtest.State{"r1": batchtest.Processed, "r5": batchtest.Processed},
+			duplicates: 2, // r3 and r5 had succeeded
+		},
+		{
+			name:    "a function error retries the whole batch",
+			cfg:     batchtest.StreamConfig{BatchSize: 5, MaximumRetryAttempts: 1},
+			answers: []answer{{err: errFunction}, ok},
+			records: []string{"r1", "r2"},
+			batches: [][]string{{"r1", "r2"}, {"r1", "r2"}},
+			states:  map[string]batchtest.State{"r1": batchtest.Processed, "r2": batchtest.Processed},
+		},
+		{
+			name:        "exhausted retries send the batch to the on-failure destination",
+			cfg:         batchtest.StreamConfig{BatchSize: 2, MaximumRetryAttempts: 2, OnFailureDestination: true},
+			answers:     []answer{{report: []string{"r1"}}},
+			records:     []string{"r1", "r2", "r3"},
+			batches:     [][]string{{"r1", "r2"}, {"r1", "r2"}, {"r1", "r2"}, {"r3"}},
+			states:      map[string]batchtest.State{"r1": batchtest.DeadLettered, "r2": batchtest.Processed, "r3": batchtest.Processed},
+			destination: 1,
+			duplicates:  2,
+		},
+		{
+			name:    "exhausted retries without a destination discard the failed records",
+			cfg:     batchtest.StreamConfig{BatchSize: 2, MaximumRetryAttempts: 0},
+			answers: []answer{{err: errFunction}, ok},
+			records: []string{"r1", "r2", "r3"},
+			batches: [][]string{{"r1", "r2"}, {"r3"}},
+			states:  map[string]batchtest.State{"r1": batchtest.Discarded, "r2": batchtest.Discarded, "r3": batchtest.Processed},
+		},
+		{
+			name:    "a retry after partial progress counts from the new checkpoint",
+			cfg:     batchtest.StreamConfig{BatchSize: 3, MaximumRetryAttempts: 1, OnFailureDestination: true},
+			answers: []answer{{report: []string{"r2"}}, {report: []string{"r2"}}, ok},
+			records: []string{"r1", "r2", "r3"},
+			batches: [][]string{{"r1", "r2", "r3"}, {"r2", "r3"}},
+			states: map[string]batchtest.State{
+				"r1": batchtest.Processed, "r2": batchtest.DeadLettered, "r3": batchtest.Processed,
+			},
+			destination: 1,
+			duplicates:  1,
+		},
+		{
+			name:    "bisect isolates a poison record without using retries",
+			cfg:     batchtest.StreamConfig{BatchSize: 4, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 0, OnFailureDestination: true},
+			answers: []answer{{err: errFunction}, {err: errFunction}, ok, {err: errFunction}, ok},
+			records: []string{"r1", "r2", "r3", "r4"},
+			batches: [][]string{{"r1", "r2", "r3", "r4"}, {"r1", "r2"}, {"r1"}, {"r2"}, {"r3", "r4"}},
+			states: map[string]batchtest.State{
+				"r1": batchtest.Processed, "r2": batchtest.DeadLettered, "r3": batchtest.Processed, "r4": batchtest.Processed,
+			},
+			destination: 1,
+		},
+		{
+			name:       "with bisect a partial failure retries only the rest of the batch",
+			cfg:        batchtest.StreamConfig{BatchSize: 3, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1},
+			answers:    []answer{{report: []string{"r2"}}, ok},
+			records:    []string{"r1", "r2", "r3", "r4"},
+			batches:    [][]string{{"r1", "r2", "r3"}, {"r2", "r3"}, {"r4"}},
+			states:     map[string]batchtest.State{"r2": batchtest.Processed, "r4": batchtest.Processed},
+			duplicates: 1, // r3
+		},
+		{
+			name:       "an empty identifier fails the whole batch",
+			cfg:        batchtest.StreamConfig{BatchSize: 2, MaximumRetryAttempts: 1},
+			answers:    []answer{{report: []string{""}}, ok},
+			records:    []string{"r1", "r2"},
+			batches:    [][]string{{"r1", "r2"}, {"r1", "r2"}},
+			duplicates: 2, // the handler had succeeded with both
+		},
+		{
+			name:    "without ReportBatchItemFailures the reported records are lost",
+			cfg:     batchtest.StreamConfig{IgnoreBatchItemFailures: true},
+			answers: []answer{{report: []string{"r1"}}},
+			records: []string{"r1", "r2"},
+			batches: [][]string{{"r1", "r2"}},
+			states:  map[string]batchtest.State{"r1": batchtest.Discarded, "r2": batchtest.Processed},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := batchtest.NewKinesis("stream", tt.cfg)
+			seqs := map[string]string{}
+			for _, d := range tt.records {
+				seqs[d] = sim.Put("key-"+d, []byte(d))
+			}
+			h, batches := kinesisScript(tt.answers...)
+			trace := sim.Run(context.Background(), h)
+			if len(*batches) != len(tt.batches) {
+				t.Fatalf("batches: got %v, want %v", *batches, tt.batches)
+			}
+			for i := range tt.batches {
+				if !equal((*batches)[i], tt.batches[i]) {
+					t.Errorf("batch %d: got %v, want %v", i, (*batches)[i], tt.batches[i])
+				}
+			}
+			for d, want := range tt.states {
+				batchtest.AssertStates(t, trace, want, seqs[d])
+			}
+			if got := len(trace.Destination); got != tt.destination {
+				t.Errorf("destination: got %d failure records, want %d", got, tt.destination)
+			}
+			if got := trace.Duplicates(); got != tt.duplicates {
+				t.Errorf("duplicates: got %d, want %d", got, tt.duplicates)
+			}
+		})
+	}
+}
+
+func TestKinesisDestinationRecord(t *testing.T) {
+	sim := batchtest.NewKinesis("stream", batchtest.StreamConfig{BatchSize: 2, MaximumRetryAttempts: 2, OnFailureDestination: true})
+	s1 := sim.Put("k", []byte("r1"))
+	s2 := sim.Put("k", []byte("r2"))
+	h, _ := kinesisScript(answer{err: errFunction})
+	trace := sim.Run(context.Background(), h)
+	want := batchtest.FailureRecord{
+		Condition: "RetryAttemptsExhausted", Shard: "shardId-000000000000",
+		StartSequenceNumber: s1, EndSequenceNumber: s2, BatchSize: 2, InvokeCount: 3,
+	}
+	if len(trace.Destination) != 1 {
+		t.Fatalf("destination: got %d records, want 1", len(trace.Destination))
+	}
+	got := trace.Destination[0]
+	if got.Condition != want.Condition || got.Shard != want.Shard || got.StartSequenceNumber != want.StartSequenceNumber ||
+		got.EndSequenceNumber != want.EndSequenceNumber || got.BatchSize != want.BatchSize || got.InvokeCount != want.InvokeCount {
+		t.Errorf("failure record: got %+v, want %+v", got, want)
+	}
+	// retries wait RetryDelay of simulated time each
+	if got, want := got.Time.Sub(trace.Invocations[0].Time), 2*batchtest.RetryDelay; got != want {
+		t.Errorf("time to give up: got %v, want %v", got, want)
+	}
+}
+
+func TestKinesisRecordAge(t *testing.T) {
+	tests := []struct {
+		name        string
+		destination bool
+		want        batchtest.State
+	}{
+		{"old records expire without a destination", false, batchtest.Expired},
+		{"old records go to the destination", true, batchtest.DeadLettered},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := batchtest.NewKinesis("stream", batchtest.StreamConfig{MaximumRecordAge: time.Minute, OnFailureDestination: tt.destination})
+			old := sim.Put("k", []byte("old"))
+			sim.Advance(2 * time.Minute)
+			fresh := sim.Put("k", []byte("fresh"))
+			h, batches := kinesisScript(answer{})
+			trace := sim.Run(context.Background(), h)
+			batchtest.AssertStates(t, trace, tt.want, old)
+			batchtest.AssertStates(t, trace, batchtest.Processed, fresh)
+			if len(*batches) != 1 || !equal((*batches)[0], []string{"fresh"}) {
+				t.Errorf("batches: got %v, want [[fresh]]", *batches)
+			}
+			if tt.destination && (len(trace.Destination) != 1 || trace.Destination[0].Condition != "RecordAgeExceeded") {
+				t.Errorf("destination: got %+v, want one RecordAgeExceeded", trace.Destination)
+			}
+		})
+	}
+}
+
+func TestKinesisShards(t *testing.T) {
+	t.Run("a stuck shard does not hold back the others", func(t *testing.T) {
+		sim := batchtest.NewKinesis("stream", batchtest.StreamConfig{Shards: 4, MaximumRetryAttempts: -1, MaxInvocations: 20})
+		var poison, other string
+		for i := 0; poison == "" || other == ""; i++ {
+			key := string(rune('a' + i))
+			seq := sim.Put(key, []byte(key))
+			if i == 0 {
+				poison = seq
+			} else if other == "" && batchtest.NewKinesisStream("stream", 4).ShardID(key) != batchtest.NewKinesisStream("stream", 4).ShardID("a") {
+				other = seq
+			}
+		}
+		h, _ := kinesisScript(answer{report: []string{"a"}})
+		trace := sim.Run(context.Background(), h)
+		if !trace.Stopped {
+			t.Errorf("stopped: got false, want true (poison retried forever)")
+		}
+		batchtest.AssertStates(t, trace, batchtest.Pending, poison)
+		batchtest.AssertStates(t, trace, batchtest.Processed, other)
+	})
+}
+
+func TestDynamoDBSimulator(t *testing.T) {
+	t.Run("records of an item keep their order and images", func(t *testing.T) {
+		sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{Shards: 2, BatchSize: 10, MaximumRetryAttempts: 3})
+		key := batchtest.Item{"pk": events.NewStringAttribute("order#1")}
+		s1 := sim.Insert(key, batchtest.Item{"status": events.NewStringAttribute("new")})
+		s2 := sim.Modify(key, batchtest.Item{"status": events.NewStringAttribute("new")}, batchtest.Item{"status": events.NewStringAttribute("paid")})
+		s3 := sim.Remove(key, batchtest.Item{"status": events.NewStringAttribute("paid")})
+		var names []string
+		trace := sim.Run(context.Background(), func(_ context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+			for _, r := range ev.Records {
+				names = append(names, r.EventName)
+				if r.EventName != "REMOVE" && r.Change.NewImage["pk"].String() != "order#1" {
+					t.Errorf("NewImage: got %v, want the key attributes in it", r.Change.NewImage)
+				}
+			}
+			return events.DynamoDBEventResponse{}, nil
+		})
+		if want := []string{"INSERT", "MODIFY", "REMOVE"}; !equal(names, want) {
+			t.Errorf("event names: got %v, want %v", names, want)
+		}
+		batchtest.AssertStates(t, trace, batchtest.Processed, s1, s2, s3)
+		if !(s1 < s2 && s2 < s3) {
+			t.Errorf("sequence numbers: got %s, %s, %s, want increasing", s1, s2, s3)
+		}
+	})
+	t.Run("a later record of an item that succeeds first is an order violation", func(t *testing.T) {
+		sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{MaximumRetryAttempts: 3})
+		key := batchtest.Item{"pk": events.NewStringAttribute("order#1")}
+		s1 := sim.Insert(key, batchtest.Item{})
+		sim.Modify(key, batchtest.Item{}, batchtest.Item{})
+		calls := 0
+		trace := sim.Run(context.Background(), func(_ context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+			calls++
+			if calls == 1 {
+				return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{{ItemIdentifier: s1}}}, nil
+			}
+			return events.DynamoDBEventResponse{}, nil
+		})
+		if len(trace.OrderViolations) != 1 {
+			t.Errorf("order violations: got %v, want 1", trace.OrderViolations)
+		}
+	})
+}
