@@ -1,0 +1,698 @@
+// Package eventjson decodes the JSON events AWS Lambda sends from SQS,
+// Kinesis, DynamoDB Streams and Kafka into the aws-lambda-go event types, and
+// encodes the partial batch responses, without reflection.
+//
+// The decoders are written for exactly these event shapes and fill the same
+// values encoding/json would: a differential test and a fuzz target hold
+// them to that. They follow encoding/json's rules, including the unusual
+// ones: object keys match field names exactly or else case-insensitively, a
+// repeated key decodes again into the value already there (the last one
+// wins for scalars; maps and slices are reused), invalid UTF-8 becomes
+// U+FFFD, []byte fields take standard base64 (or an array of numbers), and
+// a null leaves a scalar unchanged. One difference: text after the event
+// (other than white space) is an error here, as with json.Unmarshal, while
+// lambda.Start's json.Decoder ignores it.
+//
+// Strings without escapes are slices of one copy of the payload, so a
+// decode costs one copy of the input plus the maps, slices and escaped
+// strings of the event; any string kept from an event keeps that copy alive.
+package eventjson
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// b64 is the encoding of []byte in JSON.
+var b64 = base64.StdEncoding
+
+// maxDepth is encoding/json's limit on nesting of objects and arrays.
+const maxDepth = 10000
+
+// Error is a decoding error: malformed JSON, or a JSON value whose type does
+// not fit the event's field.
+type Error struct {
+	Offset int    // byte offset in the payload where the problem was seen
+	Msg    string // what is wrong
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("invalid event JSON at offset %d: %s", e.Offset, e.Msg)
+}
+
+// decoder walks one payload. It validates everything it reads, including the
+// values it skips.
+type decoder struct {
+	s     string // the payload, copied once
+	b     []byte // the payload as given (read only)
+	i     int    // read position
+	depth int
+}
+
+func newDecoder(b []byte) *decoder {
+	return &decoder{s: string(b), b: b}
+}
+
+func (d *decoder) errf(format string, args ...any) error {
+	return &Error{Offset: d.i, Msg: fmt.Sprintf(format, args...)}
+}
+
+// typeErr reports a JSON value of the wrong kind for a field.
+func (d *decoder) typeErr(want string) error {
+	got := "end of input"
+	if d.i < len(d.s) {
+		switch c := d.s[d.i]; {
+		case c == '"':
+			got = "string"
+		case c == '{':
+			got = "object"
+		case c == '[':
+			got = "array"
+		case c == 't' || c == 'f':
+			got = "bool"
+		case c == 'n':
+			got = "null"
+		default:
+			got = "number"
+		}
+	}
+	return d.errf("cannot decode JSON %s into %s", got, want)
+}
+
+// ws skips white space.
+func (d *decoder) ws() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek skips white space and returns the next byte, or 0 at the end.
+func (d *decoder) peek() byte {
+	d.ws()
+	if d.i < len(d.s) {
+		return d.s[d.i]
+	}
+	return 0
+}
+
+// end checks that only white space is left.
+func (d *decoder) end() error {
+	d.ws()
+	if d.i != len(d.s) {
+		return d.errf("invalid character %q after top-level value", d.s[d.i])
+	}
+	return nil
+}
+
+// null consumes a null literal if one is next.
+func (d *decoder) null() (bool, error) {
+	if d.peek() != 'n' {
+		return false, nil
+	}
+	return true, d.literal("null")
+}
+
+func (d *decoder) literal(lit string) error {
+	if !strings.HasPrefix(d.s[d.i:], lit) {
+		return d.errf("invalid literal, want %s", lit)
+	}
+	d.i += len(lit)
+	return nil
+}
+
+// enter consumes the opening byte of an object or array.
+func (d *decoder) enter() error {
+	d.depth++
+	if d.depth > maxDepth {
+		return d.errf("exceeded max depth")
+	}
+	d.i++
+	return nil
+}
+
+// object starts reading an object; the next byte must be '{'.
+func (d *decoder) object() error {
+	if d.peek() != '{' {
+		return d.typeErr("object")
+	}
+	return d.enter()
+}
+
+// key reads the next key of an object started with object. It reports false
+// when the object ended. first is true for the first call on an object.
+func (d *decoder) key(first bool) (string, bool, error) {
+	c := d.peek()
+	if c == '}' {
+		d.i++
+		d.depth--
+		return "", false, nil
+	}
+	if !first {
+		if c != ',' {
+			return "", false, d.errf("invalid character %q after object key:value pair", c)
+		}
+		d.i++
+		c = d.peek()
+		if c == '}' {
+			return "", false, d.errf("invalid character '}' looking for beginning of object key string")
+		}
+	}
+	if c != '"' {
+		return "", false, d.errf("invalid character looking for beginning of object key string")
+	}
+	k, err := d.str()
+	if err != nil {
+		return "", false, err
+	}
+	if d.peek() != ':' {
+		return "", false, d.errf("invalid character after object key")
+	}
+	d.i++
+	return k, true, nil
+}
+
+// array starts reading an array; the next byte must be '['.
+func (d *decoder) array() error {
+	if d.peek() != '[' {
+		return d.typeErr("array")
+	}
+	return d.enter()
+}
+
+// next reports whether the array started with array has another element,
+// consuming the separator. first is true for the first call on an array.
+func (d *decoder) next(first bool) (bool, error) {
+	c := d.peek()
+	if c == ']' {
+		d.i++
+		d.depth--
+		return false, nil
+	}
+	if first {
+		return true, nil
+	}
+	if c != ',' {
+		return false, d.errf("invalid character %q after array element", c)
+	}
+	d.i++
+	if d.peek() == ']' {
+		return false, d.errf("invalid character ']' looking for beginning of value")
+	}
+	return true, nil
+}
+
+// strSafe holds the ASCII bytes that can be copied from a JSON string as
+// they are.
+var strSafe = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// str reads a string; the next byte must be '"'. Without escapes and invalid
+// UTF-8 it returns a slice of the payload copy.
+func (d *decoder) str() (string, error) {
+	start, end, plain, err := d.strRange()
+	if err != nil {
+		return "", err
+	}
+	if plain {
+		return d.s[start:end], nil
+	}
+	return string(unquoteSlow(make([]byte, 0, end-start), d.s[start:end])), nil
+}
+
+// strBytes reads a string like str, but returns bytes that the caller must
+// not modify (a slice of the payload when possible).
+func (d *decoder) strBytes() ([]byte, error) {
+	start, end, plain, err := d.strRange()
+	if err != nil {
+		return nil, err
+	}
+	if plain {
+		return d.b[start:end:end], nil
+	}
+	return unquoteSlow(make([]byte, 0, end-start), d.s[start:end]), nil
+}
+
+// strRange validates a string and returns the bounds of its body; plain
+// reports that the body is the value (no escapes, valid UTF-8).
+func (d *decoder) strRange() (start, end int, plain bool, err error) {
+	if d.peek() != '"' {
+		return 0, 0, false, d.typeErr("string")
+	}
+	d.i++
+	start = d.i
+	s := d.s
+	high, esc := false, false
+	for i := start; i < len(s); i++ {
+		c := s[i]
+		if strSafe[c] {
+			continue
+		}
+		switch {
+		case c == '"':
+			d.i = i + 1
+			plain = !esc && (!high || utf8.ValidString(s[start:i]))
+			return start, i, plain, nil
+		case c >= 0x80:
+			high = true
+		case c == '\\':
+			esc = true
+			if i+1 >= len(s) {
+				d.i = len(s)
+				return 0, 0, false, d.errf("unexpected end of JSON input in string escape")
+			}
+			switch s[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if i+6 > len(s) {
+					d.i = len(s)
+					return 0, 0, false, d.errf("unexpected end of JSON input in \\u escape")
+				}
+				for j := i + 2; j < i+6; j++ {
+					if !isHex(s[j]) {
+						d.i = j
+						return 0, 0, false, d.errf("invalid character %q in \\u hexadecimal character escape", s[j])
+					}
+				}
+				i += 5
+			default:
+				d.i = i + 1
+				return 0, 0, false, d.errf("invalid character %q in string escape code", s[i+1])
+			}
+		default:
+			d.i = i
+			return 0, 0, false, d.errf("invalid character %q in string literal", c)
+		}
+	}
+	d.i = len(s)
+	return 0, 0, false, d.errf("unexpected end of JSON input in string")
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func hexVal(s string) rune {
+	var r rune
+	for i := 0; i < 4; i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		default:
+			c = c - 'A' + 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// unquoteSlow appends the unquoted form of the validated string body s to
+// b: escapes resolved, invalid UTF-8 and lone surrogates replaced with
+// U+FFFD, as encoding/json does.
+func unquoteSlow(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\':
+			switch s[i+1] {
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				r := hexVal(s[i+2:])
+				i += 6
+				if utf16.IsSurrogate(r) {
+					if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' && isHex(s[i+2]) && isHex(s[i+3]) && isHex(s[i+4]) && isHex(s[i+5]) {
+						if pair := utf16.DecodeRune(r, hexVal(s[i+2:])); pair != unicode.ReplacementChar {
+							b = utf8.AppendRune(b, pair)
+							i += 6
+							continue
+						}
+					}
+					r = unicode.ReplacementChar
+				}
+				b = utf8.AppendRune(b, r)
+				continue
+			default: // '"', '\\', '/'
+				b = append(b, s[i+1])
+			}
+			i += 2
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				b = utf8.AppendRune(b, utf8.RuneError)
+			} else {
+				b = append(b, s[i:i+n]...)
+			}
+			i += n
+		}
+	}
+	return b
+}
+
+// num reads a number and returns its text.
+func (d *decoder) num() (string, error) {
+	s := d.s
+	start := d.i
+	i := start
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && '1' <= s[i] && s[i] <= '9':
+		for i++; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		}
+	default:
+		d.i = i
+		return "", d.errf("invalid character in numeric literal")
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			d.i = i
+			return "", d.errf("invalid character after decimal point in numeric literal")
+		}
+		for i++; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			d.i = i
+			return "", d.errf("invalid character in exponent of numeric literal")
+		}
+		for i++; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		}
+	}
+	d.i = i
+	return s[start:i], nil
+}
+
+// skip validates and skips one value. With floats set, every number must
+// also fit a float64, as when encoding/json decodes into an interface{}.
+func (d *decoder) skip(floats bool) error {
+	switch c := d.peek(); c {
+	case '{':
+		if err := d.enter(); err != nil {
+			return err
+		}
+		for first := true; ; first = false {
+			_, more, err := d.key(first)
+			if err != nil {
+				return err
+			}
+			if !more {
+				return nil
+			}
+			if err := d.skip(floats); err != nil {
+				return err
+			}
+		}
+	case '[':
+		if err := d.enter(); err != nil {
+			return err
+		}
+		for first := true; ; first = false {
+			more, err := d.next(first)
+			if err != nil {
+				return err
+			}
+			if !more {
+				return nil
+			}
+			if err := d.skip(floats); err != nil {
+				return err
+			}
+		}
+	case '"':
+		_, err := d.str()
+		return err
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
+	case 0:
+		return d.errf("unexpected end of JSON input")
+	default:
+		if c != '-' && (c < '0' || c > '9') {
+			return d.errf("invalid character %q looking for beginning of value", c)
+		}
+		n, err := d.num()
+		if err != nil {
+			return err
+		}
+		if floats {
+			if _, err := strconv.ParseFloat(n, 64); err != nil {
+				return d.errf("number %s does not fit a float64", n)
+			}
+		}
+		return nil
+	}
+}
+
+// stringInto decodes a string field: null leaves it unchanged.
+func (d *decoder) stringInto(p *string) error {
+	if d.peek() == 'n' {
+		return d.literal("null")
+	}
+	s, err := d.str()
+	if err != nil {
+		return err
+	}
+	*p = s
+	return nil
+}
+
+// intInto decodes an int64 field: null leaves it unchanged; the number must
+// be an integer in range.
+func (d *decoder) intInto(p *int64) error {
+	c := d.peek()
+	if c == 'n' {
+		return d.literal("null")
+	}
+	if c != '-' && (c < '0' || c > '9') {
+		return d.typeErr("int64")
+	}
+	n, err := d.num()
+	if err != nil {
+		return err
+	}
+	v, err := strconv.ParseInt(n, 10, 64)
+	if err != nil {
+		return d.errf("cannot decode number %s into int64", n)
+	}
+	*p = v
+	return nil
+}
+
+// float reads a number for a float64, with null as 0 (how the epoch time
+// types of aws-lambda-go treat it).
+func (d *decoder) float() (float64, error) {
+	c := d.peek()
+	if c == 'n' {
+		return 0, d.literal("null")
+	}
+	if c != '-' && (c < '0' || c > '9') {
+		return 0, d.typeErr("float64")
+	}
+	n, err := d.num()
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.ParseFloat(n, 64)
+	if err != nil {
+		return 0, d.errf("cannot decode number %s into float64", n)
+	}
+	return v, nil
+}
+
+// bytesInto decodes a []byte field: null sets nil, a string is standard
+// base64, an array holds numbers 0 to 255 (decoded into the slice already
+// there, as encoding/json does).
+func (d *decoder) bytesInto(p *[]byte) error {
+	switch d.peek() {
+	case 'n':
+		*p = nil
+		return d.literal("null")
+	case '"':
+		src, err := d.strBytes()
+		if err != nil {
+			return err
+		}
+		return d.base64Into(p, src)
+	case '[':
+		return sliceInto(d, p, func(d *decoder, e *byte) error {
+			c := d.peek()
+			if c == 'n' {
+				return d.literal("null")
+			}
+			if c != '-' && (c < '0' || c > '9') {
+				return d.typeErr("uint8")
+			}
+			n, err := d.num()
+			if err != nil {
+				return err
+			}
+			v, err := strconv.ParseUint(n, 10, 8)
+			if err != nil {
+				return d.errf("cannot decode number %s into uint8", n)
+			}
+			*e = byte(v)
+			return nil
+		})
+	}
+	return d.typeErr("[]byte")
+}
+
+func (d *decoder) base64Into(p *[]byte, src []byte) error {
+	b := make([]byte, b64.DecodedLen(len(src)))
+	n, err := b64.Decode(b, src)
+	if err != nil {
+		return d.errf("base64: %v", err)
+	}
+	*p = b[:n]
+	return nil
+}
+
+// sliceInto decodes an array into *p the way encoding/json does: null sets
+// nil; elements are decoded into the slice already there, which grows when
+// needed; an empty array gives an empty, non-nil slice.
+func sliceInto[T any](d *decoder, p *[]T, elem func(d *decoder, e *T) error) error {
+	if d.peek() == 'n' {
+		*p = nil
+		return d.literal("null")
+	}
+	if err := d.array(); err != nil {
+		return err
+	}
+	s := *p
+	i := 0
+	for first := true; ; first = false {
+		more, err := d.next(first)
+		if err != nil {
+			*p = s
+			return err
+		}
+		if !more {
+			break
+		}
+		if i >= cap(s) {
+			var zero T
+			s = append(s, zero)
+		} else if i >= len(s) {
+			s = s[:i+1]
+		}
+		if err := elem(d, &s[i]); err != nil {
+			*p = s
+			return err
+		}
+		i++
+	}
+	if i < len(s) {
+		s = s[:i]
+	}
+	if i == 0 {
+		s = make([]T, 0)
+	}
+	*p = s
+	return nil
+}
+
+// mapInto decodes an object into the map *p: null sets nil, the map already
+// there is reused, each value is decoded into a zero T.
+func mapInto[T any](d *decoder, p *map[string]T, hint int, elem func(d *decoder, e *T) error) error {
+	if d.peek() == 'n' {
+		*p = nil
+		return d.literal("null")
+	}
+	if err := d.object(); err != nil {
+		return err
+	}
+	m := *p
+	if m == nil {
+		m = make(map[string]T, hint)
+		*p = m
+	}
+	for first := true; ; first = false {
+		k, more, err := d.key(first)
+		if err != nil || !more {
+			return err
+		}
+		var v T
+		if err := elem(d, &v); err != nil {
+			return err
+		}
+		m[k] = v
+	}
+}
+
+// structInto decodes an object into a struct: null leaves it unchanged; each
+// key goes to field, which must consume the value.
+func (d *decoder) structInto(field func(key string) error) error {
+	if d.peek() == 'n' {
+		return d.literal("null")
+	}
+	if err := d.object(); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		k, more, err := d.key(first)
+		if err != nil || !more {
+			return err
+		}
+		if err := field(k); err != nil {
+			return err
+		}
+	}
+}
+
+// field returns the name in names that key selects: the name equal to key,
+// or else the first one equal under Unicode case folding, as encoding/json
+// matches keys to struct fields; "" when none does.
+func field(key string, names []string) string {
+	for _, n := range names {
+		if key == n {
+			return n
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(key, n) {
+			return n
+		}
+	}
+	return ""
+}

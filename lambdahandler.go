@@ -1,0 +1,135 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda/handlertrace"
+
+	"github.com/seed-45ee126e/batch/internal/eventjson"
+)
+
+// ErrNoRecords is the cause of an [*EventError] for a payload that holds no
+// records. Lambda never invokes an event source mapping's function with an
+// empty batch, so such a payload is not an event of that source (for
+// example a test event of another service).
+var ErrNoRecords = errors.New("batch: payload has no records")
+
+// EventError is returned by the Invoke method of a [LambdaHandler] whose
+// payload is not an event of its source: malformed JSON, a JSON value of
+// the wrong type for a field, or no records at all ([ErrNoRecords]). No
+// record was handled; Lambda retries the invocation.
+type EventError struct {
+	Source string // "SQS", "Kinesis", "DynamoDB Streams" or "Kafka"
+	Err    error  // the decoding error, or ErrNoRecords
+}
+
+func (e *EventError) Error() string {
+	return fmt.Sprintf("batch: payload is not a valid %s event: %v", e.Source, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *EventError) Unwrap() error { return e.Err }
+
+// LambdaHandler is a ready AWS Lambda function for one event source, built by
+// [SQSHandler], [KinesisHandler], [DynamoDBHandler] or [KafkaHandler]. It
+// implements lambda.Handler, so it is passed to lambda.Start as it is:
+//
+//	lambda.Start(batch.SQSHandler(batch.Processor{}, handle))
+//
+// It owns the whole path from the raw payload to the response bytes: it
+// decodes the event with a decoder written for the event's shape (several
+// times faster than encoding/json, and producing the same values), runs the
+// records like [Processor.SQS] and friends, and writes the partial batch
+// response itself. A function that keeps its own
+// func(context.Context, events.SQSEvent) handler is unaffected.
+//
+// The request and response hooks of lambda/handlertrace (used by tracing
+// libraries) are called with the decoded event and the response, as for a
+// handler function. lambda.Start options that configure encoding/json
+// (WithUseNumber, WithDisallowUnknownFields, WithSetEscapeHTML,
+// WithSetIndent) do not apply. One LambdaHandler may serve any number of
+// concurrent invocations.
+type LambdaHandler struct {
+	invoke func(ctx context.Context, payload []byte) ([]byte, error)
+}
+
+// Invoke handles one invocation: payload is the event as Lambda sent it, the
+// result the JSON response. The error is an [*EventError] when the payload
+// is not an event of the handler's source, or the error the matching
+// Processor method returns (such as a [*BatchError] when every record
+// failed); the response is then nil, as Lambda ignores it.
+func (h *LambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return h.invoke(ctx, payload)
+}
+
+// SQSHandler returns a Lambda function that handles SQS events (standard
+// and FIFO queues) with h, configured by p, and returns the partial batch
+// response. It behaves as [Processor.SQS] behind lambda.Start, only faster.
+// The function must be configured with ReportBatchItemFailures.
+func SQSHandler(p Processor, h Handler[events.SQSMessage]) *LambdaHandler {
+	return lambdaHandler("SQS", eventjson.SQS,
+		func(ev events.SQSEvent) int { return len(ev.Records) },
+		func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			return p.SQS(ctx, ev, h)
+		},
+		func(dst []byte, resp events.SQSEventResponse) []byte {
+			ids := make([]string, len(resp.BatchItemFailures))
+			for i, f := range resp.BatchItemFailures {
+				ids[i] = f.ItemIdentifier
+			}
+			return eventjson.AppendItemFailures(dst, ids)
+		})
+}
+
+// KinesisHandler returns a Lambda function that handles Kinesis Data Streams
+// events with h, configured by p, and returns the partial batch response. It
+// behaves as [Processor.Kinesis] behind lambda.Start, only faster.
+func KinesisHandler(p Processor, h Handler[events.KinesisEventRecord]) *LambdaHandler {
+	return lambdaHandler("Kinesis", eventjson.Kinesis,
+		func(ev events.KinesisEvent) int { return len(ev.Records) },
+		func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+			return p.Kinesis(ctx, ev, h)
+		},
+		func(dst []byte, resp events.KinesisEventResponse) []byte {
+			ids := make([]string, len(resp.BatchItemFailures))
+			for i, f := range resp.BatchItemFailures {
+				ids[i] = f.ItemIdentifier
+			}
+			return eventjson.AppendItemFailures(dst, ids)
+		})
+}
+
+// lambdaHandler builds a LambdaHandler from a source's decoder, record
+// count, entry point and response encoder.
+func lambdaHandler[E, Resp any](
+	source string,
+	decode func([]byte) (E, error),
+	records func(E) int,
+	process func(context.Context, E) (Resp, error),
+	encode func([]byte, Resp) []byte,
+) *LambdaHandler {
+	return &LambdaHandler{invoke: func(ctx context.Context, payload []byte) ([]byte, error) {
+		ev, err := decode(payload)
+		if err != nil {
+			return nil, &EventError{Source: source, Err: err}
+		}
+		if records(ev) == 0 {
+			return nil, &EventError{Source: source, Err: ErrNoRecords}
+		}
+		trace := handlertrace.FromContext(ctx)
+		if trace.RequestEvent != nil {
+			trace.RequestEvent(ctx, ev)
+		}
+		resp, err := process(ctx, ev)
+		if err != nil {
+			return nil, err
+		}
+		if trace.ResponseEvent != nil {
+			trace.ResponseEvent(ctx, resp)
+		}
+		return encode(make([]byte, 0, 64), resp), nil
+	}}
+}

@@ -1,0 +1,218 @@
+package batch_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/handlertrace"
+
+	"github.com/seed-45ee126e/batch"
+)
+
+var (
+	_ lambda.Handler = (*batch.LambdaHandler)(nil)
+	_ lambda.Handler = batch.SQSHandler(batch.Processor{}, nil)
+)
+
+// fastCase pairs a source's LambdaHandler with the path lambda.Start takes
+// for a handler function calling the same Processor method: encoding/json
+// in, encoding/json out.
+type fastCase struct {
+	name   string
+	golden string
+	fast   func(p batch.Processor, fail func(id string) bool) lambda.Handler
+	std    func(p batch.Processor, fail func(id string) bool) lambda.Handler
+}
+
+func errIf(fail bool) error {
+	if fail {
+		return errors.New("boom")
+	}
+	return nil
+}
+
+func fastCases() []fastCase {
+	return []fastCase{
+		{
+			name: "sqs", golden: "testdata/sqs-event.json",
+			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return batch.SQSHandler(p, func(_ context.Context, m events.SQSMessage) error { return errIf(fail(m.MessageId)) })
+			},
+			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+					return p.SQS(ctx, ev, func(_ context.Context, m events.SQSMessage) error { return errIf(fail(m.MessageId)) })
+				})
+			},
+		},
+		{
+			name: "sqs-fifo", golden: "testdata/sqs-fifo-event.json",
+			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return batch.SQSHandler(p, func(_ context.Context, m events.SQSMessage) error { return errIf(fail(m.MessageId)) })
+			},
+			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+					return p.SQS(ctx, ev, func(_ context.Context, m events.SQSMessage) error { return errIf(fail(m.MessageId)) })
+				})
+			},
+		},
+		{
+			name: "kinesis", golden: "testdata/kinesis-event.json",
+			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return batch.KinesisHandler(p, func(_ context.Context, r events.KinesisEventRecord) error {
+					return errIf(fail(r.Kinesis.SequenceNumber))
+				})
+			},
+			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+					return p.Kinesis(ctx, ev, func(_ context.Context, r events.KinesisEventRecord) error {
+						return errIf(fail(r.Kinesis.SequenceNumber))
+					})
+				})
+			},
+		},
+	}
+}
+
+func TestLambdaHandlerWritesWhatLambdaStartWrites(t *testing.T) {
+	policies := []struct {
+		name string
+		fail func(id string) bool
+	}{
+		{"all succeed", func(string) bool { return false }},
+		{"some fail", func(id string) bool { return id != "" && id[len(id)-1]%2 == 1 }},
+	}
+	for _, c := range fastCases() {
+		payload, err := os.ReadFile(c.golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pol := range policies {
+			t.Run(c.name+"/"+pol.name, func(t *testing.T) {
+				ctx := context.Background()
+				want, wantErr := c.std(batch.Processor{}, pol.fail).Invoke(ctx, payload)
+				got, gotErr := c.fast(batch.Processor{}, pol.fail).Invoke(ctx, payload)
+				if gotErr != nil || wantErr != nil {
+					t.Fatalf("got error %v, want %v", gotErr, wantErr)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("got response %q, want %q", got, want)
+				}
+			})
+		}
+	}
+}
+
+func TestLambdaHandlerReturnsTheBatchErrorWithoutResponse(t *testing.T) {
+	for _, c := range fastCases() {
+		t.Run(c.name, func(t *testing.T) {
+			payload, err := os.ReadFile(c.golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.fast(batch.Processor{}, func(string) bool { return true }).Invoke(context.Background(), payload)
+			var be *batch.BatchError
+			if !errors.As(err, &be) {
+				t.Fatalf("got error %v, want a *BatchError", err)
+			}
+			if got != nil {
+				t.Errorf("got response %s, want nil (Lambda ignores it on error)", got)
+			}
+		})
+	}
+}
+
+func TestLambdaHandlerEscapesIdentifiers(t *testing.T) {
+	ids := []string{`quote"back\slash`, "tab\tnew\nline\x01", "<html>&", "é€😀", "line\u2028sep", "bad\xffutf8"}
+	var ev strings.Builder
+	ev.WriteString(`{"Records":[`)
+	for i, id := range ids {
+		if i > 0 {
+			ev.WriteString(",")
+		}
+		ev.WriteString(`{"eventSource":"aws:sqs","messageId":`)
+		ev.WriteString(strings.ReplaceAll(mustJSON(t, id), `\ufffd`, "\xff"))
+		ev.WriteString("}")
+	}
+	ev.WriteString("]}")
+	fail := func(id string) bool { return id != ids[0] }
+	c := fastCases()[0]
+	want, wantErr := c.std(batch.Processor{}, fail).Invoke(context.Background(), []byte(ev.String()))
+	got, gotErr := c.fast(batch.Processor{}, fail).Invoke(context.Background(), []byte(ev.String()))
+	if gotErr != nil || wantErr != nil {
+		t.Fatalf("got error %v, want %v", gotErr, wantErr)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("got response %q, want %q", got, want)
+	}
+}
+
+func mustJSON(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := jsonEncoder(&b)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func TestLambdaHandlerRejectsPayloadsThatAreNotEvents(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload string
+		want    error
+	}{
+		{"empty object", `{}`, batch.ErrNoRecords},
+		{"empty records", `{"Records":[]}`, batch.ErrNoRecords},
+		{"null", `null`, batch.ErrNoRecords},
+		{"another service's event", `{"detail-type":"x","detail":{}}`, batch.ErrNoRecords},
+		{"malformed JSON", `{"Records":[{]}`, nil},
+		{"truncated", `{"Records":[{"messageId":"a"`, nil},
+		{"wrong type", `{"Records":"x"}`, nil},
+		{"empty payload", ``, nil},
+	}
+	for _, c := range fastCases() {
+		for _, tt := range tests {
+			t.Run(c.name+"/"+tt.name, func(t *testing.T) {
+				called := false
+				h := c.fast(batch.Processor{}, func(string) bool { called = true; return false })
+				got, err := h.Invoke(context.Background(), []byte(tt.payload))
+				var ee *batch.EventError
+				if !errors.As(err, &ee) {
+					t.Fatalf("got error %v, want an *EventError", err)
+				}
+				if tt.want != nil && !errors.Is(err, tt.want) {
+					t.Errorf("got error %v, want one matching %v", err, tt.want)
+				}
+				if got != nil || called {
+					t.Errorf("got response %q, handler called %v; want nil, false", got, called)
+				}
+			})
+		}
+	}
+}
+
+func TestLambdaHandlerCallsTheTraceHooks(t *testing.T) {
+	var req, resp any
+	ctx := handlertrace.NewContext(context.Background(), handlertrace.HandlerTrace{
+		RequestEvent:  func(_ context.Context, ev interface{}) { req = ev },
+		ResponseEvent: func(_ context.Context, r interface{}) { resp = r },
+	})
+	h := batch.SQSHandler(batch.Processor{}, func(context.Context, events.SQSMessage) error { return nil })
+	if _, err := h.Invoke(ctx, []byte(`{"Records":[{"messageId":"a"}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	ev, ok := req.(events.SQSEvent)
+	if !ok || len(ev.Records) != 1 || ev.Records[0].MessageId != "a" {
+		t.Errorf("got request event %#v, want the decoded events.SQSEvent", req)
+	}
+	if r, ok := resp.(events.SQSEventResponse); !ok || len(r.BatchItemFailures) != 0 {
+		t.Errorf("got response event %#v, want an empty events.SQSEventResponse", resp)
+	}
+}
