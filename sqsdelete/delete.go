@@ -149,13 +149,18 @@ func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage,
 
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
-			if err := sleep(ctx, backoff(attempt)); err != nil {
-				for _, i := range pending {
-					causes[i] = fmt.Errorf("%w (last failure: %w)", err, causes[i])
+			sleep(ctx, backoff(attempt))
+		}
+		if ctx.Err() != nil {
+			for _, i := range pending {
+				if causes[i] == nil {
+					causes[i] = context.Cause(ctx)
+				} else {
+					causes[i] = fmt.Errorf("%w (last failure: %w)", context.Cause(ctx), causes[i])
 				}
-				giveUp(pending)
-				return notDeleted
 			}
+			giveUp(pending)
+			return notDeleted
 		}
 		// Entry ids are the messages' indexes in the batch: unique within
 		// the call, and made of digits only, which SQS always accepts
@@ -257,15 +262,13 @@ func backoff(retry int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// sleep waits for d or until ctx is done, and then returns ctx's error.
-func sleep(ctx context.Context, d time.Duration) error {
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return nil
 	case <-ctx.Done():
-		return context.Cause(ctx)
 	}
 }
 

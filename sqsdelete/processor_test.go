@@ -1,0 +1,620 @@
+package sqsdelete_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
+	"github.com/seed-45ee126e/batch"
+	"github.com/seed-45ee126e/batch/sqsdelete"
+)
+
+func ids(n int, prefix string, except ...string) []string {
+	var out []string
+	for i := 0; i < n; i++ {
+		id := prefix + strconv.Itoa(i)
+		if !slices.Contains(except, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func TestProcessDeletes(t *testing.T) {
+	fifo := []events.SQSMessage{
+		msg("a1", fifoARN, "A"), msg("b1", fifoARN, "B"), msg("a2", fifoARN, "A"),
+		msg("b2", fifoARN, "B"), msg("a3", fifoARN, "A"),
+	}
+	noHandle := msgs("m", 3, stdARN)
+	noHandle[2].ReceiptHandle = ""
+	badARN := msgs("m", 3, stdARN)
+	badARN[1].EventSourceARN = "arn:aws:sqs:eu-west-1:not-an-account:orders"
+	mixed := append(msgs("m", 3, stdARN), msg("n0", std2ARN, ""), msg("n1", stdARN, ""), msg("n2", std2ARN, ""))
+
+	tests := []struct {
+		name       string
+		records    []events.SQSMessage
+		batch      batch.Processor
+		fail       []string
+		calls      []call   // the DeleteMessageBatch calls, in order
+		failed     []string // ids in Error.Failed; nil means no error
+		notDeleted []string // ids in Error.NotDeleted
+	}{
+		{name: "empty batch makes no call and returns nil"},
+		{
+			name:    "all succeeded makes no call and returns nil",
+			records: msgs("m", 12, stdARN),
+		},
+		{
+			name:    "all failed makes no call and returns the error",
+			records: msgs("m", 3, stdARN),
+			fail:    []string{"m0", "m1", "m2"},
+			failed:  []string{"m0", "m1", "m2"},
+		},
+		{
+			name:    "successes are deleted in calls of at most ten",
+			records: msgs("m", 25, stdARN),
+			fail:    []string{"m7"},
+			calls: []call{
+				{stdURL, handles(ids(11, "m", "m7")...)},
+				{stdURL, handles(ids(21, "m", ids(11, "m")...)...)},
+				{stdURL, handles("m21", "m22", "m23", "m24")},
+			},
+			failed: []string{"m7"},
+		},
+		{
+			name:    "messages of several queues are deleted per queue",
+			records: mixed,
+			fail:    []string{"m1"},
+			calls: []call{
+				{stdURL, handles("m0", "m2", "n1")},
+				{std2URL, handles("n0", "n2")},
+			},
+			failed: []string{"m1"},
+		},
+		{
+			name:    "FIFO: messages after the first failure are neither handled nor deleted",
+			records: fifo,
+			fail:    []string{"a2"},
+			calls:   []call{{fifoURL, handles("a1", "b1")}},
+			failed:  []string{"a2", "b2", "a3"},
+		},
+		{
+			name:    "FIFO skip group: only the failed group's later messages are kept",
+			records: fifo,
+			batch:   batch.Processor{SkipGroupOnError: true, Concurrency: 2},
+			fail:    []string{"a2"},
+			calls:   []call{{fifoURL, handles("a1", "b1", "b2")}},
+			failed:  []string{"a2", "a3"},
+		},
+		{
+			name:    "concurrent handlers delete the same messages",
+			records: msgs("m", 25, stdARN),
+			batch:   batch.Processor{Concurrency: 8},
+			fail:    []string{"m3", "m24"},
+			calls: []call{
+				{stdURL, handles(ids(11, "m", "m3")...)},
+				{stdURL, handles(ids(21, "m", ids(11, "m")...)...)},
+				{stdURL, handles("m21", "m22", "m23")},
+			},
+			failed: []string{"m3", "m24"},
+		},
+		{
+			name:       "message without receipt handle is reported not deleted",
+			records:    noHandle,
+			fail:       []string{"m0"},
+			calls:      []call{{stdURL, handles("m1")}},
+			failed:     []string{"m0"},
+			notDeleted: []string{"m2"},
+		},
+		{
+			name:       "malformed ARN reports the message not deleted",
+			records:    badARN,
+			fail:       []string{"m0"},
+			calls:      []call{{stdURL, handles("m2")}},
+			failed:     []string{"m0"},
+			notDeleted: []string{"m1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := &fakeClient{}
+			p := sqsdelete.Processor{Client: fc, Batch: tt.batch, DeleteConcurrency: 1}
+			rep, err := p.Process(context.Background(), tt.records, failIDs(tt.fail...))
+			if got, want := rep.Len(), len(tt.records); got != want {
+				t.Errorf("report has %d records, want %d", got, want)
+			}
+			calls, _, violations := fc.snapshot()
+			if len(violations) > 0 {
+				t.Errorf("requests SQS would reject: %v", violations)
+			}
+			if !slices.EqualFunc(calls, tt.calls, func(a, b call) bool { return a.url == b.url && slices.Equal(a.handles, b.handles) }) {
+				t.Errorf("got calls %v, want %v", calls, tt.calls)
+			}
+			if tt.failed == nil {
+				if err != nil {
+					t.Fatalf("got error %v, want nil", err)
+				}
+				return
+			}
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got error %v, want *sqsdelete.Error", err)
+			}
+			if got := errIDs(e.Failed); !slices.Equal(got, tt.failed) {
+				t.Errorf("got failed ids %v, want %v", got, tt.failed)
+			}
+			if got := errIDs(e.NotDeleted); !slices.Equal(got, tt.notDeleted) {
+				t.Errorf("got not-deleted ids %v, want %v", got, tt.notDeleted)
+			}
+			for _, re := range e.NotDeleted {
+				if !errors.Is(re, sqsdelete.ErrNotDeleted) {
+					t.Errorf("NotDeleted %s: got %v, want it to wrap ErrNotDeleted", re.ID, re.Err)
+				}
+			}
+		})
+	}
+}
+
+func TestProcessNotDeletedCauses(t *testing.T) {
+	tests := []struct {
+		name  string
+		mod   func(*events.SQSMessage)
+		check func(error) bool
+		want  string
+	}{
+		{
+			name:  "empty receipt handle",
+			mod:   func(m *events.SQSMessage) { m.ReceiptHandle = "" },
+			check: func(err error) bool { return errors.Is(err, sqsdelete.ErrNoReceiptHandle) },
+			want:  "ErrNoReceiptHandle",
+		},
+		{
+			name: "malformed eventSourceARN",
+			mod:  func(m *events.SQSMessage) { m.EventSourceARN = "arn:aws:sqs:eu-west-1:123456789012:bad/name" },
+			check: func(err error) bool {
+				var ae *sqsdelete.ARNError
+				return errors.As(err, &ae) && ae.ARN == "arn:aws:sqs:eu-west-1:123456789012:bad/name"
+			},
+			want: "*ARNError naming the ARN",
+		},
+		{
+			name:  "empty eventSourceARN",
+			mod:   func(m *events.SQSMessage) { m.EventSourceARN = "" },
+			check: func(err error) bool { var ae *sqsdelete.ARNError; return errors.As(err, &ae) },
+			want:  "*ARNError",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := msgs("m", 2, stdARN)
+			tt.mod(&recs[1])
+			fc := &fakeClient{}
+			_, err := sqsdelete.Processor{Client: fc}.Process(context.Background(), recs, failIDs("m0"))
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) || len(e.NotDeleted) != 1 {
+				t.Fatalf("got error %v, want *sqsdelete.Error with one NotDeleted", err)
+			}
+			if !tt.check(e.NotDeleted[0]) {
+				t.Errorf("got cause %v, want %s", e.NotDeleted[0].Err, tt.want)
+			}
+			if calls, _, _ := fc.snapshot(); len(calls) != 0 {
+				t.Errorf("got %d calls, want 0", len(calls))
+			}
+		})
+	}
+}
+
+func TestDeleteRetries(t *testing.T) {
+	accessDenied := &smithy.GenericAPIError{Code: "AccessDenied", Message: "no", Fault: smithy.FaultClient}
+	network := errors.New("connection reset")
+	tests := []struct {
+		name    string
+		retries int
+		respond func(ctx context.Context, n int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error)
+		calls   [][]string // receipt handles of each call
+		deleted []string   // receipt handles deleted
+		// what the not-deleted messages' errors hold, or nil if all were deleted
+		notDeleted []string
+		cause      func(error) bool
+	}{
+		{
+			name: "retryable entry failure is retried and then deleted",
+			respond: func(_ context.Context, n int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				if n == 0 {
+					return failEntries(in, "InternalError", false, "rh-m2"), nil
+				}
+				return succeedAll(in), nil
+			},
+			calls:   [][]string{handles("m1", "m2", "m3"), handles("m2")},
+			deleted: handles("m1", "m3", "m2"),
+		},
+		{
+			name:    "persistent retryable failure is given up after Retries",
+			retries: 2,
+			respond: func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				return failEntries(in, "InternalError", false, "rh-m3"), nil
+			},
+			calls:      [][]string{handles("m1", "m2", "m3"), handles("m3"), handles("m3")},
+			deleted:    handles("m1", "m2"),
+			notDeleted: []string{"m3"},
+			cause: func(err error) bool {
+				var ee *sqsdelete.EntryError
+				return errors.As(err, &ee) && ee.Code == "InternalError" && !ee.SenderFault
+			},
+		},
+		{
+			name: "sender fault is reported without retry",
+			respond: func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				return failEntries(in, "ReceiptHandleIsInvalid", true, "rh-m1"), nil
+			},
+			calls:      [][]string{handles("m1", "m2", "m3")},
+			deleted:    handles("m2", "m3"),
+			notDeleted: []string{"m1"},
+			cause: func(err error) bool {
+				var ee *sqsdelete.EntryError
+				return errors.As(err, &ee) && ee.Code == "ReceiptHandleIsInvalid" && ee.SenderFault
+			},
+		},
+		{
+			name: "failed call is retried",
+			respond: func(_ context.Context, n int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				if n == 0 {
+					return nil, network
+				}
+				return succeedAll(in), nil
+			},
+			calls:   [][]string{handles("m1", "m2", "m3"), handles("m1", "m2", "m3")},
+			deleted: handles("m1", "m2", "m3"),
+		},
+		{
+			name:    "call failing every time is given up after Retries",
+			retries: 1,
+			respond: func(context.Context, int, *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				return nil, network
+			},
+			calls:      [][]string{handles("m1", "m2", "m3"), handles("m1", "m2", "m3")},
+			notDeleted: []string{"m1", "m2", "m3"},
+			cause:      func(err error) bool { return errors.Is(err, network) },
+		},
+		{
+			name: "call rejected by SQS is not retried",
+			respond: func(context.Context, int, *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				return nil, accessDenied
+			},
+			calls:      [][]string{handles("m1", "m2", "m3")},
+			notDeleted: []string{"m1", "m2", "m3"},
+			cause: func(err error) bool {
+				var ae smithy.APIError
+				return errors.As(err, &ae) && ae.ErrorCode() == "AccessDenied"
+			},
+		},
+		{
+			name:    "negative Retries tries once",
+			retries: -1,
+			respond: func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				return failEntries(in, "InternalError", false, "rh-m1"), nil
+			},
+			calls:      [][]string{handles("m1", "m2", "m3")},
+			deleted:    handles("m2", "m3"),
+			notDeleted: []string{"m1"},
+			cause:      func(err error) bool { var ee *sqsdelete.EntryError; return errors.As(err, &ee) },
+		},
+		{
+			name:    "entry missing from the response is retried, then reported",
+			retries: 1,
+			respond: func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				out := succeedAll(in)
+				out.Successful = out.Successful[1:]
+				return out, nil
+			},
+			calls:      [][]string{handles("m1", "m2", "m3"), handles("m1")},
+			deleted:    handles("m2", "m3"),
+			notDeleted: []string{"m1"},
+			cause:      func(err error) bool { return errors.Is(err, sqsdelete.ErrNotDeleted) },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := &fakeClient{respond: tt.respond}
+			p := sqsdelete.Processor{Client: fc, Retries: tt.retries}
+			_, err := p.Process(context.Background(), msgs("m", 4, stdARN), failIDs("m0"))
+			calls, deleted, _ := fc.snapshot()
+			var got [][]string
+			for _, c := range calls {
+				got = append(got, c.handles)
+			}
+			if !slices.EqualFunc(got, tt.calls, slices.Equal) {
+				t.Errorf("got calls %v, want %v", got, tt.calls)
+			}
+			if !slices.Equal(deleted, tt.deleted) {
+				t.Errorf("got deleted %v, want %v", deleted, tt.deleted)
+			}
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got error %v, want *sqsdelete.Error", err)
+			}
+			if got := errIDs(e.Failed); !slices.Equal(got, []string{"m0"}) {
+				t.Errorf("got failed %v, want [m0]", got)
+			}
+			if got := errIDs(e.NotDeleted); !slices.Equal(got, tt.notDeleted) {
+				t.Errorf("got not deleted %v, want %v", got, tt.notDeleted)
+			}
+			for _, re := range e.NotDeleted {
+				if !errors.Is(re, sqsdelete.ErrNotDeleted) || !tt.cause(re) {
+					t.Errorf("NotDeleted %s: got %v, want ErrNotDeleted and the expected cause", re.ID, re.Err)
+				}
+			}
+		})
+	}
+}
+
+func TestDeleteContextCanceled(t *testing.T) {
+	tests := []struct {
+		name    string
+		respond func(cancel context.CancelFunc) func(ctx context.Context, n int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error)
+		calls   int
+	}{
+		{
+			name: "cancelled during a call: no further call",
+			respond: func(cancel context.CancelFunc) func(ctx context.Context, n int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				return func(ctx context.Context, _ int, _ *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+					cancel()
+					<-ctx.Done()
+					return nil, ctx.Err()
+				}
+			},
+			calls: 1,
+		},
+		{
+			name: "cancelled while waiting to retry: no retry",
+			respond: func(cancel context.CancelFunc) func(ctx context.Context, n int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				return func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+					cancel()
+					var all []string
+					for _, e := range in.Entries {
+						all = append(all, *e.ReceiptHandle)
+					}
+					return failEntries(in, "InternalError", false, all...), nil
+				}
+			},
+			calls: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			fc := &fakeClient{respond: tt.respond(cancel)}
+			// 24 successes in three chunks, sent one after the other.
+			p := sqsdelete.Processor{Client: fc, DeleteConcurrency: 1, Retries: 5}
+			_, err := p.Process(ctx, msgs("m", 25, stdARN), failIDs("m0"))
+			calls, _, _ := fc.snapshot()
+			if len(calls) != tt.calls {
+				t.Errorf("got %d calls, want %d", len(calls), tt.calls)
+			}
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got error %v, want *sqsdelete.Error", err)
+			}
+			if got, want := len(e.NotDeleted), 24; got != want {
+				t.Fatalf("got %d not deleted, want %d", got, want)
+			}
+			for _, re := range e.NotDeleted {
+				if !errors.Is(re, context.Canceled) || !errors.Is(re, sqsdelete.ErrNotDeleted) {
+					t.Errorf("NotDeleted %s: got %v, want ErrNotDeleted and context.Canceled", re.ID, re.Err)
+				}
+			}
+		})
+	}
+}
+
+func TestDeleteConcurrency(t *testing.T) {
+	tests := []struct {
+		name        string
+		concurrency int
+		wantMax     int64
+	}{
+		{name: "one call at a time", concurrency: 1, wantMax: 1},
+		{name: "at most DeleteConcurrency calls at once", concurrency: 3, wantMax: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var inFlight, peak atomic.Int64
+			release := make(chan struct{})
+			var once sync.Once
+			fc := &fakeClient{respond: func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				n := inFlight.Add(1)
+				for {
+					p := peak.Load()
+					if n <= p || peak.CompareAndSwap(p, n) {
+						break
+					}
+				}
+				if n == tt.wantMax {
+					once.Do(func() { close(release) }) // the limit is reached: let every call finish
+				}
+				select {
+				case <-release:
+				case <-time.After(10 * time.Second): // fewer calls than wanted ever ran at once: don't hang
+				}
+				inFlight.Add(-1)
+				return succeedAll(in), nil
+			}}
+			p := sqsdelete.Processor{Client: fc, DeleteConcurrency: tt.concurrency}
+			// 60 successes: six chunks.
+			_, err := p.Process(context.Background(), msgs("m", 61, stdARN), failIDs("m0"))
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
+				t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
+			}
+			if got := peak.Load(); got != tt.wantMax {
+				t.Errorf("got at most %d calls at once, want %d", got, tt.wantMax)
+			}
+			if calls, deleted, _ := fc.snapshot(); len(calls) != 6 || len(deleted) != 60 {
+				t.Errorf("got %d calls deleting %d messages, want 6 calls deleting 60", len(calls), len(deleted))
+			}
+		})
+	}
+}
+
+func TestDeleteMargin(t *testing.T) {
+	const engineMargin = batch.DefaultDeadlineMargin
+	tests := []struct {
+		name     string
+		p        sqsdelete.Processor
+		reserved time.Duration // how much earlier than the invocation's the handler's deadline is
+	}{
+		{name: "default margin keeps a second for the deletes", reserved: sqsdelete.DefaultDeleteMargin + engineMargin},
+		{name: "DeleteMargin sets the time kept", p: sqsdelete.Processor{DeleteMargin: 3 * time.Second}, reserved: 3*time.Second + engineMargin},
+		{name: "negative DeleteMargin keeps no time", p: sqsdelete.Processor{DeleteMargin: -1}, reserved: engineMargin},
+		{name: "IgnoreDeadline keeps no time", p: sqsdelete.Processor{Batch: batch.Processor{IgnoreDeadline: true}}, reserved: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dl := time.Now().Add(time.Minute)
+			ctx, cancel := context.WithDeadline(context.Background(), dl)
+			defer cancel()
+			var handlerDL, deleteDL time.Time
+			fc := &fakeClient{respond: func(ctx context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				deleteDL, _ = ctx.Deadline()
+				return succeedAll(in), nil
+			}}
+			p := tt.p
+			p.Client = fc
+			_, _ = p.Process(ctx, msgs("m", 2, stdARN), func(ctx context.Context, m events.SQSMessage) error {
+				if m.MessageId == "m0" {
+					handlerDL, _ = ctx.Deadline()
+					return errHandler
+				}
+				return nil
+			})
+			if got, want := dl.Sub(handlerDL), tt.reserved; got != want {
+				t.Errorf("handler's deadline is %v before the invocation's, want %v", got, want)
+			}
+			if !deleteDL.Equal(dl) {
+				t.Errorf("deletes ran with deadline %v, want the invocation's %v", deleteDL, dl)
+			}
+		})
+	}
+}
+
+func TestSQS(t *testing.T) {
+	tests := []struct {
+		name     string
+		p        sqsdelete.Processor
+		client   bool
+		fail     []string
+		wantErr  func(error) bool
+		deletes  int
+		handled  int
+		wantDesc string
+	}{
+		{
+			name: "partial failure returns the error", client: true, fail: []string{"m1"}, deletes: 2, handled: 3,
+			wantErr:  func(err error) bool { var e *sqsdelete.Error; return errors.As(err, &e) && errors.Is(err, errHandler) },
+			wantDesc: "*sqsdelete.Error wrapping the handler's error",
+		},
+		{
+			name: "SuppressError returns nil after deleting", p: sqsdelete.Processor{SuppressError: true}, client: true, fail: []string{"m1"}, deletes: 2, handled: 3,
+			wantErr: func(err error) bool { return err == nil }, wantDesc: "nil",
+		},
+		{
+			name: "nil Client fails without handling anything", handled: 0,
+			wantErr: func(err error) bool { return errors.Is(err, sqsdelete.ErrNoClient) }, wantDesc: "ErrNoClient",
+		},
+		{
+			name: "SuppressError does not hide a nil Client", p: sqsdelete.Processor{SuppressError: true}, handled: 0,
+			wantErr: func(err error) bool { return errors.Is(err, sqsdelete.ErrNoClient) }, wantDesc: "ErrNoClient",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := &fakeClient{}
+			p := tt.p
+			if tt.client {
+				p.Client = fc
+			}
+			var handled atomic.Int64
+			err := p.SQS(context.Background(), events.SQSEvent{Records: msgs("m", 3, stdARN)}, func(ctx context.Context, m events.SQSMessage) error {
+				handled.Add(1)
+				return failIDs(tt.fail...)(ctx, m)
+			})
+			if !tt.wantErr(err) {
+				t.Errorf("got error %v, want %s", err, tt.wantDesc)
+			}
+			if got := handled.Load(); got != int64(tt.handled) {
+				t.Errorf("handled %d messages, want %d", got, tt.handled)
+			}
+			if _, deleted, _ := fc.snapshot(); len(deleted) != tt.deletes {
+				t.Errorf("deleted %d messages, want %d", len(deleted), tt.deletes)
+			}
+		})
+	}
+}
+
+func TestProcessNoClientReport(t *testing.T) {
+	rep, err := sqsdelete.Processor{}.Process(context.Background(), msgs("m", 2, stdARN), failIDs())
+	if !errors.Is(err, sqsdelete.ErrNoClient) {
+		t.Fatalf("got error %v, want ErrNoClient", err)
+	}
+	for _, r := range rep.Results() {
+		if r.Outcome != batch.Failed || !errors.Is(r.Err, sqsdelete.ErrNoClient) {
+			t.Errorf("record %d: got %v, %v, want failed with ErrNoClient", r.Index, r.Outcome, r.Err)
+		}
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	tests := []struct {
+		name string
+		err  *sqsdelete.Error
+		want []string
+	}{
+		{
+			name: "names the failed messages",
+			err:  &sqsdelete.Error{Failed: []*batch.RecordError{{Index: 1, ID: "id-1", Err: errHandler}, {Index: 4, Err: errHandler}}},
+			want: []string{"2 messages failed", "id-1", "#4"},
+		},
+		{
+			name: "names the messages not deleted separately",
+			err: &sqsdelete.Error{
+				Failed:     []*batch.RecordError{{Index: 0, ID: "id-0", Err: errHandler}},
+				NotDeleted: []*batch.RecordError{{Index: 2, ID: "id-2", Err: sqsdelete.ErrNotDeleted}},
+			},
+			want: []string{"1 message failed", "id-0", "1 message succeeded but could not be deleted", "id-2"},
+		},
+		{
+			name: "shortens long lists",
+			err:  &sqsdelete.Error{Failed: manyErrs(25)},
+			want: []string{"25 messages failed", "and 15 more"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.err.Error()
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("got %q, want it to contain %q", got, w)
+				}
+			}
+		})
+	}
+}
+
+func manyErrs(n int) []*batch.RecordError {
+	out := make([]*batch.RecordError, n)
+	for i := range out {
+		out[i] = &batch.RecordError{Index: i, ID: "id", Err: errHandler}
+	}
+	return out
+}
