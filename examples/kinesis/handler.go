@@ -1,0 +1,41 @@
+// Package kinesisexample is a Lambda function that consumes a clickstream
+// from Kinesis Data Streams. Records of different users run in parallel;
+// the records of one user (one partition key) stay in order, and after a
+// failure that user's later records are skipped, so that they are
+// redelivered after it rather than handled before it.
+package kinesisexample
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/seed-45ee126e/batch"
+)
+
+// Click is the data of a record.
+type Click struct {
+	User string `json:"user"`
+	Page string `json:"page"`
+}
+
+// Validate rejects clicks without a page.
+func (c Click) Validate() error {
+	if c.Page == "" {
+		return errors.New("page is missing")
+	}
+	return nil
+}
+
+// Processor runs up to 16 partition keys at once.
+var Processor = batch.Processor{Concurrency: 16, SkipGroupOnError: true}
+
+// Handler is the Lambda handler: lambda.Start(kinesisexample.Handler).
+func Handler(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+	return Processor.Kinesis(ctx, ev, batch.KinesisJSON(record))
+}
+
+func record(ctx context.Context, c Click) error {
+	// Update the user's session, counters… with ctx.
+	return nil
+}

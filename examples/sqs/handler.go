@@ -1,0 +1,45 @@
+// Package sqsexample is a Lambda function that consumes orders from a
+// standard SQS queue. Each message body is a JSON order; an order that does
+// not decode or does not validate fails alone, and only it is retried.
+package sqsexample
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/seed-45ee126e/batch"
+)
+
+// Order is the body of a message.
+type Order struct {
+	OrderID  string `json:"orderId"`
+	SKU      string `json:"sku"`
+	Quantity int    `json:"quantity"`
+}
+
+// Validate rejects orders that cannot be fulfilled; batch.SQSJSON calls it.
+func (o Order) Validate() error {
+	if o.OrderID == "" {
+		return errors.New("orderId is missing")
+	}
+	if o.Quantity <= 0 {
+		return fmt.Errorf("quantity %d is not positive", o.Quantity)
+	}
+	return nil
+}
+
+// Processor handles up to 8 orders at once.
+var Processor = batch.Processor{Concurrency: 8}
+
+// Handler is the Lambda handler: lambda.Start(sqsexample.Handler).
+func Handler(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	return Processor.SQS(ctx, ev, batch.SQSJSON(fulfil))
+}
+
+func fulfil(ctx context.Context, o Order) error {
+	// Reserve stock, charge, ship… (a real function calls other services
+	// here, with ctx).
+	return nil
+}
