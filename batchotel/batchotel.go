@@ -1,0 +1,330 @@
+package batchotel
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/seed-45ee126e/batch"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// ScopeName is the instrumentation scope of the tracer the middleware uses.
+const ScopeName = "github.com/seed-45ee126e/batch/batchotel"
+
+// Values of messaging.system for the sources the semantic conventions do not
+// name.
+const (
+	SystemKinesis  = "aws.kinesis"
+	SystemDynamoDB = "aws.dynamodb_streams"
+)
+
+// Config configures the tracing middleware. The zero value uses the global
+// tracer provider and propagator.
+type Config struct {
+	// TracerProvider provides the tracer; nil means [otel.GetTracerProvider],
+	// looked up when the middleware is built (the global provider forwards
+	// to one installed later with [otel.SetTracerProvider]).
+	TracerProvider trace.TracerProvider
+
+	// Propagator extracts the producer's trace context from SQS message
+	// attributes and Kafka headers; nil means [otel.GetTextMapPropagator],
+	// read for each record. A W3C traceparent is recognized even when the
+	// propagator finds nothing (the global one does nothing until set). The
+	// AWSTraceHeader of SQS messages is always read, in X-Ray format.
+	Propagator propagation.TextMapPropagator
+}
+
+// record is what the middleware knows of one record. Strings left empty
+// give no attribute.
+type record struct {
+	system      string // messaging.system
+	destination string // queue, stream, table or topic name
+	arn         string // event source ARN, for the cloud attributes
+	messageID   string
+	partition   string // shard or partition id
+	offset      int64  // Kafka offset, when hasOffset
+	hasOffset   bool
+	links       []trace.Link
+}
+
+// middleware builds the tracing middleware of a record type from describe,
+// which tells what it knows of a record.
+func middleware[R any](cfg Config, describe func(cfg *Config, rec R) record) batch.Middleware[R] {
+	tp := cfg.TracerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	tracer := tp.Tracer(ScopeName)
+	return func(next batch.Handler[R]) batch.Handler[R] {
+		return func(ctx context.Context, rec R) (err error) {
+			r := describe(&cfg, rec)
+			ctx, span := tracer.Start(ctx, spanName(r.destination), r.startOptions(ctx)...)
+			defer func() {
+				if v := recover(); v != nil {
+					// A middleware inside this one panicked (the handler's
+					// own panics arrive as errors): record it, end the span,
+					// and let the panic go on to the processor.
+					fail(span, &batch.PanicError{Value: v, Stack: debug.Stack()})
+					span.End()
+					panic(v)
+				}
+				if err != nil {
+					fail(span, err)
+				}
+				span.End()
+			}()
+			return next(ctx, rec)
+		}
+	}
+}
+
+// spanName returns the span name the conventions give a process operation.
+func spanName(destination string) string {
+	if destination == "" {
+		return "process"
+	}
+	return "process " + destination
+}
+
+// startOptions returns the kind, attributes and links of the record's span.
+func (r *record) startOptions(ctx context.Context) []trace.SpanStartOption {
+	region, account := arnRegionAccount(r.arn)
+	_, count, hasCount := batch.RecordIndex(ctx)
+	n := 2
+	for _, present := range [...]bool{r.destination != "", r.messageID != "", r.partition != "", r.hasOffset, hasCount, region != "", region != ""} {
+		if present {
+			n++
+		}
+	}
+	attrs := make([]attribute.KeyValue, 0, n)
+	attrs = append(attrs, semconv.MessagingSystemKey.String(r.system), semconv.MessagingOperationTypeDeliver)
+	if r.destination != "" {
+		attrs = append(attrs, semconv.MessagingDestinationName(r.destination))
+	}
+	if r.messageID != "" {
+		attrs = append(attrs, semconv.MessagingMessageID(r.messageID))
+	}
+	if r.partition != "" {
+		attrs = append(attrs, semconv.MessagingDestinationPartitionID(r.partition))
+	}
+	if r.hasOffset {
+		attrs = append(attrs, semconv.MessagingKafkaMessageOffset(int(r.offset)))
+	}
+	if hasCount {
+		attrs = append(attrs, semconv.MessagingBatchMessageCount(count))
+	}
+	if region != "" {
+		attrs = append(attrs, semconv.CloudRegion(region), semconv.CloudAccountID(account))
+	}
+	if len(r.links) > 0 {
+		return []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...), trace.WithLinks(r.links...)}
+	}
+	return []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...)}
+}
+
+// fail records err on span and gives the span the status Error.
+func fail(span trace.Span, err error) {
+	if !span.IsRecording() {
+		return
+	}
+	var opts []trace.EventOption
+	var pe *batch.PanicError
+	if errors.As(err, &pe) && len(pe.Stack) > 0 {
+		opts = append(opts, trace.WithAttributes(semconv.ExceptionStacktrace(string(pe.Stack))))
+	}
+	span.RecordError(err, opts...)
+	span.SetStatus(codes.Error, err.Error())
+	span.SetAttributes(semconv.ErrorTypeKey.String(reflect.TypeOf(err).String()))
+}
+
+// SQS returns the tracing middleware for SQS messages. The destination is the
+// queue's name, taken from eventSourceARN; the span links to the producer's
+// context found in the AWSTraceHeader attribute and in the message
+// attributes.
+func SQS(cfg Config) batch.Middleware[events.SQSMessage] {
+	return middleware(cfg, func(cfg *Config, m events.SQSMessage) record {
+		r := record{
+			system:      semconv.MessagingSystemAWSSqs.Value.AsString(),
+			arn:         m.EventSourceARN,
+			destination: arnResource(m.EventSourceARN),
+			messageID:   m.MessageId,
+		}
+		if h := m.Attributes["AWSTraceHeader"]; h != "" {
+			if sc, ok := parseXRay(h); ok {
+				r.links = append(r.links, trace.Link{SpanContext: sc})
+			}
+		}
+		if len(m.MessageAttributes) > 0 {
+			r.addLink(cfg.Propagator, sqsCarrier(m.MessageAttributes))
+		}
+		return r
+	})
+}
+
+// Kinesis returns the tracing middleware for Kinesis records. The
+// destination is the stream's name, taken from eventSourceARN; the message
+// id is the sequence number and the partition id the shard, taken from
+// eventID.
+func Kinesis(cfg Config) batch.Middleware[events.KinesisEventRecord] {
+	return middleware(cfg, func(_ *Config, rec events.KinesisEventRecord) record {
+		shard, _, ok := strings.Cut(rec.EventID, ":")
+		if !ok {
+			shard = ""
+		}
+		return record{
+			system:      SystemKinesis,
+			arn:         rec.EventSourceArn,
+			destination: strings.TrimPrefix(arnResource(rec.EventSourceArn), "stream/"),
+			messageID:   rec.Kinesis.SequenceNumber,
+			partition:   shard,
+		}
+	})
+}
+
+// DynamoDB returns the tracing middleware for DynamoDB Streams records. The
+// destination is the table's name, taken from eventSourceARN; the message id
+// is the sequence number.
+func DynamoDB(cfg Config) batch.Middleware[events.DynamoDBEventRecord] {
+	return middleware(cfg, func(_ *Config, rec events.DynamoDBEventRecord) record {
+		table, _, _ := strings.Cut(strings.TrimPrefix(arnResource(rec.EventSourceArn), "table/"), "/")
+		return record{
+			system:      SystemDynamoDB,
+			arn:         rec.EventSourceArn,
+			destination: table,
+			messageID:   rec.Change.SequenceNumber,
+		}
+	})
+}
+
+// Kafka returns the tracing middleware for Kafka records. The destination is
+// the topic; the partition and offset are attributes; the span links to the
+// producer's context found in the record's headers. A Kafka record carries no
+// ARN, so the span has no cloud attributes.
+func Kafka(cfg Config) batch.Middleware[events.KafkaRecord] {
+	return middleware(cfg, func(cfg *Config, rec events.KafkaRecord) record {
+		r := record{
+			system:      semconv.MessagingSystemKafka.Value.AsString(),
+			destination: rec.Topic,
+			partition:   strconv.FormatInt(rec.Partition, 10),
+			offset:      rec.Offset,
+			hasOffset:   true,
+		}
+		if len(rec.Headers) > 0 {
+			r.addLink(cfg.Propagator, &kafkaCarrier{rec.Headers})
+		}
+		return r
+	})
+}
+
+// addLink adds a link to the span context that prop (or, failing it, W3C
+// trace context) extracts from carrier, unless it is invalid or already
+// linked.
+func (r *record) addLink(prop propagation.TextMapPropagator, carrier propagation.TextMapCarrier) {
+	if prop == nil {
+		prop = otel.GetTextMapPropagator()
+	}
+	sc := trace.SpanContextFromContext(prop.Extract(context.Background(), carrier))
+	if !sc.IsValid() && carrier.Get("traceparent") != "" {
+		sc = trace.SpanContextFromContext(propagation.TraceContext{}.Extract(context.Background(), carrier))
+	}
+	if !sc.IsValid() {
+		return
+	}
+	for _, l := range r.links {
+		if l.SpanContext.Equal(sc) {
+			return
+		}
+	}
+	r.links = append(r.links, trace.Link{SpanContext: sc})
+}
+
+// arnResource returns the resource part of an ARN
+// (arn:partition:service:region:account:resource), or "".
+func arnResource(arn string) string {
+	rest := arn
+	for i := 0; i < 5; i++ {
+		var ok bool
+		if _, rest, ok = strings.Cut(rest, ":"); !ok {
+			return ""
+		}
+	}
+	return rest
+}
+
+// arnRegionAccount returns the region and account of an ARN, or "", "".
+func arnRegionAccount(arn string) (region, account string) {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return "", ""
+	}
+	if _, rest, ok = strings.Cut(rest, ":"); !ok { // partition
+		return "", ""
+	}
+	if _, rest, ok = strings.Cut(rest, ":"); !ok { // service
+		return "", ""
+	}
+	if region, rest, ok = strings.Cut(rest, ":"); !ok {
+		return "", ""
+	}
+	if account, _, ok = strings.Cut(rest, ":"); !ok || region == "" {
+		return "", ""
+	}
+	return region, account
+}
+
+// sqsCarrier reads the string message attributes of an SQS message.
+type sqsCarrier map[string]events.SQSMessageAttribute
+
+func (c sqsCarrier) Get(key string) string {
+	if a, ok := c[key]; ok && a.StringValue != nil {
+		return *a.StringValue
+	}
+	return ""
+}
+
+func (c sqsCarrier) Set(string, string) {}
+
+func (c sqsCarrier) Keys() []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// kafkaCarrier reads the headers of a Kafka record; the first header with a
+// key wins.
+type kafkaCarrier struct {
+	headers []map[string]events.JSONNumberBytes
+}
+
+func (c *kafkaCarrier) Get(key string) string {
+	for _, h := range c.headers {
+		if v, ok := h[key]; ok {
+			return string(v)
+		}
+	}
+	return ""
+}
+
+func (c *kafkaCarrier) Set(string, string) {}
+
+func (c *kafkaCarrier) Keys() []string {
+	var keys []string
+	for _, h := range c.headers {
+		for k := range h {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}

@@ -1,0 +1,481 @@
+package batchotel_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/seed-45ee126e/batch"
+	"github.com/seed-45ee126e/batch/batchotel"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+)
+
+const (
+	queueARN  = "arn:aws:sqs:eu-west-1:123456789012:orders"
+	streamARN = "arn:aws:kinesis:us-east-2:210987654321:stream/clicks"
+	tableARN  = "arn:aws:dynamodb:ap-south-1:111122223333:table/users/stream/2024-01-01T00:00:00.000"
+
+	// A producer's context in X-Ray and W3C formats.
+	xrayHeader  = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+	xrayTraceID = "5759e988bd862e3fe1be46a994272793"
+	xraySpanID  = "53995c3f42cd8ad8"
+	traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	w3cTraceID  = "0af7651916cd43dd8448eb211c80319c"
+	w3cSpanID   = "b7ad6b7169203331"
+)
+
+var errBoom = errors.New("boom")
+
+// tracing returns a provider that records spans, and the context of an
+// invocation span started with it.
+func tracing(t *testing.T) (*sdktrace.TracerProvider, *tracetest.SpanRecorder, context.Context, trace.Span) {
+	t.Helper()
+	sr := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	ctx, inv := tp.Tracer("test").Start(context.Background(), "invocation")
+	return tp, sr, ctx, inv
+}
+
+// recordSpans returns the ended spans other than the invocation's.
+func recordSpans(sr *tracetest.SpanRecorder) []sdktrace.ReadOnlySpan {
+	var out []sdktrace.ReadOnlySpan
+	for _, s := range sr.Ended() {
+		if s.Name() != "invocation" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func attrMap(kvs []attribute.KeyValue) map[string]any {
+	m := make(map[string]any, len(kvs))
+	for _, kv := range kvs {
+		m[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	return m
+}
+
+// checkAttrs reports the wanted attributes that the span lacks or has with
+// another value, and the unwanted ones it has.
+func checkAttrs(t *testing.T, s sdktrace.ReadOnlySpan, want map[string]any, absent ...string) {
+	t.Helper()
+	got := attrMap(s.Attributes())
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("span %q: got %s = %v, want %v", s.Name(), k, got[k], v)
+		}
+	}
+	for _, k := range absent {
+		if v, ok := got[k]; ok {
+			t.Errorf("span %q: got %s = %v, want no such attribute", s.Name(), k, v)
+		}
+	}
+}
+
+func str(s string) *string { return &s }
+
+func TestSQSSpans(t *testing.T) {
+	tp, sr, ctx, inv := tracing(t)
+	h := batch.Wrap(func(_ context.Context, m events.SQSMessage) error {
+		switch m.Body {
+		case "fail":
+			return errBoom
+		case "panic":
+			panic("exploded")
+		}
+		return nil
+	}, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+	ev := events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m0", Body: "ok", EventSource: "aws:sqs", EventSourceARN: queueARN},
+		{MessageId: "m1", Body: "fail", EventSource: "aws:sqs", EventSourceARN: queueARN},
+		{MessageId: "m2", Body: "panic", EventSource: "aws:sqs", EventSourceARN: queueARN},
+	}}
+	if _, err := (batch.Processor{}).SQS(ctx, ev, h); err != nil {
+		t.Fatalf("got error %v, want nil", err)
+	}
+	inv.End()
+
+	spans := recordSpans(sr)
+	if len(spans) != 3 {
+		t.Fatalf("got %d record spans, want 3", len(spans))
+	}
+	tests := []struct {
+		name       string
+		span       sdktrace.ReadOnlySpan
+		id         string
+		wantStatus codes.Code
+		wantErr    string // exception.type of the error event; "" for none
+		wantStack  bool
+	}{
+		{name: "a success leaves the status unset", span: spans[0], id: "m0", wantStatus: codes.Unset},
+		{name: "an error sets the status and records the error", span: spans[1], id: "m1", wantStatus: codes.Error, wantErr: "*errors.errorString"},
+		{name: "a panic arrives as a PanicError with its stack", span: spans[2], id: "m2", wantStatus: codes.Error, wantErr: "*batch.PanicError", wantStack: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tt.span
+			if got, want := s.Name(), "process orders"; got != want {
+				t.Errorf("got name %q, want %q", got, want)
+			}
+			if got, want := s.SpanKind(), trace.SpanKindConsumer; got != want {
+				t.Errorf("got kind %v, want %v", got, want)
+			}
+			if got, want := s.Parent().SpanID(), inv.SpanContext().SpanID(); got != want {
+				t.Errorf("got parent %v, want the invocation span %v", got, want)
+			}
+			if got, want := s.SpanContext().TraceID(), inv.SpanContext().TraceID(); got != want {
+				t.Errorf("got trace %v, want the invocation's %v", got, want)
+			}
+			if got, want := s.InstrumentationScope().Name, batchotel.ScopeName; got != want {
+				t.Errorf("got scope %q, want %q", got, want)
+			}
+			want := map[string]any{
+				"messaging.system":              "aws_sqs",
+				"messaging.operation.type":      "process",
+				"messaging.destination.name":    "orders",
+				"messaging.message.id":          tt.id,
+				"messaging.batch.message_count": int64(3),
+				"cloud.region":                  "eu-west-1",
+				"cloud.account.id":              "123456789012",
+			}
+			if tt.wantErr != "" {
+				want["error.type"] = tt.wantErr
+			}
+			checkAttrs(t, s, want)
+			if got := s.Status().Code; got != tt.wantStatus {
+				t.Errorf("got status %v, want %v", got, tt.wantStatus)
+			}
+			var exc []sdktrace.Event
+			for _, e := range s.Events() {
+				if e.Name == "exception" {
+					exc = append(exc, e)
+				}
+			}
+			if tt.wantErr == "" {
+				if len(exc) != 0 {
+					t.Errorf("got %d exception events, want none", len(exc))
+				}
+				return
+			}
+			if len(exc) != 1 {
+				t.Fatalf("got %d exception events, want 1", len(exc))
+			}
+			ea := attrMap(exc[0].Attributes)
+			if got := ea["exception.type"]; got != tt.wantErr {
+				t.Errorf("got exception.type %v, want %v", got, tt.wantErr)
+			}
+			stack, _ := ea["exception.stacktrace"].(string)
+			if got := stack != ""; got != tt.wantStack {
+				t.Errorf("got stack present %v, want %v", got, tt.wantStack)
+			}
+			if tt.wantStack && !strings.Contains(stack, "TestSQSSpans") {
+				t.Errorf("got stack %q, want the panicking handler in it", stack)
+			}
+		})
+	}
+}
+
+func TestSQSLinks(t *testing.T) {
+	type link struct{ trace, span string }
+	w3c := map[string]events.SQSMessageAttribute{"traceparent": {DataType: "String", StringValue: str(traceparent)}}
+	tests := []struct {
+		name  string
+		cfg   batchotel.Config
+		attrs map[string]string
+		mattr map[string]events.SQSMessageAttribute
+		want  []link
+	}{
+		{name: "no producer context gives no link"},
+		{
+			name:  "AWSTraceHeader gives a link to the X-Ray producer",
+			attrs: map[string]string{"AWSTraceHeader": xrayHeader},
+			want:  []link{{xrayTraceID, xraySpanID}},
+		},
+		{
+			name:  "fields of the X-Ray header may come in any order, with extra ones",
+			attrs: map[string]string{"AWSTraceHeader": "Sampled=0;Lineage=a87bd80c:1|68fd508a:5;Parent=" + xraySpanID + ";Root=1-5759e988-bd862e3fe1be46a994272793"},
+			want:  []link{{xrayTraceID, xraySpanID}},
+		},
+		{
+			name:  "a W3C traceparent attribute gives a link with the zero config",
+			mattr: w3c,
+			want:  []link{{w3cTraceID, w3cSpanID}},
+		},
+		{
+			name:  "a W3C traceparent attribute gives a link with an explicit propagator",
+			cfg:   batchotel.Config{Propagator: propagation.TraceContext{}},
+			mattr: w3c,
+			want:  []link{{w3cTraceID, w3cSpanID}},
+		},
+		{
+			name:  "both formats give two links",
+			attrs: map[string]string{"AWSTraceHeader": xrayHeader},
+			mattr: w3c,
+			want:  []link{{xrayTraceID, xraySpanID}, {w3cTraceID, w3cSpanID}},
+		},
+		{
+			name:  "the same context in both formats gives one link",
+			attrs: map[string]string{"AWSTraceHeader": "Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=b7ad6b7169203331;Sampled=1"},
+			mattr: w3c,
+			want:  []link{{w3cTraceID, w3cSpanID}},
+		},
+		{
+			name:  "a malformed X-Ray header gives no link",
+			attrs: map[string]string{"AWSTraceHeader": "Root=1-5759e988-bd862e3f;Parent=53995c3f42cd8ad8"},
+		},
+		{
+			name:  "an X-Ray header without Parent gives no link",
+			attrs: map[string]string{"AWSTraceHeader": "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"},
+		},
+		{
+			name:  "a malformed traceparent gives no link",
+			mattr: map[string]events.SQSMessageAttribute{"traceparent": {DataType: "String", StringValue: str("00-zz-b7ad6b7169203331-01")}},
+		},
+		{
+			name:  "a binary traceparent attribute is ignored",
+			mattr: map[string]events.SQSMessageAttribute{"traceparent": {DataType: "Binary", BinaryValue: []byte(traceparent)}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tp, sr, ctx, _ := tracing(t)
+			cfg := tt.cfg
+			cfg.TracerProvider = tp
+			h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(cfg))
+			ev := events.SQSEvent{Records: []events.SQSMessage{{
+				MessageId: "m0", EventSourceARN: queueARN, Attributes: tt.attrs, MessageAttributes: tt.mattr,
+			}}}
+			if _, err := (batch.Processor{}).SQS(ctx, ev, h); err != nil {
+				t.Fatalf("got error %v, want nil", err)
+			}
+			spans := recordSpans(sr)
+			if len(spans) != 1 {
+				t.Fatalf("got %d spans, want 1", len(spans))
+			}
+			var got []link
+			for _, l := range spans[0].Links() {
+				if !l.SpanContext.IsRemote() {
+					t.Errorf("got a local link context, want a remote one")
+				}
+				got = append(got, link{l.SpanContext.TraceID().String(), l.SpanContext.SpanID().String()})
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got links %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("link %d: got %v, want %v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestXRaySampledFlag(t *testing.T) {
+	tests := []struct {
+		name   string
+		header string
+		want   bool
+	}{
+		{name: "Sampled=1 is sampled", header: xrayHeader, want: true},
+		{name: "Sampled=0 is not sampled", header: strings.Replace(xrayHeader, "Sampled=1", "Sampled=0", 1), want: false},
+		{name: "a deferred decision is not sampled", header: strings.Replace(xrayHeader, "Sampled=1", "Sampled=?", 1), want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tp, sr, ctx, _ := tracing(t)
+			h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+			ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", Attributes: map[string]string{"AWSTraceHeader": tt.header}}}}
+			_, _ = batch.Processor{}.SQS(ctx, ev, h)
+			links := recordSpans(sr)[0].Links()
+			if len(links) != 1 {
+				t.Fatalf("got %d links, want 1", len(links))
+			}
+			if got := links[0].SpanContext.IsSampled(); got != tt.want {
+				t.Errorf("got sampled %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStreamSpans(t *testing.T) {
+	tests := []struct {
+		name      string
+		run       func(ctx context.Context, cfg batchotel.Config) error
+		wantName  string
+		wantAttrs map[string]any
+		absent    []string
+		wantLinks int
+	}{
+		{
+			name: "kinesis names the stream and the shard",
+			run: func(ctx context.Context, cfg batchotel.Config) error {
+				ev := events.KinesisEvent{Records: []events.KinesisEventRecord{
+					{EventID: "shardId-000000000006:4959", EventSourceArn: streamARN, Kinesis: events.KinesisRecord{SequenceNumber: "4959"}},
+					{EventID: "shardId-000000000006:4960", EventSourceArn: streamARN, Kinesis: events.KinesisRecord{SequenceNumber: "4960"}},
+				}}
+				h := batch.Wrap(func(context.Context, events.KinesisEventRecord) error { return nil }, batchotel.Kinesis(cfg))
+				_, err := batch.Processor{}.Kinesis(ctx, ev, h)
+				return err
+			},
+			wantName: "process clicks",
+			wantAttrs: map[string]any{
+				"messaging.system":                   batchotel.SystemKinesis,
+				"messaging.operation.type":           "process",
+				"messaging.destination.name":         "clicks",
+				"messaging.message.id":               "4959",
+				"messaging.destination.partition.id": "shardId-000000000006",
+				"messaging.batch.message_count":      int64(2),
+				"cloud.region":                       "us-east-2",
+				"cloud.account.id":                   "210987654321",
+			},
+		},
+		{
+			name: "dynamodb names the table",
+			run: func(ctx context.Context, cfg batchotel.Config) error {
+				ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+					{EventID: "e1", EventSourceArn: tableARN, Change: events.DynamoDBStreamRecord{SequenceNumber: "111"}},
+				}}
+				h := batch.Wrap(func(context.Context, events.DynamoDBEventRecord) error { return nil }, batchotel.DynamoDB(cfg))
+				_, err := batch.Processor{}.DynamoDB(ctx, ev, h)
+				return err
+			},
+			wantName: "process users",
+			wantAttrs: map[string]any{
+				"messaging.system":              batchotel.SystemDynamoDB,
+				"messaging.destination.name":    "users",
+				"messaging.message.id":          "111",
+				"messaging.batch.message_count": int64(1),
+				"cloud.region":                  "ap-south-1",
+				"cloud.account.id":              "111122223333",
+			},
+			absent: []string{"messaging.destination.partition.id"},
+		},
+		{
+			name: "kafka names the topic, partition and offset and links to a traceparent header",
+			run: func(ctx context.Context, cfg batchotel.Config) error {
+				ev := events.KafkaEvent{EventSource: "aws:kafka", Records: map[string][]events.KafkaRecord{
+					"payments-3": {{Topic: "payments", Partition: 3, Offset: 17, Headers: []map[string]events.JSONNumberBytes{
+						{"other": []byte("x")}, {"traceparent": []byte(traceparent)},
+					}}},
+				}}
+				h := batch.Wrap(func(context.Context, events.KafkaRecord) error { return nil }, batchotel.Kafka(cfg))
+				_, err := batch.Processor{}.Kafka(ctx, ev, h)
+				return err
+			},
+			wantName: "process payments",
+			wantAttrs: map[string]any{
+				"messaging.system":                   "kafka",
+				"messaging.destination.name":         "payments",
+				"messaging.destination.partition.id": "3",
+				"messaging.kafka.message.offset":     int64(17),
+				"messaging.batch.message_count":      int64(1),
+			},
+			absent:    []string{"messaging.message.id", "cloud.region", "cloud.account.id"},
+			wantLinks: 1,
+		},
+		{
+			name: "a record without source ARN gets a bare name and no cloud attributes",
+			run: func(ctx context.Context, cfg batchotel.Config) error {
+				ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}}}
+				h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(cfg))
+				_, err := batch.Processor{}.SQS(ctx, ev, h)
+				return err
+			},
+			wantName:  "process",
+			wantAttrs: map[string]any{"messaging.system": "aws_sqs", "messaging.message.id": "m0"},
+			absent:    []string{"messaging.destination.name", "cloud.region", "cloud.account.id"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tp, sr, ctx, inv := tracing(t)
+			if err := tt.run(ctx, batchotel.Config{TracerProvider: tp}); err != nil {
+				t.Fatalf("got error %v, want nil", err)
+			}
+			spans := recordSpans(sr)
+			if len(spans) == 0 {
+				t.Fatalf("got no record span, want at least one")
+			}
+			s := spans[0]
+			if s.Name() != tt.wantName {
+				t.Errorf("got name %q, want %q", s.Name(), tt.wantName)
+			}
+			if got, want := s.Parent().SpanID(), inv.SpanContext().SpanID(); got != want {
+				t.Errorf("got parent %v, want %v", got, want)
+			}
+			if got, want := s.SpanKind(), trace.SpanKindConsumer; got != want {
+				t.Errorf("got kind %v, want %v", got, want)
+			}
+			checkAttrs(t, s, tt.wantAttrs, tt.absent...)
+			if got := len(s.Links()); got != tt.wantLinks {
+				t.Errorf("got %d links, want %d", got, tt.wantLinks)
+			}
+		})
+	}
+}
+
+func TestPanicInInnerMiddleware(t *testing.T) {
+	tp, sr, ctx, _ := tracing(t)
+	panicking := func(batch.Handler[events.SQSMessage]) batch.Handler[events.SQSMessage] {
+		return func(context.Context, events.SQSMessage) error { panic("middleware bug") }
+	}
+	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil },
+		batchotel.SQS(batchotel.Config{TracerProvider: tp}), panicking)
+	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", EventSourceARN: queueARN}, {MessageId: "m1", EventSourceARN: queueARN}}}
+	resp, _ := batch.Processor{}.SQS(ctx, ev, h)
+	if got := len(resp.BatchItemFailures); got != 2 {
+		t.Errorf("got %d failures, want 2: the panic still fails the record", got)
+	}
+	spans := recordSpans(sr)
+	if len(spans) != 2 {
+		t.Fatalf("got %d ended spans, want 2", len(spans))
+	}
+	for _, s := range spans {
+		if s.Status().Code != codes.Error {
+			t.Errorf("span %q: got status %v, want Error", s.Name(), s.Status().Code)
+		}
+	}
+}
+
+func TestZeroConfigUsesGlobalProvider(t *testing.T) {
+	sr := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	defer otel.SetTracerProvider(prev)
+
+	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(batchotel.Config{}))
+	_, _ = batch.Processor{}.SQS(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}}}, h)
+	if got := len(sr.Ended()); got != 1 {
+		t.Errorf("got %d spans from the global provider, want 1", got)
+	}
+}
+
+// FuzzAWSTraceHeader checks that no header, however malformed, makes the
+// middleware panic or fail the record.
+func FuzzAWSTraceHeader(f *testing.F) {
+	for _, s := range []string{xrayHeader, "", ";", "Root=", "Root=1-;Parent=", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=zz", "a=b=c;;Root"} {
+		f.Add(s)
+	}
+	sr := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+	f.Fuzz(func(t *testing.T, header string) {
+		ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", Attributes: map[string]string{"AWSTraceHeader": header}}}}
+		resp, err := batch.Processor{}.SQS(context.Background(), ev, h)
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Errorf("header %q: got (%v, %v), want the record to succeed", header, resp.BatchItemFailures, err)
+		}
+	})
+}
