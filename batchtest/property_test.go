@@ -1,0 +1,313 @@
+package batchtest_test
+
+// Property tests of the core engine, driven through the simulators: for
+// random batches, random Processor settings and handlers that fail, panic
+// or overrun the deadline at random, every record must end processed or
+// dead-lettered, nothing may be processed without the handler succeeding
+// with it, and ordering must hold where the settings promise it.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"sort"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/seed-45ee126e/batch"
+	"github.com/seed-45ee126e/batch/batchtest"
+)
+
+// fault says how a record misbehaves: it fails on its first `fails`
+// deliveries (always when fails < 0), in the way `how` says.
+type fault struct {
+	fails int
+	how   string // "error", "panic" or "slow" (blocks until its context ends)
+}
+
+// world is the handler side of one property run: the plan of faults, and
+// what the handler saw.
+type world struct {
+	mu        sync.Mutex
+	plan      map[string]fault
+	key       map[string]string // payload -> ordering key
+	index     map[string]int    // payload -> send order
+	attempts  map[string]int
+	successes map[string]int
+	first     map[string][]int // key -> send index of each first success, in order
+	inflight  map[string]int
+	overlaps  []string
+}
+
+// newWorld draws n records spread over keys ordering keys; in a deadline
+// run some records are slow on their first delivery.
+func newWorld(rng *rand.Rand, n, keys int, deadline bool) (*world, []string) {
+	w := &world{
+		plan: map[string]fault{}, key: map[string]string{}, index: map[string]int{},
+		attempts: map[string]int{}, successes: map[string]int{}, first: map[string][]int{}, inflight: map[string]int{},
+	}
+	payloads := make([]string, n)
+	slow := 0
+	for i := range payloads {
+		p := "rec-" + strconv.Itoa(i)
+		payloads[i] = p
+		w.key[p] = "key-" + strconv.Itoa(rng.Intn(keys))
+		w.index[p] = i
+		switch r := rng.Intn(10); {
+		case r == 0:
+			w.plan[p] = fault{fails: -1, how: "error"}
+		case r == 1:
+			w.plan[p] = fault{fails: -1, how: "panic"}
+		case r <= 3:
+			w.plan[p] = fault{fails: 1 + rng.Intn(2), how: "error"}
+		case r == 4:
+			w.plan[p] = fault{fails: 1, how: "panic"}
+		case r == 5 && deadline && slow < 2:
+			slow++
+			w.plan[p] = fault{fails: 1, how: "slow"}
+		}
+	}
+	return w, payloads
+}
+
+// handle is the record handler.
+func (w *world) handle(ctx context.Context, payload string) error {
+	w.mu.Lock()
+	n := w.attempts[payload]
+	w.attempts[payload]++
+	f := w.plan[payload]
+	key := w.key[payload]
+	w.inflight[key]++
+	if w.inflight[key] > 1 {
+		w.overlaps = append(w.overlaps, payload)
+	}
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.inflight[key]--
+		w.mu.Unlock()
+	}()
+	if f.fails < 0 || n < f.fails {
+		switch f.how {
+		case "error":
+			return errors.New("failed")
+		case "panic":
+			panic("poison " + payload)
+		case "slow":
+			<-ctx.Done()
+			return context.Cause(ctx)
+		}
+	}
+	w.mu.Lock()
+	if w.successes[payload] == 0 {
+		w.first[key] = append(w.first[key], w.index[payload])
+	}
+	w.successes[payload]++
+	w.mu.Unlock()
+	return nil
+}
+
+// randomProcessor draws the settings of the engine.
+func randomProcessor(rng *rand.Rand) batch.Processor {
+	return batch.Processor{
+		Concurrency:        []int{0, 1, 2, 3, 8, -1}[rng.Intn(6)],
+		SkipGroupOnError:   rng.Intn(2) == 0,
+		StopOnFirstFailure: rng.Intn(4) == 0,
+		NoBatchError:       rng.Intn(2) == 0,
+	}
+}
+
+// check asserts the properties every run must have. payloadOf maps the
+// trace's record ids to payloads; ordered says whether the settings
+// promise that the records of a key succeed in order.
+func (w *world) check(t *testing.T, trace *batchtest.Trace, payloadOf func(batchtest.Record) string, ordered, keyed bool) {
+	t.Helper()
+	batchtest.AssertDrained(t, trace)
+	for _, r := range trace.Records {
+		p := payloadOf(r)
+		if r.State == batchtest.Processed && w.successes[p] == 0 {
+			t.Errorf("%s: got processed, but the handler never succeeded with it (lost)", p)
+		}
+		if f := w.plan[p]; f.fails < 0 && r.State != batchtest.DeadLettered {
+			t.Errorf("poison %s: got %s, want dead-lettered", p, r.State)
+		}
+	}
+	if keyed && len(w.overlaps) > 0 {
+		t.Errorf("records of one key handled at the same time: %v", w.overlaps)
+	}
+	if ordered {
+		if len(trace.OrderViolations) > 0 {
+			t.Errorf("order violations: got %v, want none", trace.OrderViolations)
+		}
+		for key, idx := range w.first {
+			if !sort.IntsAreSorted(idx) {
+				t.Errorf("key %s: records first succeeded in order %v, want send order", key, idx)
+			}
+		}
+	}
+}
+
+const deadlineEvery = 40 // one iteration in deadlineEvery runs with a function timeout
+
+// functionTimeout is the real-time function timeout of deadline runs: the
+// processor's margin is then half of it, so a slow record costs about
+// 50 ms of wall time.
+const functionTimeout = 100 * time.Millisecond
+
+func TestPropertySQS(t *testing.T) {
+	for _, fifo := range []bool{false, true} {
+		name, queue := "standard", "queue"
+		if fifo {
+			name, queue = "fifo", "queue.fifo"
+		}
+		t.Run(name, func(t *testing.T) {
+			for seed := int64(0); seed < 200; seed++ {
+				rng := rand.New(rand.NewSource(seed))
+				deadline := seed%deadlineEvery == 0
+				p := randomProcessor(rng)
+				cfg := batchtest.SQSConfig{
+					BatchSize:       1 + rng.Intn(10),
+					MaxReceiveCount: 1 + rng.Intn(4),
+					MaxInvocations:  100000,
+				}
+				if deadline {
+					cfg.Timeout = functionTimeout
+				}
+				w, payloads := newWorld(rng, 1+rng.Intn(30), 1+rng.Intn(5), deadline)
+				sim := batchtest.NewSQS(queue, cfg)
+				for _, pl := range payloads {
+					sim.SendGroup(w.key[pl], pl)
+				}
+				trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+					return p.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error { return w.handle(ctx, m.Body) })
+				})
+				t.Run(fmt.Sprintf("seed=%d %+v %+v", seed, p, cfg), func(t *testing.T) {
+					w.check(t, trace, func(r batchtest.Record) string { return r.Payload }, fifo, fifo)
+					for _, r := range trace.Records {
+						if r.Deliveries > cfg.MaxReceiveCount {
+							t.Errorf("%s: got %d deliveries, want at most maxReceiveCount %d", r.Payload, r.Deliveries, cfg.MaxReceiveCount)
+						}
+					}
+					if got := trace.Duplicates(); !deadline && got != 0 {
+						t.Errorf("duplicates: got %d, want 0", got)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestPropertyKinesis(t *testing.T) {
+	for seed := int64(0); seed < 200; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		deadline := seed%deadlineEvery == 0
+		p := randomProcessor(rng)
+		cfg := randomStreamConfig(rng, deadline)
+		w, payloads := newWorld(rng, 1+rng.Intn(30), 1+rng.Intn(5), deadline)
+		sim := batchtest.NewKinesis("stream", cfg)
+		for _, pl := range payloads {
+			sim.Put(w.key[pl], []byte(pl))
+		}
+		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+			return p.Kinesis(ctx, ev, func(ctx context.Context, r events.KinesisEventRecord) error {
+				return w.handle(ctx, string(r.Kinesis.Data))
+			})
+		})
+		t.Run(fmt.Sprintf("seed=%d %+v %+v", seed, p, cfg), func(t *testing.T) {
+			checkStream(t, w, p, trace, func(r batchtest.Record) string { return r.Payload }, deadline)
+		})
+	}
+}
+
+func TestPropertyDynamoDB(t *testing.T) {
+	for seed := int64(0); seed < 120; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		deadline := seed%deadlineEvery == 0
+		p := randomProcessor(rng)
+		cfg := randomStreamConfig(rng, deadline)
+		w, payloads := newWorld(rng, 1+rng.Intn(30), 1+rng.Intn(5), deadline)
+		sim := batchtest.NewDynamoDB("table", cfg)
+		bySeq := map[string]string{}
+		for _, pl := range payloads {
+			keys := batchtest.Item{"pk": events.NewStringAttribute(w.key[pl])}
+			seq := sim.Modify(keys, batchtest.Item{}, batchtest.Item{"id": events.NewStringAttribute(pl)})
+			bySeq[seq] = pl
+		}
+		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+			return p.DynamoDB(ctx, ev, func(ctx context.Context, r events.DynamoDBEventRecord) error {
+				return w.handle(ctx, r.Change.NewImage["id"].String())
+			})
+		})
+		t.Run(fmt.Sprintf("seed=%d %+v %+v", seed, p, cfg), func(t *testing.T) {
+			checkStream(t, w, p, trace, func(r batchtest.Record) string { return bySeq[r.ID] }, deadline)
+		})
+	}
+}
+
+func randomStreamConfig(rng *rand.Rand, deadline bool) batchtest.StreamConfig {
+	cfg := batchtest.StreamConfig{
+		Shards:                     1 + rng.Intn(3),
+		BatchSize:                  1 + rng.Intn(10),
+		MaximumRetryAttempts:       rng.Intn(4),
+		BisectBatchOnFunctionError: rng.Intn(2) == 0,
+		OnFailureDestination:       true,
+		MaxInvocations:             100000,
+	}
+	if deadline {
+		cfg.Timeout = functionTimeout
+	}
+	return cfg
+}
+
+// checkStream asserts the stream properties: ordering per key holds when
+// a failure stops the rest of its key (SkipGroupOnError) or of the batch
+// (StopOnFirstFailure); with StopOnFirstFailure nothing that succeeded is
+// read again.
+func checkStream(t *testing.T, w *world, p batch.Processor, trace *batchtest.Trace, payloadOf func(batchtest.Record) string, deadline bool) {
+	t.Helper()
+	w.check(t, trace, payloadOf, p.SkipGroupOnError || p.StopOnFirstFailure, true)
+	if got := trace.Duplicates(); p.StopOnFirstFailure && !deadline && got != 0 {
+		t.Errorf("duplicates with StopOnFirstFailure: got %d, want 0", got)
+	}
+	for _, fr := range trace.Destination {
+		if fr.BatchSize != len(fr.IDs) || fr.StartSequenceNumber != fr.IDs[0] || fr.EndSequenceNumber != fr.IDs[len(fr.IDs)-1] {
+			t.Errorf("failure record: got %+v, want bounds matching its records", fr)
+		}
+	}
+}
+
+// The same seed gives the same trace, even with concurrent handlers: a
+// test that fails can be replayed.
+func TestSimulationIsDeterministic(t *testing.T) {
+	run := func() *batchtest.Trace {
+		rng := rand.New(rand.NewSource(7))
+		w, payloads := newWorld(rng, 30, 4, false)
+		sim := batchtest.NewKinesis("stream", batchtest.StreamConfig{Shards: 2, BatchSize: 7, MaximumRetryAttempts: 2, BisectBatchOnFunctionError: true, OnFailureDestination: true})
+		for _, pl := range payloads {
+			sim.Put(w.key[pl], []byte(pl))
+		}
+		p := batch.Processor{Concurrency: -1, SkipGroupOnError: true}
+		return sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+			return p.Kinesis(ctx, ev, func(ctx context.Context, r events.KinesisEventRecord) error { return w.handle(ctx, string(r.Kinesis.Data)) })
+		})
+	}
+	a, b := run(), run()
+	if a.String() != b.String() || len(a.Invocations) != len(b.Invocations) {
+		t.Fatalf("got %v then %v, want the same trace", a, b)
+	}
+	for i := range a.Records {
+		ra, rb := a.Records[i], b.Records[i]
+		if ra.ID != rb.ID || ra.State != rb.State || ra.Deliveries != rb.Deliveries {
+			t.Errorf("record %d: got %+v then %+v, want the same", i, ra, rb)
+		}
+	}
+	for i := range a.Invocations {
+		if !equal(a.Invocations[i].IDs, b.Invocations[i].IDs) || !a.Invocations[i].Time.Equal(b.Invocations[i].Time) {
+			t.Errorf("invocation %d: got %v then %v, want the same", i, a.Invocations[i].IDs, b.Invocations[i].IDs)
+		}
+	}
+}
