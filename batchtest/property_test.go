@@ -292,7 +292,9 @@ func TestSimulationIsDeterministic(t *testing.T) {
 		}
 		p := batch.Processor{Concurrency: -1, SkipGroupOnError: true}
 		return sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-			return p.Kinesis(ctx, ev, func(ctx context.Context, r events.KinesisEventRecord) error { return w.handle(ctx, string(r.Kinesis.Data)) })
+			return p.Kinesis(ctx, ev, func(ctx context.Context, r events.KinesisEventRecord) error {
+				return w.handle(ctx, string(r.Kinesis.Data))
+			})
 		})
 	}
 	a, b := run(), run()
