@@ -131,6 +131,13 @@ func (p Processor) deleteChunks(ctx context.Context, records []events.SQSMessage
 	return out
 }
 
+// entry is a message of a chunk that is not deleted yet.
+type entry struct {
+	index int    // in the batch
+	id    string // the entry's Id in the request
+	cause error  // why it is not deleted yet, after a failed attempt
+}
+
 // deleteChunk deletes one chunk's messages, retrying transient failures,
 // and returns the messages it could not delete.
 func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage, c chunk) []*batch.RecordError {
@@ -138,12 +145,18 @@ func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage,
 	if retries == 0 {
 		retries = DefaultRetries
 	}
-	pending := c.indexes
-	causes := make(map[int]error, len(pending)) // why each pending entry is not deleted yet
+	// Entry ids are the messages' indexes in the batch: unique within the
+	// call, and made of digits only, which SQS always accepts (a messageId
+	// might not be).
+	pending := make([]entry, len(c.indexes))
+	for k, i := range c.indexes {
+		pending[k] = entry{index: i, id: strconv.Itoa(i)}
+	}
+	reqEntries := make([]types.DeleteMessageBatchRequestEntry, len(pending))
 	var notDeleted []*batch.RecordError
-	giveUp := func(indexes []int) {
-		for _, i := range indexes {
-			notDeleted = append(notDeleted, notDeletedErr(records, i, causes[i]))
+	giveUp := func(es []entry) {
+		for _, e := range es {
+			notDeleted = append(notDeleted, notDeletedErr(records, e.index, e.cause))
 		}
 	}
 
@@ -152,33 +165,28 @@ func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage,
 			sleep(ctx, backoff(attempt))
 		}
 		if ctx.Err() != nil {
-			for _, i := range pending {
-				if causes[i] == nil {
-					causes[i] = context.Cause(ctx)
+			cause := context.Cause(ctx)
+			for k := range pending {
+				if e := &pending[k]; e.cause == nil {
+					e.cause = cause
 				} else {
-					causes[i] = fmt.Errorf("%w (last failure: %w)", context.Cause(ctx), causes[i])
+					e.cause = fmt.Errorf("%w (last failure: %w)", cause, e.cause)
 				}
 			}
 			giveUp(pending)
 			return notDeleted
 		}
-		// Entry ids are the messages' indexes in the batch: unique within
-		// the call, and made of digits only, which SQS always accepts
-		// (a messageId might not be).
-		in := &sqs.DeleteMessageBatchInput{
-			QueueUrl: &c.url,
-			Entries:  make([]types.DeleteMessageBatchRequestEntry, len(pending)),
-		}
-		for k, i := range pending {
-			id, handle := strconv.Itoa(i), records[i].ReceiptHandle
-			in.Entries[k] = types.DeleteMessageBatchRequestEntry{Id: &id, ReceiptHandle: &handle}
+		in := &sqs.DeleteMessageBatchInput{QueueUrl: &c.url, Entries: reqEntries[:len(pending)]}
+		for k := range pending {
+			e := &pending[k]
+			in.Entries[k] = types.DeleteMessageBatchRequestEntry{Id: &e.id, ReceiptHandle: &records[e.index].ReceiptHandle}
 		}
 		out, err := p.Client.DeleteMessageBatch(ctx, in)
 
-		var retry []int
+		var retry []entry
 		if err != nil {
-			for _, i := range pending {
-				causes[i] = err
+			for k := range pending {
+				pending[k].cause = err
 			}
 			if !retryableCall(ctx, err) {
 				giveUp(pending)
@@ -186,7 +194,7 @@ func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage,
 			}
 			retry = pending
 		} else {
-			retry, notDeleted = p.sortEntries(records, pending, out, causes, notDeleted)
+			retry, notDeleted = sortEntries(records, pending, out, notDeleted)
 		}
 		if len(retry) == 0 {
 			return notDeleted
@@ -201,42 +209,49 @@ func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage,
 
 // sortEntries reads a DeleteMessageBatch response for the pending entries:
 // it appends those that failed for good to notDeleted and returns those to
-// retry, recording each one's cause.
-func (p Processor) sortEntries(records []events.SQSMessage, pending []int, out *sqs.DeleteMessageBatchOutput, causes map[int]error, notDeleted []*batch.RecordError) (retry []int, _ []*batch.RecordError) {
-	done := make(map[string]bool, len(pending))
-	failed := make(map[string]types.BatchResultErrorEntry)
-	if out != nil {
-		for _, s := range out.Successful {
-			if s.Id != nil {
-				done[*s.Id] = true
-			}
-		}
-		for _, f := range out.Failed {
-			if f.Id != nil {
-				failed[*f.Id] = f
-			}
-		}
+// retry (in a new slice), each with its cause.
+func sortEntries(records []events.SQSMessage, pending []entry, out *sqs.DeleteMessageBatchOutput, notDeleted []*batch.RecordError) (retry []entry, _ []*batch.RecordError) {
+	if out == nil {
+		out = &sqs.DeleteMessageBatchOutput{}
 	}
-	for _, i := range pending {
-		id := strconv.Itoa(i)
-		if done[id] {
+	// A call has at most ten entries: scanning beats building maps.
+	for _, e := range pending {
+		if deleted(out.Successful, e.id) {
 			continue
 		}
-		f, ok := failed[id]
+		f, ok := failure(out.Failed, e.id)
 		if !ok {
-			causes[i] = errNoResult
-			retry = append(retry, i)
+			e.cause = errNoResult
+			retry = append(retry, e)
 			continue
 		}
 		ee := &EntryError{Code: deref(f.Code), Message: deref(f.Message), SenderFault: f.SenderFault}
-		causes[i] = ee
 		if f.SenderFault {
-			notDeleted = append(notDeleted, notDeletedErr(records, i, ee))
+			notDeleted = append(notDeleted, notDeletedErr(records, e.index, ee))
 			continue
 		}
-		retry = append(retry, i)
+		e.cause = ee
+		retry = append(retry, e)
 	}
 	return retry, notDeleted
+}
+
+func deleted(ok []types.DeleteMessageBatchResultEntry, id string) bool {
+	for k := range ok {
+		if ok[k].Id != nil && *ok[k].Id == id {
+			return true
+		}
+	}
+	return false
+}
+
+func failure(failed []types.BatchResultErrorEntry, id string) (types.BatchResultErrorEntry, bool) {
+	for k := range failed {
+		if failed[k].Id != nil && *failed[k].Id == id {
+			return failed[k], true
+		}
+	}
+	return types.BatchResultErrorEntry{}, false
 }
 
 // retryableCall reports whether a failed DeleteMessageBatch call is worth

@@ -57,7 +57,7 @@ const maxIDs = 10
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("sqsdelete: ")
-	writeList(&b, e.Failed, "failed and return to the queue")
+	writeList(&b, e.Failed, "did not succeed and will return to the queue")
 	if len(e.NotDeleted) > 0 {
 		if len(e.Failed) > 0 {
 			b.WriteString("; ")

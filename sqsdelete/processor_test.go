@@ -583,7 +583,7 @@ func TestErrorText(t *testing.T) {
 		{
 			name: "names the failed messages",
 			err:  &sqsdelete.Error{Failed: []*batch.RecordError{{Index: 1, ID: "id-1", Err: errHandler}, {Index: 4, Err: errHandler}}},
-			want: []string{"2 messages failed", "id-1", "#4"},
+			want: []string{"2 messages did not succeed", "id-1", "#4"},
 		},
 		{
 			name: "names the messages not deleted separately",
@@ -591,12 +591,12 @@ func TestErrorText(t *testing.T) {
 				Failed:     []*batch.RecordError{{Index: 0, ID: "id-0", Err: errHandler}},
 				NotDeleted: []*batch.RecordError{{Index: 2, ID: "id-2", Err: sqsdelete.ErrNotDeleted}},
 			},
-			want: []string{"1 message failed", "id-0", "1 message succeeded but could not be deleted", "id-2"},
+			want: []string{"1 message did not succeed", "id-0", "1 message succeeded but could not be deleted", "id-2"},
 		},
 		{
 			name: "shortens long lists",
 			err:  &sqsdelete.Error{Failed: manyErrs(25)},
-			want: []string{"25 messages failed", "and 15 more"},
+			want: []string{"25 messages did not succeed", "and 15 more"},
 		},
 	}
 	for _, tt := range tests {
