@@ -99,3 +99,124 @@ func ExampleKinesis() {
 	// batch of 3
 	// 2 invocations, 4 records: 4 processed, 2 duplicate deliveries
 }
+
+// Without ReportBatchItemFailures on the event source mapping, Lambda
+// ignores the partial response: the failed message is deleted with the
+// others and lost.
+func ExampleSQSConfig_ignoreBatchItemFailures() {
+	for _, ignore := range []bool{false, true} {
+		sim := batchtest.NewSQS("orders", batchtest.SQSConfig{MaxReceiveCount: 2, IgnoreBatchItemFailures: ignore})
+		sim.Send("ok", "bad")
+		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			return batch.Processor{}.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
+				if m.Body == "bad" {
+					return errors.New("rejected")
+				}
+				return nil
+			})
+		})
+		fmt.Printf("ignore=%v: %v\n", ignore, trace)
+	}
+	// Output:
+	// ignore=false: 2 invocations, 2 records: 1 processed, 1 dead-lettered, 0 duplicate deliveries
+	// ignore=true: 1 invocations, 2 records: 1 processed, 1 discarded, 0 duplicate deliveries
+}
+
+// With BisectBatchOnFunctionError, a handler that fails the whole batch has
+// it split until the poison record is alone; with no retries left, that
+// record goes to the on-failure destination and the shard moves on.
+func ExampleStreamConfig_bisect() {
+	sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{
+		BatchSize:                  8,
+		BisectBatchOnFunctionError: true,
+		MaximumRetryAttempts:       0,
+		OnFailureDestination:       true,
+	})
+	for i := 0; i < 8; i++ {
+		sim.Put(fmt.Sprint("user-", i), []byte(fmt.Sprint(i)))
+	}
+	var sizes []int
+	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+		sizes = append(sizes, len(ev.Records))
+		for _, r := range ev.Records {
+			if string(r.Kinesis.Data) == "5" {
+				// an all-or-nothing handler: any failure fails the batch
+				return events.KinesisEventResponse{}, errors.New("cannot decode record 5")
+			}
+		}
+		return events.KinesisEventResponse{}, nil
+	})
+	fmt.Println("batch sizes:", sizes)
+	fmt.Println(trace)
+	fmt.Println(trace.Destination[0].Condition, trace.Payloads(batchtest.DeadLettered))
+	// Output:
+	// batch sizes: [8 4 4 2 1 1 2]
+	// 7 invocations, 8 records: 7 processed, 1 dead-lettered, 0 duplicate deliveries
+	// RetryAttemptsExhausted [5]
+}
+
+// StopOnFirstFailure suits streams: Lambda re-reads everything after the
+// lowest reported record anyway, so handling records after a failure only
+// makes duplicates.
+func ExampleProcessor_stopOnFirstFailure() {
+	for _, stop := range []bool{false, true} {
+		sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{BatchSize: 10, MaximumRetryAttempts: 3})
+		for i := 0; i < 10; i++ {
+			sim.Put("user", []byte(fmt.Sprint(i)))
+		}
+		invocation := 0
+		proc := batch.Processor{StopOnFirstFailure: stop}
+		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+			invocation++
+			n := invocation
+			return proc.Kinesis(ctx, ev, func(ctx context.Context, r events.KinesisEventRecord) error {
+				if n == 1 && string(r.Kinesis.Data) == "3" {
+					return errors.New("throttled")
+				}
+				return nil
+			})
+		})
+		fmt.Printf("StopOnFirstFailure=%v: %v\n", stop, trace)
+	}
+	// Output:
+	// StopOnFirstFailure=false: 2 invocations, 10 records: 10 processed, 6 duplicate deliveries
+	// StopOnFirstFailure=true: 2 invocations, 10 records: 10 processed, 0 duplicate deliveries
+}
+
+// A DynamoDB stream keeps the changes of one item in order: with
+// SkipGroupOnError, a failed change holds back the later changes of its
+// item only.
+func ExampleDynamoDB() {
+	sim := batchtest.NewDynamoDB("accounts", batchtest.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
+	alice := batchtest.Item{"pk": events.NewStringAttribute("alice")}
+	bob := batchtest.Item{"pk": events.NewStringAttribute("bob")}
+	balance := func(n string) batchtest.Item { return batchtest.Item{"balance": events.NewNumberAttribute(n)} }
+	sim.Insert(alice, balance("10"))
+	sim.Insert(bob, balance("5"))
+	sim.Modify(alice, balance("10"), balance("20"))
+
+	invocation := 0
+	proc := batch.Processor{SkipGroupOnError: true}
+	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		invocation++
+		n := invocation
+		return proc.DynamoDB(ctx, ev, func(ctx context.Context, r events.DynamoDBEventRecord) error {
+			who := r.Change.Keys["pk"].String()
+			fmt.Println(n, r.EventName, who, r.Change.NewImage["balance"].Number())
+			if n == 1 && who == "alice" {
+				return errors.New("ledger locked")
+			}
+			return nil
+		})
+	})
+	fmt.Println(trace)
+	fmt.Println("order violations:", len(trace.OrderViolations))
+	// Output:
+	// 1 INSERT alice 10
+	// 1 INSERT bob 5
+	// 2 INSERT alice 10
+	// 2 INSERT bob 5
+	// 2 MODIFY alice 20
+	// 2 invocations, 3 records: 3 processed, 1 duplicate deliveries
+	// order violations: 0
+}
