@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/seed-45ee126e/batch"
@@ -59,16 +60,29 @@ type record struct {
 
 // middleware builds the tracing middleware of a record type from describe,
 // which tells what it knows of a record.
+//
+// The span starts with the attributes a sampler may look at (system,
+// operation, destination) and the links; the others are set only when the
+// span is recording, so that an unsampled or no-op span costs little.
 func middleware[R any](cfg Config, describe func(cfg *Config, rec R) record) batch.Middleware[R] {
 	tp := cfg.TracerProvider
 	if tp == nil {
 		tp = otel.GetTracerProvider()
 	}
 	tracer := tp.Tracer(ScopeName)
+	var starts startCache
 	return func(next batch.Handler[R]) batch.Handler[R] {
 		return func(ctx context.Context, rec R) (err error) {
 			r := describe(&cfg, rec)
-			ctx, span := tracer.Start(ctx, spanName(r.destination), r.startOptions(ctx)...)
+			st := starts.get(r.system, r.destination)
+			opts := st.opts
+			if len(r.links) > 0 {
+				opts = append(opts[:len(opts):len(opts)], trace.WithLinks(r.links...))
+			}
+			ctx, span := tracer.Start(ctx, st.name, opts...)
+			if span.IsRecording() {
+				span.SetAttributes(r.attributes(ctx)...)
+			}
 			defer func() {
 				if v := recover(); v != nil {
 					// A middleware inside this one panicked (the handler's
@@ -88,29 +102,46 @@ func middleware[R any](cfg Config, describe func(cfg *Config, rec R) record) bat
 	}
 }
 
-// spanName returns the span name the conventions give a process operation.
-func spanName(destination string) string {
-	if destination == "" {
-		return "process"
-	}
-	return "process " + destination
+// start is the name and start options of the spans of one destination.
+// It is shared by concurrent records and never modified.
+type start struct {
+	system, destination string
+	name                string
+	opts                []trace.SpanStartOption
 }
 
-// startOptions returns the kind, attributes and links of the record's span.
-func (r *record) startOptions(ctx context.Context) []trace.SpanStartOption {
-	region, account := arnRegionAccount(r.arn)
-	_, count, hasCount := batch.RecordIndex(ctx)
-	n := 2
-	for _, present := range [...]bool{r.destination != "", r.messageID != "", r.partition != "", r.hasOffset, hasCount, region != "", region != ""} {
-		if present {
-			n++
-		}
+// startCache remembers the start of the last destination seen: the records
+// of a batch share their destination, so they share one start and build
+// neither name nor options. It is safe for concurrent use.
+type startCache struct {
+	last atomic.Pointer[start]
+}
+
+// get returns the start for system and destination.
+func (c *startCache) get(system, destination string) *start {
+	if st := c.last.Load(); st != nil && st.destination == destination && st.system == system {
+		return st
 	}
-	attrs := make([]attribute.KeyValue, 0, n)
-	attrs = append(attrs, semconv.MessagingSystemKey.String(r.system), semconv.MessagingOperationTypeDeliver)
-	if r.destination != "" {
-		attrs = append(attrs, semconv.MessagingDestinationName(r.destination))
+	attrs := []attribute.KeyValue{semconv.MessagingSystemKey.String(system), semconv.MessagingOperationTypeDeliver}
+	name := "process"
+	if destination != "" {
+		name = "process " + destination
+		attrs = append(attrs, semconv.MessagingDestinationName(destination))
 	}
+	st := &start{
+		system:      system,
+		destination: destination,
+		name:        name,
+		opts:        []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...)},
+	}
+	c.last.Store(st)
+	return st
+}
+
+// attributes returns the attributes of the record's span that are not set
+// at its start.
+func (r *record) attributes(ctx context.Context) []attribute.KeyValue {
+	attrs := make([]attribute.KeyValue, 0, 7)
 	if r.messageID != "" {
 		attrs = append(attrs, semconv.MessagingMessageID(r.messageID))
 	}
@@ -120,16 +151,13 @@ func (r *record) startOptions(ctx context.Context) []trace.SpanStartOption {
 	if r.hasOffset {
 		attrs = append(attrs, semconv.MessagingKafkaMessageOffset(int(r.offset)))
 	}
-	if hasCount {
-		attrs = append(attrs, semconv.MessagingBatchMessageCount(count))
+	if _, n, ok := batch.RecordIndex(ctx); ok {
+		attrs = append(attrs, semconv.MessagingBatchMessageCount(n))
 	}
-	if region != "" {
+	if region, account := arnRegionAccount(r.arn); region != "" {
 		attrs = append(attrs, semconv.CloudRegion(region), semconv.CloudAccountID(account))
 	}
-	if len(r.links) > 0 {
-		return []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...), trace.WithLinks(r.links...)}
-	}
-	return []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...)}
+	return attrs
 }
 
 // fail records err on span and gives the span the status Error.

@@ -479,3 +479,63 @@ func FuzzAWSTraceHeader(f *testing.F) {
 		}
 	})
 }
+
+// recordingSampler samples every span and keeps what it was shown.
+type recordingSampler struct {
+	params []sdktrace.SamplingParameters
+}
+
+func (s *recordingSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	s.params = append(s.params, p)
+	return sdktrace.SamplingResult{Decision: sdktrace.RecordAndSample}
+}
+
+func (s *recordingSampler) Description() string { return "recording" }
+
+func TestSamplerSeesSamplingAttributesAndLinks(t *testing.T) {
+	sampler := &recordingSampler{}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+	ev := events.SQSEvent{Records: []events.SQSMessage{{
+		MessageId: "m0", EventSourceARN: queueARN, Attributes: map[string]string{"AWSTraceHeader": xrayHeader},
+	}}}
+	_, _ = batch.Processor{}.SQS(context.Background(), ev, h)
+	if len(sampler.params) != 1 {
+		t.Fatalf("got %d sampling decisions, want 1", len(sampler.params))
+	}
+	p := sampler.params[0]
+	if p.Name != "process orders" || p.Kind != trace.SpanKindConsumer {
+		t.Errorf("got name %q kind %v, want %q consumer", p.Name, p.Kind, "process orders")
+	}
+	got := attrMap(p.Attributes)
+	for k, v := range map[string]any{"messaging.system": "aws_sqs", "messaging.operation.type": "process", "messaging.destination.name": "orders"} {
+		if got[k] != v {
+			t.Errorf("got sampler attribute %s = %v, want %v", k, got[k], v)
+		}
+	}
+	if len(p.Links) != 1 || p.Links[0].SpanContext.TraceID().String() != xrayTraceID {
+		t.Errorf("got sampler links %v, want the X-Ray producer", p.Links)
+	}
+}
+
+func TestUnsampledSpanGetsNoLateAttributes(t *testing.T) {
+	sr := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()), sdktrace.WithSpanProcessor(sr))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	called := false
+	h := batch.Wrap(func(ctx context.Context, _ events.SQSMessage) error {
+		called = true
+		if trace.SpanFromContext(ctx).IsRecording() {
+			t.Errorf("got a recording span under NeverSample, want none")
+		}
+		return nil
+	}, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+	_, _ = batch.Processor{}.SQS(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}}}, h)
+	if !called {
+		t.Fatalf("got the handler not called, want it called")
+	}
+	if got := len(sr.Ended()); got != 0 {
+		t.Errorf("got %d recorded spans, want 0", got)
+	}
+}
