@@ -158,7 +158,7 @@ func ExampleStreamConfig_bisect() {
 // StopOnFirstFailure suits streams: Lambda re-reads everything after the
 // lowest reported record anyway, so handling records after a failure only
 // makes duplicates.
-func ExampleProcessor_stopOnFirstFailure() {
+func ExampleKinesis_stopOnFirstFailure() {
 	for _, stop := range []bool{false, true} {
 		sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{BatchSize: 10, MaximumRetryAttempts: 3})
 		for i := 0; i < 10; i++ {

@@ -51,6 +51,7 @@ type SQS struct {
 	now   time.Time
 	book  *book
 	msgs  []*sqsMessage
+	head  int // msgs before head are gone
 	dlq   []events.SQSMessage
 	calls int
 }
@@ -147,17 +148,21 @@ func (s *SQS) Run(ctx context.Context, h func(context.Context, events.SQSEvent) 
 // ones on the way. On a FIFO queue, a message group with a message in
 // flight delivers nothing, and a group's messages are taken in order.
 func (s *SQS) receive() []*sqsMessage {
+	for s.head < len(s.msgs) && s.msgs[s.head].gone {
+		s.head++
+	}
+	live := s.msgs[s.head:]
 	fifo := s.q.fifo
 	blocked := map[string]bool{}
 	if fifo {
-		for _, m := range s.msgs {
+		for _, m := range live {
 			if !m.gone && m.visibleAt.After(s.now) {
 				blocked[m.group] = true
 			}
 		}
 	}
 	var batch []*sqsMessage
-	for _, m := range s.msgs {
+	for _, m := range live {
 		if m.gone || m.visibleAt.After(s.now) || (fifo && blocked[m.group]) {
 			continue
 		}
@@ -189,7 +194,7 @@ func (s *SQS) receive() []*sqsMessage {
 func (s *SQS) nextVisible() (time.Time, bool) {
 	var next time.Time
 	found := false
-	for _, m := range s.msgs {
+	for _, m := range s.msgs[s.head:] {
 		if !m.gone && m.visibleAt.After(s.now) && (!found || m.visibleAt.Before(next)) {
 			next, found = m.visibleAt, true
 		}
