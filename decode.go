@@ -36,9 +36,11 @@ var (
 type DecodeError struct {
 	ID   string // identifier of the record, as reported to Lambda
 	Part string // what was decoded: "body", "body.Message", "body.detail", "data", "value", "NewImage", "OldImage"
-	Err  error  // the cause: a encoding/json error, a base64 error, ErrNoPayload, …
+	Err  error  // the cause: an encoding/json error, a base64 error, ErrNoPayload, …
 }
 
+// Error names the record and the part that could not be decoded, then the
+// cause.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("batch: cannot decode %s of record %q: %v", e.Part, e.ID, e.Err)
 }
@@ -53,6 +55,7 @@ type ValidationError struct {
 	Err error  // the error returned by Validate
 }
 
+// Error names the record, then the error returned by Validate.
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("batch: record %q is not valid: %v", e.ID, e.Err)
 }
@@ -162,7 +165,9 @@ func KafkaJSON[T any](h func(ctx context.Context, v T) error) Handler[events.Kaf
 }
 
 // KafkaJSONWithRecord is [KafkaJSON] for a handler that also needs the
-// record: its key, headers (see [KafkaHeader]), offset or timestamp.
+// record: its key, headers (see [KafkaHeader]), offset or timestamp. Like the
+// value, the key is base64 in the event; decode it with
+// [base64.StdEncoding].
 func KafkaJSONWithRecord[T any](h func(ctx context.Context, v T, r events.KafkaRecord) error) Handler[events.KafkaRecord] {
 	return typed(KafkaSource(events.KafkaEvent{}).ID, "value", kafkaValue, h)
 }
