@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"sync"
@@ -181,7 +182,7 @@ func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage,
 			e := &pending[k]
 			in.Entries[k] = types.DeleteMessageBatchRequestEntry{Id: &e.id, ReceiptHandle: &records[e.index].ReceiptHandle}
 		}
-		out, err := p.Client.DeleteMessageBatch(ctx, in)
+		out, err := p.call(ctx, in)
 
 		var retry []entry
 		if err != nil {
@@ -254,11 +255,27 @@ func failure(failed []types.BatchResultErrorEntry, id string) (types.BatchResult
 	return types.BatchResultErrorEntry{}, false
 }
 
+// call calls DeleteMessageBatch, turning a panic of the client into a
+// *batch.PanicError, so that a faulty client cannot crash the function from
+// a goroutine the caller cannot recover.
+func (p Processor) call(ctx context.Context, in *sqs.DeleteMessageBatchInput) (out *sqs.DeleteMessageBatchOutput, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, &batch.PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return p.Client.DeleteMessageBatch(ctx, in)
+}
+
 // retryableCall reports whether a failed DeleteMessageBatch call is worth
 // another try: not when the context is done, nor when SQS blamed the
-// request (access denied, no such queue, …).
+// request (access denied, no such queue, …), nor when the client panicked.
 func retryableCall(ctx context.Context, err error) bool {
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var pe *batch.PanicError
+	if errors.As(err, &pe) {
 		return false
 	}
 	var ae smithy.APIError

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"sync"
@@ -36,6 +37,7 @@ func sqsClient() *sqs.Client {
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(sqsEndpoint),
+		HTTPClient:   &http.Client{Transport: transport},
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "test"}, nil
 		}),
@@ -465,4 +467,85 @@ func TestIntegrationFIFOQueue(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestIntegrationNotDeleted(t *testing.T) {
+	t.Parallel()
+	c := sqsClient()
+	bodies := []string{"m0", "m1", "m2", "m3"}
+
+	t.Run("stale receipt handle: reported, and the message comes back", func(t *testing.T) {
+		t.Parallel()
+		q := newQueue(t, c, "stale", false, nil)
+		q.send(t, bodies, nil)
+		recs := q.receive(t, len(bodies), 10*time.Second)
+		if len(recs) != len(bodies) {
+			t.Fatalf("received %d messages, want %d", len(recs), len(bodies))
+		}
+		// m2 succeeds, but SQS will not accept its receipt handle.
+		for i := range recs {
+			if recs[i].Body == "m2" {
+				recs[i].ReceiptHandle = "not-a-receipt-handle"
+			}
+		}
+		cc := &countingClient{Client: c}
+		proc := sqsdelete.Processor{Client: cc}
+		var seen calls
+		err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
+			return proc.SQS(ctx, ev, failing(&seen, "m1"))
+		})
+		var e *sqsdelete.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("got error %v, want *sqsdelete.Error", err)
+		}
+		if got, want := errIDs(e.Failed), idsOf(recs, "m1"); !slices.Equal(got, want) {
+			t.Errorf("got failed ids %v, want %v", got, want)
+		}
+		if got, want := errIDs(e.NotDeleted), idsOf(recs, "m2"); !slices.Equal(got, want) {
+			t.Errorf("got not-deleted ids %v, want %v", got, want)
+		}
+		var ee *sqsdelete.EntryError
+		if !errors.As(err, &ee) || ee.Code != "ReceiptHandleIsInvalid" || !ee.SenderFault {
+			t.Errorf("got entry error %+v, want ReceiptHandleIsInvalid with SenderFault", ee)
+		}
+		if got := cc.calls.Load(); got != 1 {
+			t.Errorf("got %d DeleteMessageBatch calls, want 1 (a sender fault is not retried)", got)
+		}
+		if got, want := q.count(t), 2; got != want {
+			t.Errorf("queue holds %d messages, want %d", got, want)
+		}
+		back := q.receive(t, 2, 10*time.Second)
+		if got, want := sorted(bodiesOf(back)), []string{"m1", "m2"}; !slices.Equal(got, want) {
+			t.Errorf("got %v back after the visibility timeout, want %v", got, want)
+		}
+	})
+
+	t.Run("queue gone: reported without retry", func(t *testing.T) {
+		t.Parallel()
+		q := newQueue(t, c, "gone", false, nil)
+		q.send(t, bodies, nil)
+		recs := q.receive(t, len(bodies), 10*time.Second)
+		if len(recs) != len(bodies) {
+			t.Fatalf("received %d messages, want %d", len(recs), len(bodies))
+		}
+		if _, err := c.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: &q.url}); err != nil {
+			t.Fatalf("DeleteQueue: %v", err)
+		}
+		cc := &countingClient{Client: c}
+		err := sqsdelete.Processor{Client: cc}.SQS(context.Background(), events.SQSEvent{Records: recs}, failing(&calls{}, "m0"))
+		var e *sqsdelete.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("got error %v, want *sqsdelete.Error", err)
+		}
+		if got, want := errIDs(e.NotDeleted), idsOf(recs, "m1", "m2", "m3"); !slices.Equal(got, want) {
+			t.Errorf("got not-deleted ids %v, want %v", got, want)
+		}
+		var gone *types.QueueDoesNotExist
+		if !errors.As(err, &gone) {
+			t.Errorf("got %v, want it to wrap *types.QueueDoesNotExist", err)
+		}
+		if got := cc.calls.Load(); got != 1 {
+			t.Errorf("got %d DeleteMessageBatch calls, want 1 (a missing queue is not retried)", got)
+		}
+	})
 }

@@ -39,10 +39,11 @@ func run(m *testing.M) int {
 		sqsEndpoint = endpoint
 	}
 	// The goroutine waiting for moto_server is not the tests' doing.
-	opts := append([]goleak.Option{goleak.IgnoreCurrent()}, leakOptions...)
+	ignore := goleak.IgnoreCurrent()
 	code := m.Run()
 	if code == 0 {
-		if err := goleak.Find(opts...); err != nil {
+		transport.CloseIdleConnections()
+		if err := goleak.Find(ignore); err != nil {
 			fmt.Fprintf(os.Stderr, "goroutines left running: %v\n", err)
 			return 1
 		}
@@ -50,13 +51,9 @@ func run(m *testing.M) int {
 	return code
 }
 
-// leakOptions ignores the goroutines of pooled HTTP connections, which the
-// SDK's client keeps open on purpose.
-var leakOptions = []goleak.Option{
-	goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
-	goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
-	goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
-}
+// transport carries the integration tests' HTTP requests; TestMain closes
+// its idle connections before looking for leaked goroutines.
+var transport = http.DefaultTransport.(*http.Transport).Clone()
 
 // startMoto starts moto_server on a free loopback port and waits until it
 // answers.

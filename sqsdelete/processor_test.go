@@ -299,6 +299,18 @@ func TestDeleteRetries(t *testing.T) {
 			},
 		},
 		{
+			name: "panicking client is reported, not retried",
+			respond: func(context.Context, int, *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				panic("client bug")
+			},
+			calls:      [][]string{handles("m1", "m2", "m3")},
+			notDeleted: []string{"m1", "m2", "m3"},
+			cause: func(err error) bool {
+				var pe *batch.PanicError
+				return errors.As(err, &pe) && pe.Value == "client bug"
+			},
+		},
+		{
 			name:    "negative Retries tries once",
 			retries: -1,
 			respond: func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
