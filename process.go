@@ -58,7 +58,7 @@ func Process[R any](ctx context.Context, p Processor, records []R, src Source[R]
 	if len(records) > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = r.deadline(ctx, p)
-		r.ctx = ctx
+		r.ctx, r.done = ctx, ctx.Done()
 		switch {
 		case workers == 1:
 			r.supervise(func() { r.sequential(keyed) })
@@ -69,12 +69,13 @@ func Process[R any](ctx context.Context, p Processor, records []R, src Source[R]
 		}
 		cancel()
 	}
-	return newReport(records, src.ID, r.res, !p.NoBatchError)
+	return newReport(records, src.ID, r.res, &r.late, !p.NoBatchError)
 }
 
 // run is the state of one call of Process.
 type run[R any] struct {
 	ctx       context.Context
+	done      <-chan struct{} // ctx.Done()
 	records   []R
 	src       Source[R]
 	h         Handler[R]
@@ -86,26 +87,54 @@ type run[R any] struct {
 	rctx []recordCtx // the handlers' contexts, one per record
 
 	// hard is the instant after which handlers still running are abandoned;
-	// zero when the call waits for every handler. When it is set, workers
-	// publish results under mu, and nothing is written to res once
-	// abandoned is true.
-	hard      time.Time
-	grace     time.Duration
-	mu        sync.Mutex
-	abandoned bool
+	// zero when the call waits for every handler. guarded is !hard.IsZero():
+	// a supervisor may then finalize records concurrently with the workers.
+	hard    time.Time
+	grace   time.Duration
+	guarded bool
+	late    lateErrs
 }
 
-// result is the internal outcome of one record.
+// result is the outcome of one record. Its state moves once from pending,
+// possibly through running, to a final state. When a deadline supervisor
+// runs, every move is a compare-and-swap, because the worker handling the
+// record and the supervisor race for it and whichever swaps first decides
+// the outcome; without one, the worker alone writes it. The worker writes
+// err before its move; the supervisor's errors are the same for every record
+// and live in the run, so the two never write the same memory.
 type result struct {
-	state uint8 // pending, running, or an Outcome + outcomeBase
-	err   error
+	state uint32
+	err   error // the worker's error; meaningful when the worker set the state
 }
 
 const (
-	statePending uint8 = iota
+	statePending uint32 = iota
 	stateRunning
-	outcomeBase
+	// Final states: the worker's outcomes are workerBase+Outcome; the
+	// supervisor's are lateNotStarted and lateAbandoned.
+	workerBase
+	lateNotStarted = workerBase + 8
+	lateAbandoned  = workerBase + 9
 )
+
+// lateErrs are the errors the supervisor gives the records it finalizes.
+type lateErrs struct {
+	notStarted, abandoned error
+}
+
+// outcome returns the final outcome of a record and its error.
+func (res *result) outcome(late *lateErrs) (Outcome, error) {
+	switch st := atomic.LoadUint32(&res.state); {
+	case st == lateNotStarted:
+		return NotProcessed, late.notStarted
+	case st == lateAbandoned:
+		return Failed, late.abandoned
+	case st >= workerBase:
+		return Outcome(st - workerBase), res.err
+	}
+	// Not reachable once Process has returned: every record is final.
+	return NotProcessed, errors.New("batch: record has no outcome")
+}
 
 // deadline derives the context records run under: cancelled with cause
 // ErrDeadline at the deadline less the margin. It also sets the instant
@@ -122,18 +151,20 @@ func (r *run[R]) deadline(ctx context.Context, p Processor) (context.Context, co
 	if left := time.Until(dl); margin > left/2 {
 		margin = left / 2
 	}
-	if margin <= 0 {
+	if margin < 0 {
 		margin = 0
 	}
 	r.hard = dl.Add(-margin / 2)
 	r.grace = margin / 2
+	r.guarded = true
 	return context.WithDeadlineCause(ctx, dl.Add(-margin), ErrDeadline)
 }
 
 // supervise runs work and returns when it is done, or, when the call has a
 // hard deadline, when that deadline passes, whichever comes first. In the
-// second case the records still running or pending are given ErrDeadline and
-// work's goroutines are left to end on their own.
+// second case the records still pending or running are given ErrDeadline and
+// work's goroutines are left to end on their own: they can no longer change
+// any outcome.
 func (r *run[R]) supervise(work func()) {
 	if r.hard.IsZero() {
 		work()
@@ -151,52 +182,55 @@ func (r *run[R]) supervise(work func()) {
 		return
 	case <-t.C:
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	select {
-	case <-done: // finished while the timer fired
-		return
-	default:
-	}
-	r.abandoned = true
-	notStarted := r.notStartedErr()
-	abandoned := fmt.Errorf("%w: handler still running %v after its context was cancelled; abandoned", ErrDeadline, r.grace)
+	r.late.notStarted = r.notStartedErr()
+	r.late.abandoned = fmt.Errorf("%w: handler still running %v after its context was cancelled; abandoned", ErrDeadline, r.grace)
 	for i := range r.res {
-		switch r.res[i].state {
-		case statePending:
-			r.res[i] = result{state: outcomeBase + uint8(NotProcessed), err: notStarted}
-		case stateRunning:
-			r.res[i] = result{state: outcomeBase + uint8(Failed), err: abandoned}
+		st := &r.res[i].state
+		if !atomic.CompareAndSwapUint32(st, statePending, lateNotStarted) {
+			atomic.CompareAndSwapUint32(st, stateRunning, lateAbandoned)
 		}
 	}
 }
 
-// begin marks record i as running. It reports false when the record must not
-// start because the call was abandoned.
+// begin marks record i as running. It reports false when the supervisor has
+// already given the record its outcome.
 func (r *run[R]) begin(i int) bool {
-	if r.hard.IsZero() {
+	if !r.guarded {
 		return true
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.abandoned {
-		return false
-	}
-	r.res[i].state = stateRunning
-	return true
+	return atomic.CompareAndSwapUint32(&r.res[i].state, statePending, stateRunning)
 }
 
-// finish records the outcome of record i, unless the call was abandoned.
+// finish records the outcome of running record i, unless the supervisor
+// has abandoned it.
 func (r *run[R]) finish(i int, o Outcome, err error) {
-	if r.hard.IsZero() {
-		r.res[i] = result{state: outcomeBase + uint8(o), err: err}
+	r.settle(i, stateRunning, o, err)
+}
+
+// skip gives record i, which never started, the outcome NotProcessed with
+// err, unless the supervisor has already given it one.
+func (r *run[R]) skip(i int, err error) {
+	r.settle(i, statePending, NotProcessed, err)
+}
+
+func (r *run[R]) settle(i int, from uint32, o Outcome, err error) {
+	res := &r.res[i]
+	res.err = err
+	if !r.guarded {
+		res.state = workerBase + uint32(o)
 		return
 	}
-	r.mu.Lock()
-	if !r.abandoned {
-		r.res[i] = result{state: outcomeBase + uint8(o), err: err}
+	atomic.CompareAndSwapUint32(&res.state, from, workerBase+uint32(o))
+}
+
+// stopped reports whether the run's context is done: no record may start.
+func (r *run[R]) stopped() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
 	}
-	r.mu.Unlock()
 }
 
 // handle runs the handler for record i and records its outcome. It reports
@@ -229,7 +263,7 @@ func (r *run[R]) call(i int) (err error) {
 		}
 	}
 	rc := &r.rctx[i]
-	*rc = recordCtx{Context: r.ctx, index: i, count: len(r.records)}
+	*rc = recordCtx{Context: r.ctx, index: int32(i), count: int32(len(r.records))}
 	ctx := context.Context(rc)
 	if r.timeout > 0 {
 		var cancel context.CancelFunc
@@ -249,7 +283,7 @@ func RecordIndex(ctx context.Context) (index, count int, ok bool) {
 	if !ok {
 		return 0, 0, false
 	}
-	return rc.index, rc.count, true
+	return int(rc.index), int(rc.count), true
 }
 
 // recordKey is the context key under which a recordCtx answers Value.
@@ -261,7 +295,7 @@ type recordKey struct{}
 // its handler starts, and never changed afterwards.
 type recordCtx struct {
 	context.Context
-	index, count int
+	index, count int32 // 24 bytes in all: one of these per record
 }
 
 // Value answers recordKey with the recordCtx itself and delegates every
@@ -284,11 +318,6 @@ func (r *run[R]) notStartedErr() error {
 		cause = context.Canceled
 	}
 	return fmt.Errorf("%w: %w", ErrCanceled, cause)
-}
-
-// skip gives record i the outcome NotProcessed with err, unless abandoned.
-func (r *run[R]) skip(i int, err error) {
-	r.finish(i, NotProcessed, err)
 }
 
 // skippedErr is the error of the records skipped because record i failed.
@@ -322,7 +351,7 @@ func (r *run[R]) sequential(keyed bool) {
 			r.skip(i, stopped)
 			continue
 		}
-		if r.ctx.Err() != nil {
+		if r.stopped() {
 			r.skipRest(i)
 			return
 		}
@@ -374,7 +403,7 @@ func (r *run[R]) parallel(workers int) {
 				if i >= n {
 					return
 				}
-				if r.ctx.Err() != nil {
+				if r.stopped() {
 					r.skip(i, r.notStartedErr())
 					continue
 				}
@@ -436,7 +465,7 @@ func (r *run[R]) group(idx []int) {
 			r.skip(i, skipped)
 			continue
 		}
-		if r.ctx.Err() != nil {
+		if r.stopped() {
 			r.skip(i, r.notStartedErr())
 			continue
 		}

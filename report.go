@@ -51,11 +51,12 @@ type Report[R any] struct {
 	records []R
 	id      func(R) string
 	res     []result
+	late    *lateErrs
 	err     error
 }
 
-func newReport[R any](records []R, id func(R) string, res []result, batchErr bool) *Report[R] {
-	r := &Report[R]{records: records, id: id, res: res}
+func newReport[R any](records []R, id func(R) string, res []result, late *lateErrs, batchErr bool) *Report[R] {
+	r := &Report[R]{records: records, id: id, res: res, late: late}
 	r.err = r.computeErr(batchErr)
 	return r
 }
@@ -66,13 +67,13 @@ func (r *Report[R]) Len() int { return len(r.res) }
 // Result returns the outcome of the record at index i. It panics if i is out
 // of range, like a slice index.
 func (r *Report[R]) Result(i int) Result[R] {
-	res := r.res[i]
+	o, err := r.res[i].outcome(r.late)
 	return Result[R]{
 		Index:   i,
 		ID:      r.ident(i),
 		Record:  r.records[i],
-		Outcome: Outcome(res.state - outcomeBase),
-		Err:     res.err,
+		Outcome: o,
+		Err:     err,
 	}
 }
 
@@ -101,7 +102,7 @@ func (r *Report[R]) Failed() []Result[R] {
 func (r *Report[R]) Count(o Outcome) int {
 	n := 0
 	for i := range r.res {
-		if Outcome(r.res[i].state-outcomeBase) == o {
+		if got, _ := r.res[i].outcome(r.late); got == o {
 			n++
 		}
 	}
@@ -168,13 +169,15 @@ func (r *Report[R]) computeErr(batchErr bool) error {
 		}
 		failed++
 		if r.ident(i) == "" {
-			errs = append(errs, &RecordError{Index: i, Err: fmt.Errorf("%w (cause: %w)", ErrNoIdentifier, r.res[i].err)})
+			_, cause := r.res[i].outcome(r.late)
+			errs = append(errs, &RecordError{Index: i, Err: fmt.Errorf("%w (cause: %w)", ErrNoIdentifier, cause)})
 		}
 	}
 	if batchErr && failed > 0 && failed == len(r.res) {
 		be := &BatchError{Errs: make([]error, len(r.res))}
 		for i := range r.res {
-			be.Errs[i] = &RecordError{Index: i, ID: r.ident(i), Err: r.res[i].err}
+			_, cause := r.res[i].outcome(r.late)
+			be.Errs[i] = &RecordError{Index: i, ID: r.ident(i), Err: cause}
 		}
 		errs = append(errs, be)
 	}
@@ -188,7 +191,8 @@ func (r *Report[R]) computeErr(batchErr bool) error {
 }
 
 func (r *Report[R]) succeeded(i int) bool {
-	return r.res[i].state == outcomeBase+uint8(Succeeded)
+	o, _ := r.res[i].outcome(r.late)
+	return o == Succeeded
 }
 
 func (r *Report[R]) ident(i int) string {
