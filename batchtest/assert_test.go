@@ -46,6 +46,7 @@ func TestAssertions(t *testing.T) {
 		}, `got ["t-0@3"], want ["t-0@4"]`},
 	}
 	for _, tt := range tests {
+		tt := tt // captured by the subtest's closure
 		t.Run(tt.name, func(t *testing.T) {
 			r := &recorder{TB: t}
 			tt.assert(r)
@@ -76,6 +77,7 @@ func TestAssertTrace(t *testing.T) {
 		{"a discarded record is not drained", func(tb testing.TB) { batchtest.AssertDrained(tb, trace) }, "got 1 records discarded [b], want none"},
 	}
 	for _, tt := range tests {
+		tt := tt // captured by the subtest's closure
 		t.Run(tt.name, func(t *testing.T) {
 			r := &recorder{TB: t}
 			tt.assert(r)

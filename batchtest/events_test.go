@@ -26,6 +26,7 @@ func TestSQSQueue(t *testing.T) {
 		{"FIFO queue messages", "orders.fifo", true},
 	}
 	for _, tt := range tests {
+		tt := tt // captured by the subtest's closure
 		t.Run(tt.name, func(t *testing.T) {
 			q := batchtest.NewSQSQueue(tt.queue)
 			msgs := []events.SQSMessage{q.GroupMessage("g1", "one"), q.Message("two")}
@@ -137,6 +138,7 @@ func TestDynamoDBTable(t *testing.T) {
 		{"remove has an old image", rem, "REMOVE", true, false},
 	}
 	for _, tt := range tests {
+		tt := tt // captured by the subtest's closure
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.rec
 			if r.EventName != tt.event || r.EventSource != "aws:dynamodb" || r.EventSourceArn != tbl.ARN() || len(r.EventID) != 32 {

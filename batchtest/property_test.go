@@ -160,6 +160,7 @@ const functionTimeout = 100 * time.Millisecond
 
 func TestPropertySQS(t *testing.T) {
 	for _, fifo := range []bool{false, true} {
+		fifo := fifo // captured by the subtest's closure
 		name, queue := "standard", "queue"
 		if fifo {
 			name, queue = "fifo", "queue.fifo"

@@ -136,6 +136,7 @@ func TestSQSContract(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
+		tt := tt // captured by the subtest's closure
 		t.Run(tt.name, func(t *testing.T) {
 			sim := batchtest.NewSQS("queue", tt.cfg)
 			ids := map[string]string{}

@@ -155,6 +155,7 @@ func TestKinesisContract(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
+		tt := tt // captured by the subtest's closure
 		t.Run(tt.name, func(t *testing.T) {
 			sim := batchtest.NewKinesis("stream", tt.cfg)
 			seqs := map[string]string{}
@@ -218,6 +219,7 @@ func TestKinesisRecordAge(t *testing.T) {
 		{"old records go to the destination", true, batchtest.DeadLettered},
 	}
 	for _, tt := range tests {
+		tt := tt // captured by the subtest's closure
 		t.Run(tt.name, func(t *testing.T) {
 			sim := batchtest.NewKinesis("stream", batchtest.StreamConfig{MaximumRecordAge: time.Minute, OnFailureDestination: tt.destination})
 			old := sim.Put("k", []byte("old"))
