@@ -19,7 +19,9 @@
 package eventjson
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -48,14 +50,40 @@ func (e *Error) Error() string {
 // decoder walks one payload. It validates everything it reads, including the
 // values it skips.
 type decoder struct {
-	s     string // the payload, copied once
 	b     []byte // the payload as given (read only)
 	i     int    // read position
 	depth int
+
+	// chunk is a copy of b[cs:ce]; strings without escapes are slices of
+	// it, so that most strings cost no allocation of their own.
+	chunk  string
+	cs, ce int
 }
 
 func newDecoder(b []byte) *decoder {
-	return &decoder{s: string(b), b: b}
+	return &decoder{b: b}
+}
+
+// chunkSize is how much of the payload is copied at a time for strings: a
+// small-object size, so that copies come from the allocator's caches, and
+// a string kept by a handler keeps at most this much memory alive.
+const chunkSize = 16 << 10
+
+// sub returns b[start:end] as a string, sharing a copied chunk of the
+// payload with its neighbours.
+func (d *decoder) sub(start, end int) string {
+	if start >= d.cs && end <= d.ce {
+		return d.chunk[start-d.cs : end-d.cs]
+	}
+	if end-start > chunkSize/4 {
+		return string(d.b[start:end])
+	}
+	ce := start + chunkSize
+	if ce > len(d.b) {
+		ce = len(d.b)
+	}
+	d.chunk, d.cs, d.ce = string(d.b[start:ce]), start, ce
+	return d.chunk[:end-start]
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -65,8 +93,8 @@ func (d *decoder) errf(format string, args ...any) error {
 // typeErr reports a JSON value of the wrong kind for a field.
 func (d *decoder) typeErr(want string) error {
 	got := "end of input"
-	if d.i < len(d.s) {
-		switch c := d.s[d.i]; {
+	if d.i < len(d.b) {
+		switch c := d.b[d.i]; {
 		case c == '"':
 			got = "string"
 		case c == '{':
@@ -86,8 +114,8 @@ func (d *decoder) typeErr(want string) error {
 
 // ws skips white space.
 func (d *decoder) ws() {
-	for d.i < len(d.s) {
-		switch d.s[d.i] {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
 		case ' ', '\t', '\n', '\r':
 			d.i++
 		default:
@@ -99,8 +127,8 @@ func (d *decoder) ws() {
 // peek skips white space and returns the next byte, or 0 at the end.
 func (d *decoder) peek() byte {
 	d.ws()
-	if d.i < len(d.s) {
-		return d.s[d.i]
+	if d.i < len(d.b) {
+		return d.b[d.i]
 	}
 	return 0
 }
@@ -108,8 +136,8 @@ func (d *decoder) peek() byte {
 // end checks that only white space is left.
 func (d *decoder) end() error {
 	d.ws()
-	if d.i != len(d.s) {
-		return d.errf("invalid character %q after top-level value", d.s[d.i])
+	if d.i != len(d.b) {
+		return d.errf("invalid character %q after top-level value", d.b[d.i])
 	}
 	return nil
 }
@@ -123,7 +151,7 @@ func (d *decoder) null() (bool, error) {
 }
 
 func (d *decoder) literal(lit string) error {
-	if !strings.HasPrefix(d.s[d.i:], lit) {
+	if end := d.i + len(lit); end > len(d.b) || string(d.b[d.i:end]) != lit {
 		return d.errf("invalid literal, want %s", lit)
 	}
 	d.i += len(lit)
@@ -223,40 +251,47 @@ var strSafe = func() (t [256]bool) {
 // str reads a string; the next byte must be '"'. Without escapes and invalid
 // UTF-8 it returns a slice of the payload copy.
 func (d *decoder) str() (string, error) {
-	start, end, plain, err := d.strRange()
+	start, end, plain, ascii, err := d.strRange()
 	if err != nil {
 		return "", err
 	}
 	if plain {
-		return d.s[start:end], nil
+		return d.sub(start, end), nil
 	}
-	return string(unquoteSlow(make([]byte, 0, end-start), d.s[start:end])), nil
+	return unquote(d.b[start:end], ascii), nil
 }
 
 // strBytes reads a string like str, but returns bytes that the caller must
 // not modify (a slice of the payload when possible).
 func (d *decoder) strBytes() ([]byte, error) {
-	start, end, plain, err := d.strRange()
+	start, end, plain, ascii, err := d.strRange()
 	if err != nil {
 		return nil, err
 	}
 	if plain {
 		return d.b[start:end:end], nil
 	}
-	return unquoteSlow(make([]byte, 0, end-start), d.s[start:end]), nil
+	return []byte(unquote(d.b[start:end], ascii)), nil
 }
 
 // strRange validates a string and returns the bounds of its body; plain
 // reports that the body is the value (no escapes, valid UTF-8).
-func (d *decoder) strRange() (start, end int, plain bool, err error) {
+func (d *decoder) strRange() (start, end int, plain, ascii bool, err error) {
 	if d.peek() != '"' {
-		return 0, 0, false, d.typeErr("string")
+		return 0, 0, false, false, d.typeErr("string")
 	}
 	d.i++
 	start = d.i
-	s := d.s
+	s := d.b
 	high, esc := false, false
 	for i := start; i < len(s); i++ {
+		// Skip eight plain bytes at a time.
+		for i+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[i:])) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if strSafe[c] {
 			continue
@@ -264,15 +299,15 @@ func (d *decoder) strRange() (start, end int, plain bool, err error) {
 		switch {
 		case c == '"':
 			d.i = i + 1
-			plain = !esc && (!high || utf8.ValidString(s[start:i]))
-			return start, i, plain, nil
+			plain = !esc && (!high || utf8.Valid(s[start:i]))
+			return start, i, plain, !high, nil
 		case c >= 0x80:
 			high = true
 		case c == '\\':
 			esc = true
 			if i+1 >= len(s) {
 				d.i = len(s)
-				return 0, 0, false, d.errf("unexpected end of JSON input in string escape")
+				return 0, 0, false, false, d.errf("unexpected end of JSON input in string escape")
 			}
 			switch s[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -280,33 +315,48 @@ func (d *decoder) strRange() (start, end int, plain bool, err error) {
 			case 'u':
 				if i+6 > len(s) {
 					d.i = len(s)
-					return 0, 0, false, d.errf("unexpected end of JSON input in \\u escape")
+					return 0, 0, false, false, d.errf("unexpected end of JSON input in \\u escape")
 				}
 				for j := i + 2; j < i+6; j++ {
 					if !isHex(s[j]) {
 						d.i = j
-						return 0, 0, false, d.errf("invalid character %q in \\u hexadecimal character escape", s[j])
+						return 0, 0, false, false, d.errf("invalid character %q in \\u hexadecimal character escape", s[j])
 					}
 				}
 				i += 5
 			default:
 				d.i = i + 1
-				return 0, 0, false, d.errf("invalid character %q in string escape code", s[i+1])
+				return 0, 0, false, false, d.errf("invalid character %q in string escape code", s[i+1])
 			}
 		default:
 			d.i = i
-			return 0, 0, false, d.errf("invalid character %q in string literal", c)
+			return 0, 0, false, false, d.errf("invalid character %q in string literal", c)
 		}
 	}
 	d.i = len(s)
-	return 0, 0, false, d.errf("unexpected end of JSON input in string")
+	return 0, 0, false, false, d.errf("unexpected end of JSON input in string")
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// special reports whether one of the eight bytes of w may end a run of
+// plain string bytes: a quote, a backslash, a control character or a byte
+// of a multi-byte sequence. False positives are allowed (the caller then
+// looks at each byte); false negatives are not.
+func special(w uint64) bool {
+	q := w ^ (lsb * '"')
+	bs := w ^ (lsb * '\\')
+	return ((w-lsb*0x20)&^w|(q-lsb)&^q|(bs-lsb)&^bs|w)&msb != 0
 }
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-func hexVal(s string) rune {
+func hexVal(s []byte) rune {
 	var r rune
 	for i := 0; i < 4; i++ {
 		c := s[i]
@@ -323,63 +373,81 @@ func hexVal(s string) rune {
 	return r
 }
 
-// unquoteSlow appends the unquoted form of the validated string body s to
-// b: escapes resolved, invalid UTF-8 and lone surrogates replaced with
-// U+FFFD, as encoding/json does.
-func unquoteSlow(b []byte, s string) []byte {
+// unquote returns the unquoted form of the validated string body s (ascii
+// says that it holds no byte above 0x7f):
+// escapes resolved, invalid UTF-8 and lone surrogates replaced with U+FFFD,
+// as encoding/json does.
+func unquote(s []byte, ascii bool) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case c == '\\':
-			switch s[i+1] {
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r := hexVal(s[i+2:])
-				i += 6
-				if utf16.IsSurrogate(r) {
-					if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' && isHex(s[i+2]) && isHex(s[i+3]) && isHex(s[i+4]) && isHex(s[i+5]) {
-						if pair := utf16.DecodeRune(r, hexVal(s[i+2:])); pair != unicode.ReplacementChar {
-							b = utf8.AppendRune(b, pair)
-							i += 6
-							continue
-						}
-					}
-					r = unicode.ReplacementChar
-				}
-				b = utf8.AppendRune(b, r)
+		if c != '\\' && c < utf8.RuneSelf {
+			if !ascii {
+				i++
 				continue
-			default: // '"', '\\', '/'
-				b = append(b, s[i+1])
 			}
-			i += 2
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, n := utf8.DecodeRuneInString(s[i:])
+			j := bytes.IndexByte(s[i:], '\\')
+			if j < 0 {
+				break
+			}
+			i += j
+			c = '\\'
+		}
+		b.Write(s[start:i])
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRune(s[i:])
 			if r == utf8.RuneError && n == 1 {
-				b = utf8.AppendRune(b, utf8.RuneError)
+				b.WriteRune(utf8.RuneError)
 			} else {
-				b = append(b, s[i:i+n]...)
+				b.Write(s[i : i+n])
 			}
 			i += n
+			start = i
+			continue
 		}
+		switch e := s[i+1]; e {
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r := hexVal(s[i+2:])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' && isHex(s[i+2]) && isHex(s[i+3]) && isHex(s[i+4]) && isHex(s[i+5]) {
+					if pair := utf16.DecodeRune(r, hexVal(s[i+2:])); pair != unicode.ReplacementChar {
+						b.WriteRune(pair)
+						i += 6
+						start = i
+						continue
+					}
+				}
+				r = unicode.ReplacementChar
+			}
+			b.WriteRune(r)
+			start = i
+			continue
+		default: // '"', '\\', '/'
+			b.WriteByte(e)
+		}
+		i += 2
+		start = i
 	}
-	return b
+	b.Write(s[start:])
+	return b.String()
 }
 
 // num reads a number and returns its text.
-func (d *decoder) num() (string, error) {
-	s := d.s
+func (d *decoder) num() ([]byte, error) {
+	s := d.b
 	start := d.i
 	i := start
 	if i < len(s) && s[i] == '-' {
@@ -393,13 +461,13 @@ func (d *decoder) num() (string, error) {
 		}
 	default:
 		d.i = i
-		return "", d.errf("invalid character in numeric literal")
+		return nil, d.errf("invalid character in numeric literal")
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
 		if i >= len(s) || s[i] < '0' || s[i] > '9' {
 			d.i = i
-			return "", d.errf("invalid character after decimal point in numeric literal")
+			return nil, d.errf("invalid character after decimal point in numeric literal")
 		}
 		for i++; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
 		}
@@ -411,7 +479,7 @@ func (d *decoder) num() (string, error) {
 		}
 		if i >= len(s) || s[i] < '0' || s[i] > '9' {
 			d.i = i
-			return "", d.errf("invalid character in exponent of numeric literal")
+			return nil, d.errf("invalid character in exponent of numeric literal")
 		}
 		for i++; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
 		}
@@ -476,7 +544,7 @@ func (d *decoder) skip(floats bool) error {
 			return err
 		}
 		if floats {
-			if _, err := strconv.ParseFloat(n, 64); err != nil {
+			if _, err := strconv.ParseFloat(string(n), 64); err != nil {
 				return d.errf("number %s does not fit a float64", n)
 			}
 		}
@@ -511,7 +579,7 @@ func (d *decoder) intInto(p *int64) error {
 	if err != nil {
 		return err
 	}
-	v, err := strconv.ParseInt(n, 10, 64)
+	v, err := strconv.ParseInt(string(n), 10, 64)
 	if err != nil {
 		return d.errf("cannot decode number %s into int64", n)
 	}
@@ -533,7 +601,7 @@ func (d *decoder) float() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	v, err := strconv.ParseFloat(n, 64)
+	v, err := strconv.ParseFloat(string(n), 64)
 	if err != nil {
 		return 0, d.errf("cannot decode number %s into float64", n)
 	}
@@ -567,7 +635,7 @@ func (d *decoder) bytesInto(p *[]byte) error {
 			if err != nil {
 				return err
 			}
-			v, err := strconv.ParseUint(n, 10, 8)
+			v, err := strconv.ParseUint(string(n), 10, 8)
 			if err != nil {
 				return d.errf("cannot decode number %s into uint8", n)
 			}
@@ -678,6 +746,18 @@ func (d *decoder) structInto(field func(key string) error) error {
 			return err
 		}
 	}
+}
+
+// presize returns an empty slice with room for as many elements as the
+// payload holds occurrences of marker (a field every record has once), so
+// that decoding a large batch does not grow the slice step by step. The
+// count is only a capacity hint.
+func presize[T any](d *decoder, marker string) []T {
+	n := bytes.Count(d.b, []byte(marker))
+	if max := len(d.b) / 16; n > max {
+		n = max
+	}
+	return make([]T, 0, n)
 }
 
 // field returns the name in names that key selects: the name equal to key,

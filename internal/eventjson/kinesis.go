@@ -19,8 +19,13 @@ var (
 func Kinesis(payload []byte) (events.KinesisEvent, error) {
 	var ev events.KinesisEvent
 	d := newDecoder(payload)
+	sized := false
 	err := d.structInto(func(key string) error {
 		if field(key, recordsFields) != "" {
+			if !sized {
+				sized = true
+				ev.Records = presize[events.KinesisEventRecord](d, `sequenceNumber"`)
+			}
 			return sliceInto(d, &ev.Records, (*decoder).kinesisRecord)
 		}
 		return d.skip(false)

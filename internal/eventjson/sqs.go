@@ -14,8 +14,13 @@ var (
 func SQS(payload []byte) (events.SQSEvent, error) {
 	var ev events.SQSEvent
 	d := newDecoder(payload)
+	sized := false
 	err := d.structInto(func(key string) error {
 		if field(key, recordsFields) != "" {
+			if !sized {
+				sized = true
+				ev.Records = presize[events.SQSMessage](d, `messageId"`)
+			}
 			return sliceInto(d, &ev.Records, (*decoder).sqsMessage)
 		}
 		return d.skip(false)

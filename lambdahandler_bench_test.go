@@ -1,0 +1,149 @@
+package batch_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/seed-45ee126e/batch"
+)
+
+// fastPayload is a JSON document of about 256 bytes, the payload of every
+// benchmark record.
+func fastPayload(i int) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"orderId":  fmt.Sprintf("ord-%08d", i),
+		"customer": map[string]any{"id": "cust-4711", "email": "jane.doe@example.com", "tier": "gold"},
+		"items": []map[string]any{
+			{"sku": "SKU-12345", "qty": 2, "price": 19.99},
+			{"sku": "SKU-67890", "qty": 1, "price": 5.49},
+		},
+		"createdAt": "2026-11-22T07:00:00Z",
+		"note":      "deliver to the back door, ring twice",
+	})
+	return b
+}
+
+func fastSQSEvent(n int) events.SQSEvent {
+	ev := events.SQSEvent{Records: make([]events.SQSMessage, n)}
+	for i := range ev.Records {
+		ev.Records[i] = events.SQSMessage{
+			MessageId:     fmt.Sprintf("059f36b4-87a3-44ab-83d2-%012d", i),
+			ReceiptHandle: "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a/AbHhw/8JxdZZ5/S6zwj5x1HXxDAVIYwaoQzQkhHWJ6vHdVqNVe2SIvWqdNVbc1ZtOtCB8",
+			Body:          string(fastPayload(i)),
+			Attributes: map[string]string{
+				"ApproximateReceiveCount":          "1",
+				"SentTimestamp":                    "1545082649183",
+				"SenderId":                         "AIDAIENQZJOLO23YVJ4VO",
+				"ApproximateFirstReceiveTimestamp": "1545082649185",
+			},
+			MessageAttributes: map[string]events.SQSMessageAttribute{},
+			Md5OfBody:         "e4e68fb7bd0e697a0ae8f1bb342846b3",
+			EventSource:       "aws:sqs",
+			EventSourceARN:    "arn:aws:sqs:us-east-2:123456789012:my-queue",
+			AWSRegion:         "us-east-2",
+		}
+	}
+	return ev
+}
+
+func fastKinesisEvent(n int) events.KinesisEvent {
+	ev := events.KinesisEvent{Records: make([]events.KinesisEventRecord, n)}
+	for i := range ev.Records {
+		ev.Records[i] = events.KinesisEventRecord{
+			AwsRegion:         "us-east-2",
+			EventID:           "shardId-000000000006:49590338271490256608559692538361571095921575989136588898",
+			EventName:         "aws:kinesis:record",
+			EventSource:       "aws:kinesis",
+			EventSourceArn:    "arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream",
+			EventVersion:      "1.0",
+			InvokeIdentityArn: "arn:aws:iam::123456789012:role/lambda-role",
+			Kinesis: events.KinesisRecord{
+				ApproximateArrivalTimestamp: events.SecondsEpochTime{Time: time.Unix(1545084650, 987000000)},
+				Data:                        fastPayload(i),
+				PartitionKey:                "pk-" + strconv.Itoa(i%16),
+				SequenceNumber:              fmt.Sprintf("49590338271490256608559692538361571095921575989136%06d", i),
+				KinesisSchemaVersion:        "1.0",
+			},
+		}
+	}
+	return ev
+}
+
+// fastBench is one source of the fast-path benchmark.
+type fastBench struct {
+	name  string
+	event func(n int) any
+	fast  lambda.Handler
+	std   lambda.Handler
+}
+
+func fastBenches() []fastBench {
+	var p batch.Processor
+	return []fastBench{
+		{
+			name:  "SQS",
+			event: func(n int) any { return fastSQSEvent(n) },
+			fast:  batch.SQSHandler(p, func(context.Context, events.SQSMessage) error { return nil }),
+			std: lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+				return p.SQS(ctx, ev, func(context.Context, events.SQSMessage) error { return nil })
+			}),
+		},
+		{
+			name:  "Kinesis",
+			event: func(n int) any { return fastKinesisEvent(n) },
+			fast:  batch.KinesisHandler(p, func(context.Context, events.KinesisEventRecord) error { return nil }),
+			std: lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+				return p.Kinesis(ctx, ev, func(context.Context, events.KinesisEventRecord) error { return nil })
+			}),
+		},
+	}
+}
+
+// BenchmarkLambdaHandler measures raw event bytes to response bytes, for
+// the fast path (the source's LambdaHandler) beside the standard path
+// (lambda.NewHandler around a func calling the Processor method: what
+// lambda.Start runs, encoding/json in and out), in one run:
+//
+//	go test -run '^$' -bench BenchmarkLambdaHandler -benchtime 2s .
+func BenchmarkLambdaHandler(b *testing.B) {
+	for _, fb := range fastBenches() {
+		for _, n := range []int{10, 1000, 10000} {
+			payload, err := json.Marshal(fb.event(n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, path := range []struct {
+				name string
+				h    lambda.Handler
+			}{{"fast", fb.fast}, {"std", fb.std}} {
+				b.Run(fmt.Sprintf("%s/records=%d/%s", fb.name, n, path.name), func(b *testing.B) {
+					ctx := context.Background()
+					b.ReportAllocs()
+					b.SetBytes(int64(len(payload)))
+					var before, after runtime.MemStats
+					runtime.ReadMemStats(&before)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						if _, err := path.h.Invoke(ctx, payload); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.StopTimer()
+					runtime.ReadMemStats(&after)
+					recs := float64(n) * float64(b.N)
+					b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
+					b.ReportMetric(float64(after.Mallocs-before.Mallocs)/recs, "allocs/record")
+				})
+			}
+		}
+	}
+}
