@@ -31,10 +31,10 @@ var (
 // DecodeError is the error of a record whose payload could not be turned into
 // the handler's type: the payload is missing, not valid JSON or base64, of the
 // wrong JSON type, or not in the envelope the adapter expects. The handler is
-// not called. The record's [*RecordError] wraps it, so [errors.As] finds it
-// in a [Report] or a [BatchError].
+// not called. It is the record's error in the [Report], and is wrapped by the
+// record's [*RecordError] in a [BatchError], so [errors.As] finds it in both.
 type DecodeError struct {
-	ID   string // identifier of the record, as reported to Lambda
+	ID   string // identifier of the record, as its Source's ID gives it (Kafka: "<topic>-<partition>@<offset>")
 	Part string // what was decoded: "body", "body.Message", "body.detail", "data", "value", "NewImage", "OldImage"
 	Err  error  // the cause: an encoding/json error, a base64 error, ErrNoPayload, …
 }
@@ -51,7 +51,7 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // ValidationError is the error of a record whose payload decoded, but whose
 // Validate method returned an error. The handler is not called.
 type ValidationError struct {
-	ID  string // identifier of the record, as reported to Lambda
+	ID  string // identifier of the record, as in [DecodeError]
 	Err error  // the error returned by Validate
 }
 
