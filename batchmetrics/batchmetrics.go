@@ -18,7 +18,6 @@
 package batchmetrics
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,62 +107,59 @@ func (e EMF) AppendLine(dst []byte, s Summary, at time.Time) ([]byte, error) {
 	if err := e.check(); err != nil {
 		return dst, err
 	}
-	metrics := []struct {
+	type metric struct {
 		name  string
 		unit  string
 		value int64
-	}{
+	}
+	all := [...]metric{
 		{MetricRecords, "Count", int64(s.Records)},
 		{MetricSucceeded, "Count", int64(s.Succeeded)},
 		{MetricFailed, "Count", int64(s.Failed)},
 		{MetricNotProcessed, "Count", int64(s.NotProcessed)},
+		{MetricDuration, "Milliseconds", s.Duration.Milliseconds()},
 	}
+	metrics := all[:4]
 	if s.Duration > 0 {
-		metrics = append(metrics, struct {
-			name  string
-			unit  string
-			value int64
-		}{MetricDuration, "Milliseconds", s.Duration.Milliseconds()})
+		metrics = all[:5]
 	}
 
-	b := bytes.NewBuffer(dst)
-	b.WriteString(`{"_aws":{"Timestamp":`)
-	b.WriteString(strconv.FormatInt(at.UnixMilli(), 10))
-	b.WriteString(`,"CloudWatchMetrics":[{"Namespace":`)
-	writeString(b, e.Namespace)
-	b.WriteString(`,"Dimensions":[[`)
+	b := append(dst, `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, at.UnixMilli(), 10)
+	b = append(b, `,"CloudWatchMetrics":[{"Namespace":`...)
+	b = appendString(b, e.Namespace)
+	b = append(b, `,"Dimensions":[[`...)
 	for i, d := range e.Dimensions {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		writeString(b, d.Name)
+		b = appendString(b, d.Name)
 	}
-	b.WriteString(`]],"Metrics":[`)
+	b = append(b, `]],"Metrics":[`...)
 	for i, m := range metrics {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteString(`{"Name":`)
-		writeString(b, m.name)
-		b.WriteString(`,"Unit":`)
-		writeString(b, m.unit)
-		b.WriteByte('}')
+		b = append(b, `{"Name":`...)
+		b = appendString(b, m.name)
+		b = append(b, `,"Unit":`...)
+		b = appendString(b, m.unit)
+		b = append(b, '}')
 	}
-	b.WriteString(`]}]}`)
+	b = append(b, `]}]}`...)
 	for _, d := range e.Dimensions {
-		b.WriteByte(',')
-		writeString(b, d.Name)
-		b.WriteByte(':')
-		writeString(b, d.Value)
+		b = append(b, ',')
+		b = appendString(b, d.Name)
+		b = append(b, ':')
+		b = appendString(b, d.Value)
 	}
 	for _, m := range metrics {
-		b.WriteByte(',')
-		writeString(b, m.name)
-		b.WriteByte(':')
-		b.WriteString(strconv.FormatInt(m.value, 10))
+		b = append(b, ',')
+		b = appendString(b, m.name)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, m.value, 10)
 	}
-	b.WriteString("}\n")
-	return b.Bytes(), nil
+	return append(b, '}', '\n'), nil
 }
 
 // check reports why e cannot give a valid EMF line.
@@ -193,8 +189,15 @@ func (e EMF) check() error {
 	return nil
 }
 
-// writeString writes s as a JSON string.
-func writeString(b *bytes.Buffer, s string) {
-	q, _ := json.Marshal(s) // a string always marshals
-	b.Write(q)
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
