@@ -29,7 +29,8 @@
 // dead-lettered, expired, discarded), and the records of a FIFO group or a
 // stream partition key that succeeded before an earlier one.
 //
-// Time is simulated: a simulator starts at [StartTime] and moves its clock
+// Time is simulated: builders and simulators start their clocks at
+// 2024-01-01T00:00:00Z ([Trace.Start]), and a simulator moves its clock
 // to the next visibility timeout or retry instead of sleeping, so a test of
 // a message received five times takes microseconds and gives the same trace
 // on every run. Only the function timeout ([SQSConfig.Timeout]) is real
@@ -46,6 +47,7 @@
 //   - A FIFO queue delivers, in one batch, the visible messages of every
 //     group that has no message in flight, in send order; SQS may choose
 //     fewer groups.
+//   - FIFO deduplication is not simulated: every message sent is a new one.
 //   - A dead-letter move happens when a message that was received
 //     maxReceiveCount times would be received again, as in SQS.
 //   - A stream reads its shards in turn, one batch at a time each. A failed

@@ -32,7 +32,7 @@ func ExampleSQS() {
 	fmt.Println("dead letters:", trace.Payloads(batchtest.DeadLettered))
 	dlq := sim.DeadLetters()
 	fmt.Println("received:", dlq[0].Attributes["ApproximateReceiveCount"], "times")
-	fmt.Println("simulated time:", trace.End.Sub(batchtest.StartTime).Round(1e9))
+	fmt.Println("simulated time:", trace.End.Sub(trace.Start).Round(1e9))
 	// Output:
 	// 3 invocations, 3 records: 2 processed, 1 dead-lettered, 0 duplicate deliveries
 	// dead letters: [poison]

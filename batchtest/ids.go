@@ -16,10 +16,9 @@ const (
 	Region  = "us-east-1"
 )
 
-// StartTime is the instant the simulated clock of every builder and
-// simulator starts at, so that timestamps in events are the same on every
-// run.
-var StartTime = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
+// epoch is the instant the simulated clock of every builder and simulator
+// starts at, so that timestamps in events are the same on every run.
+var epoch = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // gen produces deterministic pseudo-random identifiers (splitmix64), seeded
 // from a name so that two builders of the same name produce the same ids.

@@ -25,7 +25,7 @@ func NewKafkaTopic(name string, partitions int) *KafkaTopic {
 	if partitions < 1 {
 		partitions = 1
 	}
-	return &KafkaTopic{name: name, offsets: make([]int64, partitions), at: StartTime}
+	return &KafkaTopic{name: name, offsets: make([]int64, partitions), at: epoch}
 }
 
 // Record returns the record that producing value with key adds to the

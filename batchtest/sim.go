@@ -25,6 +25,7 @@ type book struct {
 
 func newBook(name string, ordered bool, timeout time.Duration) *book {
 	return &book{
+		trace:   Trace{Start: epoch},
 		ordered: ordered,
 		groups:  map[string][]int{},
 		ids:     newGen("lambda:" + name),

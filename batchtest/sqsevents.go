@@ -35,7 +35,7 @@ func NewSQSQueue(name string) *SQSQueue {
 		arn:  fmt.Sprintf("arn:aws:sqs:%s:%s:%s", Region, Account, name),
 		fifo: strings.HasSuffix(name, ".fifo"),
 		ids:  g,
-		at:   StartTime,
+		at:   epoch,
 		seq:  seq,
 	}
 }

@@ -31,7 +31,9 @@ type SQSConfig struct {
 	IgnoreBatchItemFailures bool
 	// Timeout, when positive, is the function timeout, in real time: the
 	// handler's context gets that deadline, and a handler that returns
-	// after it fails the whole batch with [ErrTimeout].
+	// after it fails the whole batch with [ErrTimeout]. The simulator
+	// waits for the handler to return (Lambda would stop it), so a
+	// handler that ignores its context delays Run.
 	Timeout time.Duration
 	// MaxInvocations stops Run after that many invocations, so that a
 	// message retried forever cannot make it loop; 0 means
@@ -75,7 +77,7 @@ func NewSQS(name string, cfg SQSConfig) *SQS {
 	cfg.RetentionPeriod = defaultDuration(cfg.RetentionPeriod, 4*24*time.Hour)
 	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
 	q := NewSQSQueue(name)
-	return &SQS{cfg: cfg, q: q, now: StartTime, book: newBook("sqs:"+name, q.fifo, cfg.Timeout)}
+	return &SQS{cfg: cfg, q: q, now: epoch, book: newBook("sqs:"+name, q.fifo, cfg.Timeout)}
 }
 
 // Now returns the simulated time.

@@ -187,7 +187,7 @@ func TestSQSRedelivery(t *testing.T) {
 			t.Errorf("receipt handles: got the same handle %q twice, want a new one per receive", handles[0])
 		}
 		for i, inv := range trace.Invocations {
-			if got, want := inv.Time, batchtest.StartTime.Add(time.Millisecond+time.Duration(i)*45*time.Second); !got.Equal(want) {
+			if got, want := inv.Time, trace.Start.Add(time.Millisecond+time.Duration(i)*45*time.Second); !got.Equal(want) {
 				t.Errorf("invocation %d: got time %v, want %v", i, got, want)
 			}
 		}

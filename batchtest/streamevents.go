@@ -36,7 +36,7 @@ func NewKinesisStream(name string, shards int) *KinesisStream {
 		arn:    fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", Region, Account, name),
 		prefix: "4959" + g.digits(16),
 		seqs:   make([]uint64, shards),
-		at:     StartTime,
+		at:     epoch,
 	}
 	for i := range s.seqs {
 		s.seqs[i] = 1_000_000_000_000_000 + g.next()%1_000_000_000_000_000
@@ -118,9 +118,9 @@ func NewDynamoDBTable(name string, shards int) *DynamoDBTable {
 	t := &DynamoDBTable{
 		name: name,
 		arn: fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s", Region, Account, name,
-			StartTime.Format("2006-01-02T15:04:05.000")),
+			epoch.Format("2006-01-02T15:04:05.000")),
 		seqs: make([]uint64, shards),
-		at:   StartTime,
+		at:   epoch,
 	}
 	for i := range t.seqs {
 		t.seqs[i] = 10_000_000_000_000 + g.next()%10_000_000_000_000
@@ -206,20 +206,22 @@ func copyItem(item, keys Item) Item {
 	return out
 }
 
-// keyString encodes a primary key so that equal keys encode alike.
+// keyString encodes a primary key so that equal keys encode alike, in a
+// readable form: a JSON array of [name, value] pairs in name order, such as
+// [["pk",{"S":"order#1"}]].
 func keyString(keys Item) string {
 	names := make([]string, 0, len(keys))
 	for n := range keys {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var b []byte
-	for _, n := range names {
-		v, _ := json.Marshal(keys[n])
-		b = append(b, n...)
-		b = append(b, 0)
-		b = append(b, v...)
-		b = append(b, 0)
+	pairs := make([][2]any, len(names))
+	for i, n := range names {
+		pairs[i] = [2]any{n, keys[n]}
+	}
+	b, err := json.Marshal(pairs)
+	if err != nil { // an attribute value that does not marshal
+		return fmt.Sprint(pairs)
 	}
 	return string(b)
 }

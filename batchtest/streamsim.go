@@ -76,7 +76,7 @@ func newStream[R, E, P any](name string, cfg StreamConfig) *stream[R, E, P] {
 	cfg.Shards = defaultInt(cfg.Shards, 1)
 	cfg.BatchSize = defaultInt(cfg.BatchSize, 100)
 	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
-	s := &stream[R, E, P]{cfg: cfg, now: StartTime, book: newBook(name, true, cfg.Timeout)}
+	s := &stream[R, E, P]{cfg: cfg, now: epoch, book: newBook(name, true, cfg.Timeout)}
 	for i := 0; i < cfg.Shards; i++ {
 		s.shards = append(s.shards, &shard[R]{id: shardID(i)})
 	}

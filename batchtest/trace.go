@@ -152,8 +152,9 @@ type Trace struct {
 	// Stopped says that Run ended before the source was drained: the
 	// MaxInvocations guard was reached, or the context was cancelled.
 	Stopped bool
-	// End is the simulated time when Run returned.
-	End time.Time
+	// Start is the simulated time when the simulator was created, and End
+	// the simulated time when Run returned.
+	Start, End time.Time
 }
 
 // Record returns the history of the record with identifier id.
