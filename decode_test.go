@@ -504,3 +504,27 @@ func TestDecodeErrorMessages(t *testing.T) {
 		})
 	}
 }
+
+func TestTypedAdapterSharedByConcurrentWorkers(t *testing.T) {
+	ev := events.SQSEvent{Records: make([]events.SQSMessage, 200)}
+	for i := range ev.Records {
+		body := `{"id":"o-` + strconv.Itoa(i) + `","qty":` + strconv.Itoa(i%4) + `}` // qty 0 fails Validate
+		ev.Records[i] = events.SQSMessage{MessageId: "m-" + strconv.Itoa(i), Body: body}
+	}
+	h := batch.SQSJSON(func(_ context.Context, o decOrder) error {
+		if o.Qty == 3 {
+			return errors.New("handler failure")
+		}
+		return nil
+	})
+	proc := batch.Processor{Concurrency: 8}
+	for run := 0; run < 3; run++ {
+		resp, err := proc.SQS(context.Background(), ev, h)
+		if err != nil {
+			t.Fatalf("got error %v, want nil", err)
+		}
+		if got, want := len(resp.BatchItemFailures), 100; got != want {
+			t.Fatalf("got %d failures, want %d (qty 0 invalid, qty 3 failing)", got, want)
+		}
+	}
+}
