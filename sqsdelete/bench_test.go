@@ -118,6 +118,11 @@ func BenchmarkDelete(b *testing.B) {
 		b.Run(fmt.Sprintf("records=%d/sqsdelete", n), func(b *testing.B) {
 			measure(b, n, func() error { return proc.SQS(ctx, ev, benchHandler) })
 		})
+		// One delete call at a time, like the hand-written loop.
+		seq := sqsdelete.Processor{Client: okClient{}, DeleteConcurrency: 1}
+		b.Run(fmt.Sprintf("records=%d/sqsdelete-sequential-deletes", n), func(b *testing.B) {
+			measure(b, n, func() error { return seq.SQS(ctx, ev, benchHandler) })
+		})
 	}
 }
 

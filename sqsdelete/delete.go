@@ -80,7 +80,7 @@ func (p Processor) deleteMessages(ctx context.Context, records []events.SQSMessa
 		}
 		q.indexes = append(q.indexes, i)
 	}
-	var chunks []chunk
+	chunks := make([]chunk, 0, len(succeeded)/maxEntries+len(queues))
 	for _, q := range queues {
 		for len(q.indexes) > 0 {
 			n := min(len(q.indexes), maxEntries)

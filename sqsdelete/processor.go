@@ -131,7 +131,7 @@ func (p Processor) Process(ctx context.Context, records []events.SQSMessage, h b
 
 	var (
 		failed    []*batch.RecordError
-		succeeded []int
+		succeeded = make([]int, 0, rep.Len())
 	)
 	for i := 0; i < rep.Len(); i++ {
 		r := rep.Result(i)
