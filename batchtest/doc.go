@@ -19,7 +19,8 @@
 // queues (batch size, visibility timeout, maxReceiveCount and a dead-letter
 // queue, retention), [Kinesis] and [DynamoDB] for streams (checkpoint at the
 // lowest reported sequence number, MaximumRetryAttempts,
-// BisectBatchOnFunctionError, MaximumRecordAge, an on-failure destination).
+// BisectBatchOnFunctionError, MaximumRecordAge, an on-failure destination),
+// and [Kafka], whose partitions resume from the lowest reported offset.
 // They apply Lambda's response contract: a returned error, a panic or a
 // timeout fails the whole batch, and so does an empty identifier or one
 // that is not in the batch; [SQSConfig.IgnoreBatchItemFailures] and
@@ -62,5 +63,5 @@
 //     retry; a partial failure splits the batch at the reported record.
 //   - Kinesis and DynamoDB records of a shard are never resharded or
 //     trimmed by retention (use MaximumRecordAge and [Kinesis.Advance]).
-//   - Kafka has builders and an assertion but no simulator.
+//   - [Kafka] reads each partition like a shard, one partition per event.
 package batchtest

@@ -220,3 +220,38 @@ func ExampleDynamoDB() {
 	// 2 invocations, 3 records: 3 processed, 1 duplicate deliveries
 	// order violations: 0
 }
+
+// A Kafka partition resumes from the lowest offset reported for it, while
+// the other partitions go on.
+func ExampleKafka() {
+	sim := batchtest.NewKafka("payments", batchtest.StreamConfig{Shards: 2, MaximumRetryAttempts: 1})
+	for _, acct := range []string{"alice", "bob", "alice", "bob"} {
+		sim.Produce([]byte(acct), []byte("debit "+acct))
+	}
+	proc := batch.Processor{SkipGroupOnError: true}
+	frozen := true // bob's account is frozen on the first try only
+	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+		for tp, recs := range ev.Records {
+			fmt.Println(tp, "offsets", recs[0].Offset, "to", recs[len(recs)-1].Offset)
+		}
+		resp, err := proc.Kafka(ctx, ev, func(ctx context.Context, r events.KafkaRecord) error {
+			if r.Partition == 1 && frozen {
+				frozen = false
+				return errors.New("account frozen")
+			}
+			return nil
+		})
+		for _, f := range resp.BatchItemFailures {
+			fmt.Printf("  reported %+v\n", f.ItemIdentifier)
+		}
+		return resp, err
+	})
+	fmt.Println(trace)
+	// Output:
+	// payments-0 offsets 0 to 1
+	// payments-1 offsets 0 to 1
+	//   reported {TopicPartition:payments-1 Offset:0}
+	//   reported {TopicPartition:payments-1 Offset:1}
+	// payments-1 offsets 0 to 1
+	// 3 invocations, 4 records: 4 processed, 0 duplicate deliveries
+}

@@ -8,6 +8,7 @@ package batchtest_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -245,6 +246,32 @@ func TestPropertyDynamoDB(t *testing.T) {
 		})
 		t.Run(fmt.Sprintf("seed=%d %+v %+v", seed, p, cfg), func(t *testing.T) {
 			checkStream(t, w, p, trace, func(r batchtest.Record) string { return bySeq[r.ID] }, deadline)
+		})
+	}
+}
+
+func TestPropertyKafka(t *testing.T) {
+	for seed := int64(0); seed < 120; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		deadline := seed%deadlineEvery == 0
+		p := randomProcessor(rng)
+		cfg := randomStreamConfig(rng, deadline)
+		w, payloads := newWorld(rng, 1+rng.Intn(30), 1+rng.Intn(5), deadline)
+		sim := batchtest.NewKafka("topic", cfg)
+		for _, pl := range payloads {
+			sim.Produce([]byte(w.key[pl]), []byte(pl))
+		}
+		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+			return p.Kafka(ctx, ev, func(ctx context.Context, r events.KafkaRecord) error {
+				v, err := base64.StdEncoding.DecodeString(r.Value)
+				if err != nil {
+					return err
+				}
+				return w.handle(ctx, string(v))
+			})
+		})
+		t.Run(fmt.Sprintf("seed=%d %+v %+v", seed, p, cfg), func(t *testing.T) {
+			checkStream(t, w, p, trace, func(r batchtest.Record) string { return r.Payload }, deadline)
 		})
 	}
 }

@@ -3,10 +3,12 @@ package batchtest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/batchtest"
 )
 
@@ -303,5 +305,58 @@ func TestDynamoDBSimulator(t *testing.T) {
 		if len(trace.OrderViolations) != 1 {
 			t.Errorf("order violations: got %v, want 1", trace.OrderViolations)
 		}
+	})
+}
+
+func TestKafkaSimulator(t *testing.T) {
+	t.Run("a partition resumes from the lowest reported offset", func(t *testing.T) {
+		sim := batchtest.NewKafka("payments", batchtest.StreamConfig{Shards: 2, MaximumRetryAttempts: 2, OnFailureDestination: true})
+		var ids []string
+		for i := 0; i < 6; i++ {
+			ids = append(ids, sim.Produce([]byte("acct-"+string(rune('a'+i%3))), []byte{byte('0' + i)}))
+		}
+		calls := 0
+		var failedID string
+		trace := sim.Run(context.Background(), func(_ context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+			calls++
+			resp := batch.KafkaEventResponse{BatchItemFailures: []batch.KafkaBatchItemFailure{}}
+			if calls == 1 {
+				for _, recs := range ev.Records {
+					r := recs[len(recs)-1]
+					failedID = fmt.Sprintf("%s-%d@%d", r.Topic, r.Partition, r.Offset)
+					resp.BatchItemFailures = append(resp.BatchItemFailures, batch.KafkaBatchItemFailure{ItemIdentifier: batchtest.KafkaID(r)})
+				}
+			}
+			return resp, nil
+		})
+		batchtest.AssertDrained(t, trace)
+		r, _ := trace.Record(failedID)
+		if r.Deliveries != 2 {
+			t.Errorf("deliveries of %s: got %d, want 2", failedID, r.Deliveries)
+		}
+		if got := trace.Duplicates(); got != 0 {
+			t.Errorf("duplicates: got %d, want 0 (the failed record was last)", got)
+		}
+		if r.Shard != "payments-0" && r.Shard != "payments-1" {
+			t.Errorf("shard: got %q, want a topic-partition", r.Shard)
+		}
+	})
+	t.Run("an identifier with an unknown offset fails the whole batch", func(t *testing.T) {
+		sim := batchtest.NewKafka("payments", batchtest.StreamConfig{MaximumRetryAttempts: 1})
+		sim.Produce([]byte("k"), []byte("v"))
+		calls := 0
+		trace := sim.Run(context.Background(), func(_ context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+			calls++
+			if calls > 1 {
+				return batch.KafkaEventResponse{}, nil
+			}
+			return batch.KafkaEventResponse{BatchItemFailures: []batch.KafkaBatchItemFailure{
+				{ItemIdentifier: batch.KafkaItemIdentifier{TopicPartition: "payments-0", Offset: 99}},
+			}}, nil
+		})
+		if got := trace.Invocations[0].Verdict; got != batchtest.BatchFailed {
+			t.Errorf("verdict: got %v, want %v", got, batchtest.BatchFailed)
+		}
+		batchtest.AssertDrained(t, trace)
 	})
 }
