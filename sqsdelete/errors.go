@@ -30,10 +30,11 @@ var (
 	errNoResult = errors.New("sqsdelete: DeleteMessageBatch response did not mention the entry")
 )
 
-// Error is returned when some messages of the batch did not succeed. Lambda
-// then makes every message it did not see deleted visible again: the ones in
-// Failed, which is the purpose, and the ones in NotDeleted, which succeeded
-// but will be handled again.
+// Error is returned when some messages of the batch did not succeed.
+// Returning it from the function makes Lambda leave the batch on the queue:
+// the messages still there become visible again after their visibility
+// timeout. Those are the ones in Failed, which is the purpose, and the ones
+// in NotDeleted, which succeeded but will be handled again.
 //
 // Error unwraps to the errors of Failed and NotDeleted, so [errors.Is] and
 // [errors.As] find a handler's error, [batch.ErrSkipped], [ErrNotDeleted] or
@@ -54,6 +55,7 @@ type Error struct {
 // maxIDs is how many message ids Error.Error names per list.
 const maxIDs = 10
 
+// Error names the messages of both lists, at most ten of each.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("sqsdelete: ")
@@ -112,6 +114,7 @@ type EntryError struct {
 	SenderFault bool   // true if the request was at fault; such entries are not retried
 }
 
+// Error describes the failure with its code and who was at fault.
 func (e *EntryError) Error() string {
 	who := "service"
 	if e.SenderFault {
@@ -129,6 +132,7 @@ type ARNError struct {
 	Reason string // what is wrong with it
 }
 
+// Error quotes the ARN and says what is wrong with it.
 func (e *ARNError) Error() string {
 	return fmt.Sprintf("sqsdelete: invalid SQS queue ARN %q: %s", e.ARN, e.Reason)
 }

@@ -63,10 +63,13 @@ type Processor struct {
 
 	// SuppressError makes [Processor.SQS] return nil instead of an [*Error].
 	// Lambda then deletes the whole batch: the failed messages are lost
-	// (after the successful ones were deleted as usual). Messages that
-	// could not be deleted are not a reason to return an error either,
-	// since Lambda deletes them too. Use it only when the handler keeps
-	// failed messages somewhere itself. [Processor.Process] ignores it.
+	// (the successful ones are deleted first, as usual). A message that
+	// could not be deleted does not bring the error back either: returning
+	// it would only make Lambda return that message, and the failed ones
+	// the caller chose to drop, to the queue, while with nil Lambda deletes
+	// it. Use it only when the handler keeps failed messages somewhere
+	// itself. [Processor.Process] ignores it: to log what is suppressed,
+	// call Process, log its error and return nil.
 	SuppressError bool
 
 	// Retries is how many more times a delete is tried after a transient

@@ -26,10 +26,12 @@ func domain(partition string) (string, bool) {
 // https://sqs.eu-west-1.amazonaws.com/123456789012/orders. Partitions aws,
 // aws-cn and aws-us-gov are known. A malformed ARN gives an [*ARNError].
 //
-// QueueURL is the default of [Processor.QueueURL]. SQS sends a request to the
-// client's endpoint and reads only the queue's account and name from the URL,
-// so this URL also serves clients with a custom endpoint (a VPC endpoint, a
-// local SQS server); [EndpointQueueURL] builds URLs on the endpoint instead.
+// QueueURL is the default of [Processor.QueueURL]. aws-sdk-go-v2 sends each
+// request to the client's endpoint (its BaseEndpoint, if set), and the queue
+// URL travels only as a parameter naming the queue; so this URL also serves a
+// client with a custom endpoint whenever the server accepts standard queue
+// URLs, as moto (which the tests of this package run against) does. For a
+// server that wants URLs on its own address, use [EndpointQueueURL].
 func QueueURL(arn string) (string, error) {
 	q, err := parseARN(arn)
 	if err != nil {
