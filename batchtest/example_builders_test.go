@@ -110,3 +110,26 @@ func ExampleAssertSQSFailures() {
 	// Output:
 	// SQS batchItemFailures: got ["078abed3-c91c-448d-b175-529139878efc"], want ["08f897d5-6915-4cfa-887b-a580c85331ab"]
 }
+
+// AssertStates and AssertDrained check a simulation's outcome. Here the
+// event source mapping lacks ReportBatchItemFailures, so the failed
+// message is deleted with the others: both assertions report it.
+func ExampleAssertDrained() {
+	sim := batchtest.NewSQS("orders", batchtest.SQSConfig{IgnoreBatchItemFailures: true})
+	ids := sim.Send("ok", "bad")
+	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		return batch.Processor{}.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
+			if m.Body == "bad" {
+				return errors.New("rejected")
+			}
+			return nil
+		})
+	})
+	var t testing.TB = printTB{} // in a test: t *testing.T
+
+	batchtest.AssertStates(t, trace, batchtest.Processed, ids...)
+	batchtest.AssertDrained(t, trace)
+	// Output:
+	// record 078abed3-c91c-448d-b175-529139878efc: got discarded after 1 deliveries, want processed
+	// got 1 records discarded [078abed3-c91c-448d-b175-529139878efc], want none
+}

@@ -9,11 +9,13 @@ import (
 	"time"
 )
 
-// Account and Region are the AWS account and region that the builders and
-// simulators put in ARNs and awsRegion fields.
 const (
+	// Account is the AWS account id that builders and simulators put in
+	// ARNs.
 	Account = "123456789012"
-	Region  = "us-east-1"
+	// Region is the AWS region that builders and simulators put in ARNs
+	// and awsRegion fields.
+	Region = "us-east-1"
 )
 
 // epoch is the instant the simulated clock of every builder and simulator

@@ -11,21 +11,21 @@ import (
 type State uint8
 
 const (
-	// Pending: the record is still in the queue or stream; the run ended
+	// Pending means the record is still in the queue or stream; the run ended
 	// before it was settled (see [Trace.Stopped]).
 	Pending State = iota
-	// Processed: the record left the source after an invocation that did
+	// Processed means the record left the source after an invocation that did
 	// not fail it (SQS: deleted; streams: the checkpoint moved past it).
 	Processed
-	// DeadLettered: the record went to the dead-letter queue (SQS, after
+	// DeadLettered means the record went to the dead-letter queue (SQS, after
 	// maxReceiveCount receives) or to the on-failure destination (streams,
 	// retries exhausted or record too old).
 	DeadLettered
-	// Expired: the record was dropped for its age with nowhere to go: the
+	// Expired means the record was dropped for its age with nowhere to go: the
 	// SQS retention period passed, or a stream record exceeded
 	// MaximumRecordAge without an on-failure destination.
 	Expired
-	// Discarded: the record left the source although its last invocation
+	// Discarded means the record left the source although its last invocation
 	// failed it: a stream batch whose retries ran out without an on-failure
 	// destination, or a message reported in batchItemFailures while
 	// ReportBatchItemFailures is off (Lambda ignores the response and
@@ -62,11 +62,11 @@ var ErrPanic = errors.New("batchtest: handler panicked")
 type Verdict uint8
 
 const (
-	// BatchSucceeded: every record of the batch succeeded.
+	// BatchSucceeded means every record of the batch succeeded.
 	BatchSucceeded Verdict = iota
-	// PartialFailure: the response reported some records as failed.
+	// PartialFailure means the response reported some records as failed.
 	PartialFailure
-	// BatchFailed: the whole batch failed: the handler returned an error,
+	// BatchFailed means the whole batch failed: the handler returned an error,
 	// panicked or timed out, or its response was invalid.
 	BatchFailed
 )
@@ -93,7 +93,7 @@ type Invocation struct {
 	Err      error    // the handler's error, an ErrPanic or ErrTimeout; nil otherwise
 	Reported []string // the itemIdentifiers of the response, as returned
 
-	Verdict Verdict
+	Verdict Verdict  // how Lambda took the result
 	Reason  string   // why the batch failed, when Verdict is BatchFailed
 	Failed  []string // records Lambda treats as failed (to be retried)
 }
