@@ -102,6 +102,51 @@ func KinesisHandler(p Processor, h Handler[events.KinesisEventRecord]) *LambdaHa
 		})
 }
 
+// DynamoDBHandler returns a Lambda function that handles DynamoDB Streams
+// events with h, configured by p, and returns the partial batch response. It
+// behaves as [Processor.DynamoDB] behind lambda.Start, only faster: the
+// attribute values are built directly rather than through
+// events.DynamoDBAttributeValue's UnmarshalJSON.
+func DynamoDBHandler(p Processor, h Handler[events.DynamoDBEventRecord]) *LambdaHandler {
+	return lambdaHandler("DynamoDB Streams", eventjson.DynamoDB,
+		func(ev events.DynamoDBEvent) int { return len(ev.Records) },
+		func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+			return p.DynamoDB(ctx, ev, h)
+		},
+		func(dst []byte, resp events.DynamoDBEventResponse) []byte {
+			ids := make([]string, len(resp.BatchItemFailures))
+			for i, f := range resp.BatchItemFailures {
+				ids[i] = f.ItemIdentifier
+			}
+			return eventjson.AppendItemFailures(dst, ids)
+		})
+}
+
+// KafkaHandler returns a Lambda function that handles Amazon MSK and
+// self-managed Kafka events with h, configured by p, and returns the
+// partial batch response. It behaves as [Processor.Kafka] behind
+// lambda.Start, only faster.
+func KafkaHandler(p Processor, h Handler[events.KafkaRecord]) *LambdaHandler {
+	return lambdaHandler("Kafka", eventjson.Kafka,
+		func(ev events.KafkaEvent) int {
+			n := 0
+			for _, recs := range ev.Records {
+				n += len(recs)
+			}
+			return n
+		},
+		func(ctx context.Context, ev events.KafkaEvent) (KafkaEventResponse, error) {
+			return p.Kafka(ctx, ev, h)
+		},
+		func(dst []byte, resp KafkaEventResponse) []byte {
+			items := make([]eventjson.KafkaItem, len(resp.BatchItemFailures))
+			for i, f := range resp.BatchItemFailures {
+				items[i] = eventjson.KafkaItem{TopicPartition: f.ItemIdentifier.TopicPartition, Offset: f.ItemIdentifier.Offset}
+			}
+			return eventjson.AppendKafkaItemFailures(dst, items)
+		})
+}
+
 // lambdaHandler builds a LambdaHandler from a source's decoder, record
 // count, entry point and response encoder.
 func lambdaHandler[E, Resp any](

@@ -52,3 +52,40 @@ func ExampleEventError() {
 	// true true
 	// batch: payload is not a valid SQS event: batch: payload has no records
 }
+
+func ExampleDynamoDBHandler() {
+	h := batch.DynamoDBHandler(batch.Processor{}, func(ctx context.Context, r events.DynamoDBEventRecord) error {
+		img := r.Change.NewImage
+		fmt.Println(r.EventName, img["pk"].String(), img["tags"].StringSet())
+		if img["pk"].String() == "order#2" {
+			return errors.New("not yet")
+		}
+		return nil
+	})
+
+	resp, err := h.Invoke(context.Background(), []byte(`{"Records":[
+		{"eventName":"INSERT","eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"111",
+		 "Keys":{"pk":{"S":"order#1"}},"NewImage":{"pk":{"S":"order#1"},"tags":{"SS":["new"]}}}},
+		{"eventName":"MODIFY","eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"222",
+		 "Keys":{"pk":{"S":"order#2"}},"NewImage":{"pk":{"S":"order#2"},"tags":{"SS":["paid","gift"]}}}}]}`))
+	fmt.Println(string(resp), err)
+	// Output:
+	// INSERT order#1 [new]
+	// MODIFY order#2 [paid gift]
+	// {"batchItemFailures":[{"itemIdentifier":"222"}]} <nil>
+}
+
+func ExampleKafkaHandler() {
+	h := batch.KafkaHandler(batch.Processor{}, func(ctx context.Context, r events.KafkaRecord) error {
+		if r.Offset == 16 {
+			return errors.New("cannot handle it")
+		}
+		return nil
+	})
+
+	resp, err := h.Invoke(context.Background(), []byte(`{"eventSource":"aws:kafka","records":{"orders-0":[
+		{"topic":"orders","partition":0,"offset":15,"value":"e30="},
+		{"topic":"orders","partition":0,"offset":16,"value":"e30="}]}}`))
+	fmt.Println(string(resp), err)
+	// Output: {"batchItemFailures":[{"itemIdentifier":{"topic-partition":"orders-0","offset":16}}]} <nil>
+}

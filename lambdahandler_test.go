@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,16 +77,47 @@ func fastCases() []fastCase {
 				})
 			},
 		},
+		{
+			name: "dynamodb", golden: "testdata/dynamodb-event.json",
+			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return batch.DynamoDBHandler(p, func(_ context.Context, r events.DynamoDBEventRecord) error {
+					return errIf(fail(r.Change.SequenceNumber))
+				})
+			},
+			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+					return p.DynamoDB(ctx, ev, func(_ context.Context, r events.DynamoDBEventRecord) error {
+						return errIf(fail(r.Change.SequenceNumber))
+					})
+				})
+			},
+		},
+		{
+			name: "kafka", golden: "testdata/kafka-event.json",
+			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return batch.KafkaHandler(p, func(_ context.Context, r events.KafkaRecord) error {
+					return errIf(fail(strconv.FormatInt(r.Offset, 10)))
+				})
+			},
+			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
+				return lambda.NewHandler(func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+					return p.Kafka(ctx, ev, func(_ context.Context, r events.KafkaRecord) error {
+						return errIf(fail(strconv.FormatInt(r.Offset, 10)))
+					})
+				})
+			},
+		},
 	}
 }
 
 func TestLambdaHandlerWritesWhatLambdaStartWrites(t *testing.T) {
 	policies := []struct {
-		name string
-		fail func(id string) bool
+		name    string
+		partial bool
+		fail    func(id string) bool
 	}{
-		{"all succeed", func(string) bool { return false }},
-		{"some fail", func(id string) bool { return id != "" && id[len(id)-1]%2 == 1 }},
+		{"all succeed", false, func(string) bool { return false }},
+		{"some fail", true, nil}, // every other record, in call order
 	}
 	for _, c := range fastCases() {
 		payload, err := os.ReadFile(c.golden)
@@ -95,13 +127,23 @@ func TestLambdaHandlerWritesWhatLambdaStartWrites(t *testing.T) {
 		for _, pol := range policies {
 			t.Run(c.name+"/"+pol.name, func(t *testing.T) {
 				ctx := context.Background()
-				want, wantErr := c.std(batch.Processor{}, pol.fail).Invoke(ctx, payload)
-				got, gotErr := c.fast(batch.Processor{}, pol.fail).Invoke(ctx, payload)
-				if gotErr != nil || wantErr != nil {
+				fail := func() func(string) bool {
+					if pol.fail != nil {
+						return pol.fail
+					}
+					n := 0
+					return func(string) bool { n++; return n%2 == 0 }
+				}
+				want, wantErr := c.std(batch.Processor{}, fail()).Invoke(ctx, payload)
+				got, gotErr := c.fast(batch.Processor{}, fail()).Invoke(ctx, payload)
+				if (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
 					t.Fatalf("got error %v, want %v", gotErr, wantErr)
 				}
 				if !bytes.Equal(got, want) {
 					t.Errorf("got response %q, want %q", got, want)
+				}
+				if failures := bytes.Count(got, []byte("itemIdentifier")); pol.partial && failures == 0 {
+					t.Errorf("got response %s, want some failures", got)
 				}
 			})
 		}
@@ -169,7 +211,8 @@ func TestLambdaHandlerRejectsPayloadsThatAreNotEvents(t *testing.T) {
 		want    error
 	}{
 		{"empty object", `{}`, batch.ErrNoRecords},
-		{"empty records", `{"Records":[]}`, batch.ErrNoRecords},
+		{"empty records", `{"Records":[]}`, nil}, // a type error for Kafka
+		{"empty kafka records", `{"records":{}}`, nil},
 		{"null", `null`, batch.ErrNoRecords},
 		{"another service's event", `{"detail-type":"x","detail":{}}`, batch.ErrNoRecords},
 		{"malformed JSON", `{"Records":[{]}`, nil},

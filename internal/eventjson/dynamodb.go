@@ -1,0 +1,323 @@
+package eventjson
+
+import (
+	"errors"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+var (
+	dynamoRecordFields = []string{"awsRegion", "dynamodb", "eventID", "eventName", "eventSource", "eventVersion",
+		"eventSourceARN", "userIdentity"}
+	dynamoStreamFields = []string{"ApproximateCreationDateTime", "Keys", "NewImage", "OldImage", "SequenceNumber",
+		"SizeBytes", "StreamViewType"}
+	dynamoIdentityFields = []string{"type", "principalId"}
+)
+
+// DynamoDB decodes a DynamoDB Streams event. It returns what json.Unmarshal
+// would put into an events.DynamoDBEvent, or an error where json.Unmarshal
+// would fail (or where aws-lambda-go's attribute decoding would panic, on a
+// binary set holding something else than strings).
+//
+// Attribute values are built with the events.New…Attribute constructors,
+// not by events.DynamoDBAttributeValue.UnmarshalJSON, which decodes every
+// attribute into a map[string]interface{} first.
+func DynamoDB(payload []byte) (events.DynamoDBEvent, error) {
+	var ev events.DynamoDBEvent
+	d := newDecoder(payload)
+	sized := false
+	err := d.structInto(func(key string) error {
+		if field(key, recordsFields) != "" {
+			if !sized {
+				sized = true
+				ev.Records = presize[events.DynamoDBEventRecord](d, `SequenceNumber"`)
+			}
+			return sliceInto(d, &ev.Records, (*decoder).dynamoRecord)
+		}
+		return d.skip(false)
+	})
+	if err == nil {
+		err = d.end()
+	}
+	return ev, err
+}
+
+func (d *decoder) dynamoRecord(r *events.DynamoDBEventRecord) error {
+	return d.structInto(func(key string) error {
+		switch field(key, dynamoRecordFields) {
+		case "awsRegion":
+			return d.stringInto(&r.AWSRegion)
+		case "dynamodb":
+			return d.dynamoChange(&r.Change)
+		case "eventID":
+			return d.stringInto(&r.EventID)
+		case "eventName":
+			return d.stringInto(&r.EventName)
+		case "eventSource":
+			return d.stringInto(&r.EventSource)
+		case "eventVersion":
+			return d.stringInto(&r.EventVersion)
+		case "eventSourceARN":
+			return d.stringInto(&r.EventSourceArn)
+		case "userIdentity":
+			if d.peek() == 'n' {
+				r.UserIdentity = nil
+				return d.literal("null")
+			}
+			if r.UserIdentity == nil {
+				r.UserIdentity = new(events.DynamoDBUserIdentity)
+			}
+			u := r.UserIdentity
+			return d.structInto(func(key string) error {
+				switch field(key, dynamoIdentityFields) {
+				case "type":
+					return d.stringInto(&u.Type)
+				case "principalId":
+					return d.stringInto(&u.PrincipalID)
+				}
+				return d.skip(false)
+			})
+		}
+		return d.skip(false)
+	})
+}
+
+func (d *decoder) dynamoChange(c *events.DynamoDBStreamRecord) error {
+	return d.structInto(func(key string) error {
+		switch field(key, dynamoStreamFields) {
+		case "ApproximateCreationDateTime":
+			return d.secondsInto(&c.ApproximateCreationDateTime)
+		case "Keys":
+			return mapInto(d, &c.Keys, 2, (*decoder).topAttr)
+		case "NewImage":
+			return mapInto(d, &c.NewImage, 8, (*decoder).topAttr)
+		case "OldImage":
+			return mapInto(d, &c.OldImage, 8, (*decoder).topAttr)
+		case "SequenceNumber":
+			return d.stringInto(&c.SequenceNumber)
+		case "SizeBytes":
+			return d.intInto(&c.SizeBytes)
+		case "StreamViewType":
+			return d.stringInto(&c.StreamViewType)
+		}
+		return d.skip(false)
+	})
+}
+
+// topAttr decodes an attribute value of an image or key map. Any problem is
+// an error, as events.DynamoDBAttributeValue.UnmarshalJSON fails the whole
+// decoding.
+func (d *decoder) topAttr(av *events.DynamoDBAttributeValue) error {
+	at := d.i
+	v, bad, err := d.attr()
+	if err != nil {
+		return err
+	}
+	if bad != nil {
+		return &Error{Offset: at, Msg: "DynamoDB attribute value: " + bad.Error()}
+	}
+	*av = v
+	return nil
+}
+
+// Reasons for an attribute value that is valid JSON but not a valid
+// attribute; aws-lambda-go rejects the same values.
+var (
+	errAttrNotObject = errors.New("not an object")
+	errAttrOneType   = errors.New("must hold exactly one type")
+	errAttrType      = errors.New("value of the wrong JSON type for its data type")
+	errAttrBase64    = errors.New("invalid base64")
+	errAttrUnknown   = errors.New("unsupported data type")
+	errAttrChild     = errors.New("invalid element")
+)
+
+// attr decodes an attribute value object such as {"S":"x"}. bad is set when
+// the JSON is well formed but is not an attribute value (which only
+// matters if the value is kept: a repeated key in an M replaces it); err is
+// set when decoding cannot go on (malformed JSON, a number that does not fit
+// a float64).
+//
+// The rules are those of aws-lambda-go, which decodes the object into a
+// map[string]interface{}: a repeated key keeps its last value, and the map
+// must end up with exactly one key.
+func (d *decoder) attr() (av events.DynamoDBAttributeValue, bad, err error) {
+	if d.peek() != '{' {
+		return av, errAttrNotObject, d.skip(true)
+	}
+	if err := d.enter(); err != nil {
+		return av, nil, err
+	}
+	var label string
+	types := 0
+	for first := true; ; first = false {
+		k, more, err := d.key(first)
+		if err != nil {
+			return av, nil, err
+		}
+		if !more {
+			break
+		}
+		v, vbad, err := d.attrPayload(k)
+		if err != nil {
+			return av, nil, err
+		}
+		switch {
+		case types == 0:
+			types = 1
+			label, av, bad = k, v, vbad
+		case k == label && types == 1:
+			av, bad = v, vbad
+		case k != label:
+			types = 2
+		}
+	}
+	if types != 1 {
+		return events.DynamoDBAttributeValue{}, errAttrOneType, nil
+	}
+	return av, bad, nil
+}
+
+// attrPayload decodes the value of an attribute value's type key.
+func (d *decoder) attrPayload(label string) (av events.DynamoDBAttributeValue, bad, err error) {
+	c := d.peek()
+	switch label {
+	case "S", "N":
+		if c != '"' {
+			return av, errAttrType, d.skip(true)
+		}
+		s, err := d.str()
+		if label == "S" {
+			return events.NewStringAttribute(s), nil, err
+		}
+		return events.NewNumberAttribute(s), nil, err
+	case "B":
+		if c != '"' {
+			return av, errAttrType, d.skip(true)
+		}
+		src, err := d.strBytes()
+		if err != nil {
+			return av, nil, err
+		}
+		var b []byte
+		if d.base64Into(&b, src) != nil {
+			return av, errAttrBase64, nil
+		}
+		return events.NewBinaryAttribute(b), nil, nil
+	case "BOOL":
+		switch c {
+		case 't':
+			return events.NewBooleanAttribute(true), nil, d.literal("true")
+		case 'f':
+			return events.NewBooleanAttribute(false), nil, d.literal("false")
+		}
+		return av, errAttrType, d.skip(true)
+	case "NULL":
+		return events.NewNullAttribute(), nil, d.skip(true)
+	case "SS", "NS":
+		if c != '[' {
+			return av, errAttrType, d.skip(true)
+		}
+		set := []string{}
+		err := d.attrElems(func() error {
+			if d.peek() != '"' {
+				bad = errAttrType
+				return d.skip(true)
+			}
+			s, err := d.str()
+			set = append(set, s)
+			return err
+		})
+		if label == "SS" {
+			return events.NewStringSetAttribute(set), bad, err
+		}
+		return events.NewNumberSetAttribute(set), bad, err
+	case "BS":
+		if c != '[' {
+			return av, errAttrType, d.skip(true)
+		}
+		set := [][]byte{}
+		err := d.attrElems(func() error {
+			if d.peek() != '"' {
+				bad = errAttrType
+				return d.skip(true)
+			}
+			src, err := d.strBytes()
+			if err != nil {
+				return err
+			}
+			var b []byte
+			if d.base64Into(&b, src) != nil {
+				bad = errAttrBase64
+			}
+			set = append(set, b)
+			return nil
+		})
+		return events.NewBinarySetAttribute(set), bad, err
+	case "L":
+		if c != '[' {
+			return av, errAttrType, d.skip(true)
+		}
+		list := []events.DynamoDBAttributeValue{}
+		err := d.attrElems(func() error {
+			v, vbad, err := d.attr()
+			if vbad != nil {
+				bad = errAttrChild
+			}
+			list = append(list, v)
+			return err
+		})
+		return events.NewListAttribute(list), bad, err
+	case "M":
+		if c != '{' {
+			return av, errAttrType, d.skip(true)
+		}
+		if err := d.enter(); err != nil {
+			return av, nil, err
+		}
+		m := map[string]events.DynamoDBAttributeValue{}
+		var badKeys map[string]bool // entries whose last value is invalid
+		for first := true; ; first = false {
+			k, more, err := d.key(first)
+			if err != nil {
+				return av, nil, err
+			}
+			if !more {
+				break
+			}
+			v, vbad, err := d.attr()
+			if err != nil {
+				return av, nil, err
+			}
+			m[k] = v
+			if vbad != nil {
+				if badKeys == nil {
+					badKeys = map[string]bool{}
+				}
+				badKeys[k] = true
+			} else if badKeys != nil {
+				delete(badKeys, k)
+			}
+		}
+		if len(badKeys) > 0 {
+			bad = errAttrChild
+		}
+		return events.NewMapAttribute(m), bad, nil
+	}
+	return av, errAttrUnknown, d.skip(true)
+}
+
+// attrElems calls elem for each element of the array that is next.
+func (d *decoder) attrElems(elem func() error) error {
+	if err := d.enter(); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		more, err := d.next(first)
+		if err != nil || !more {
+			return err
+		}
+		if err := elem(); err != nil {
+			return err
+		}
+	}
+}
