@@ -36,4 +36,10 @@ for m in $modules; do
 		go test $race -count=1 ./...
 	) || fail=1
 done
+# The root module promises Go 1.21 (its go directive): type-check it, tests
+# included, with that toolchain, fetched through the Go module proxy.
+min_go=go1.21.13
+echo "== root module with $min_go"
+GOTOOLCHAIN=$min_go go vet ./... || fail=1
+
 exit $fail
