@@ -51,7 +51,7 @@
 //   - FIFO deduplication is not simulated: every message sent is a new one.
 //   - A dead-letter move happens when a message that was received
 //     maxReceiveCount times would be received again, as in SQS.
-//   - A stream reads its shards in turn, one batch at a time each. A failed
+//   - A stream reads its shards in turn, one batch at a time. A failed
 //     batch is retried after [RetryDelay] of simulated time. A partial
 //     failure counts as a failed try of the reported record; the count
 //     starts again when the checkpoint moves. When the retries run out,

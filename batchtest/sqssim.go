@@ -95,12 +95,13 @@ func (s *SQS) Send(bodies ...string) []string { return s.SendGroup("", bodies...
 func (s *SQS) SendGroup(group string, bodies ...string) []string {
 	ids := make([]string, len(bodies))
 	for i, body := range bodies {
-		s.q.at = s.now
+		sent := s.now
+		s.q.at = sent
 		m := s.q.GroupMessage(group, body)
 		s.now = s.q.at
 		g := m.Attributes["MessageGroupId"]
 		t := s.book.add(Record{ID: m.MessageId, Key: g, Payload: body})
-		s.msgs = append(s.msgs, &sqsMessage{msg: m, trace: t, group: g, sent: s.now, visibleAt: s.now})
+		s.msgs = append(s.msgs, &sqsMessage{msg: m, trace: t, group: g, sent: sent, visibleAt: sent})
 		ids[i] = m.MessageId
 	}
 	return ids

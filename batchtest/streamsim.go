@@ -54,6 +54,7 @@ type stream[R, E, P any] struct {
 	now    time.Time
 	book   *book
 	shards []*shard[R]
+	turn   int // index of the shard to try first
 	calls  int
 
 	seq     func(R) string
@@ -97,12 +98,15 @@ func (s *stream[R, E, P]) run(ctx context.Context, h func(context.Context, E) (P
 	for {
 		var next *shard[R]
 		var wait time.Time
-		for _, sh := range s.shards {
+		for j := range s.shards {
+			// shards take turns: start after the one polled last
+			sh := s.shards[(s.turn+j)%len(s.shards)]
 			if sh.pos >= len(sh.recs) {
 				continue
 			}
 			if !sh.readyAt.After(s.now) {
 				next = sh
+				s.turn = (s.turn + j + 1) % len(s.shards)
 				break
 			}
 			if wait.IsZero() || sh.readyAt.Before(wait) {
@@ -181,6 +185,10 @@ func (s *stream[R, E, P]) poll(ctx context.Context, h func(context.Context, E) (
 		}
 	}
 	sh.pos += k
+	if k < len(recs) {
+		// everything from the checkpoint on is read again
+		b.trace.Invocations[n].Failed = append([]string{}, ids[k:]...)
+	}
 	if k == len(recs) { // the batch succeeded
 		if len(sh.sizes) > 0 {
 			sh.sizes = sh.sizes[1:]

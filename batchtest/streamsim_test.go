@@ -264,6 +264,33 @@ func TestKinesisShards(t *testing.T) {
 	})
 }
 
+func TestKinesisShardsTakeTurns(t *testing.T) {
+	sim := batchtest.NewKinesis("stream", batchtest.StreamConfig{Shards: 2, BatchSize: 1})
+	ref := batchtest.NewKinesisStream("stream", 2)
+	keys := map[string]string{}
+	for i := 0; len(keys) < 2; i++ {
+		k := "k" + fmt.Sprint(i)
+		if _, ok := keys[ref.ShardID(k)]; !ok {
+			keys[ref.ShardID(k)] = k
+		}
+	}
+	for i := 0; i < 2; i++ {
+		for _, k := range keys {
+			sim.Put(k, []byte(k))
+		}
+	}
+	h, _ := kinesisScript(answer{})
+	trace := sim.Run(context.Background(), h)
+	var got []string
+	for _, inv := range trace.Invocations {
+		got = append(got, inv.Shard)
+	}
+	want := []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000000", "shardId-000000000001"}
+	if !equal(got, want) {
+		t.Errorf("shards read: got %v, want %v", got, want)
+	}
+}
+
 func TestDynamoDBSimulator(t *testing.T) {
 	t.Run("records of an item keep their order and images", func(t *testing.T) {
 		sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{Shards: 2, BatchSize: 10, MaximumRetryAttempts: 3})

@@ -95,7 +95,7 @@ type Invocation struct {
 
 	Verdict Verdict  // how Lambda took the result
 	Reason  string   // why the batch failed, when Verdict is BatchFailed
-	Failed  []string // records Lambda treats as failed (to be retried)
+	Failed  []string // records to deliver again (streams: all from the checkpoint on)
 }
 
 // Record is the history of one record in a simulation.
