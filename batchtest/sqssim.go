@@ -95,16 +95,30 @@ func (s *SQS) Send(bodies ...string) []string { return s.SendGroup("", bodies...
 func (s *SQS) SendGroup(group string, bodies ...string) []string {
 	ids := make([]string, len(bodies))
 	for i, body := range bodies {
-		sent := s.now
-		s.q.at = sent
-		m := s.q.GroupMessage(group, body)
-		s.now = s.q.at
-		g := m.Attributes["MessageGroupId"]
-		t := s.book.add(Record{ID: m.MessageId, Key: g, Payload: body})
-		s.msgs = append(s.msgs, &sqsMessage{msg: m, trace: t, group: g, sent: sent, visibleAt: sent})
-		ids[i] = m.MessageId
+		ids[i] = s.send(group, body, nil)
 	}
 	return ids
+}
+
+// SendMessage sends a message with the body, the message attributes and
+// the MessageGroupId attribute of m, and returns its message id; the
+// simulator fills in everything else (ids, timestamps, ARN).
+func (s *SQS) SendMessage(m events.SQSMessage) string {
+	return s.send(m.Attributes["MessageGroupId"], m.Body, m.MessageAttributes)
+}
+
+func (s *SQS) send(group, body string, attrs map[string]events.SQSMessageAttribute) string {
+	sent := s.now
+	s.q.at = sent
+	m := s.q.GroupMessage(group, body)
+	s.now = s.q.at
+	for k, v := range attrs {
+		m.MessageAttributes[k] = v
+	}
+	g := m.Attributes["MessageGroupId"]
+	t := s.book.add(Record{ID: m.MessageId, Key: g, Payload: body})
+	s.msgs = append(s.msgs, &sqsMessage{msg: m, trace: t, group: g, sent: sent, visibleAt: sent})
+	return m.MessageId
 }
 
 // DeadLetters returns the messages in the dead-letter queue, in the order
@@ -212,6 +226,10 @@ func (s *SQS) delivered(m *sqsMessage) events.SQSMessage {
 	out.Attributes = make(map[string]string, len(m.msg.Attributes))
 	for k, v := range m.msg.Attributes {
 		out.Attributes[k] = v
+	}
+	out.MessageAttributes = make(map[string]events.SQSMessageAttribute, len(m.msg.MessageAttributes))
+	for k, v := range m.msg.MessageAttributes {
+		out.MessageAttributes[k] = v
 	}
 	out.Attributes["ApproximateReceiveCount"] = strconv.Itoa(m.receives)
 	if m.receives > 0 {

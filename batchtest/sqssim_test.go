@@ -229,6 +229,25 @@ func TestSQSRedelivery(t *testing.T) {
 	})
 }
 
+func TestSQSSendMessage(t *testing.T) {
+	sim := batchtest.NewSQS("q.fifo", batchtest.SQSConfig{})
+	kind := "refund"
+	sim.SendMessage(events.SQSMessage{
+		Body:              "{}",
+		Attributes:        map[string]string{"MessageGroupId": "customer-9"},
+		MessageAttributes: map[string]events.SQSMessageAttribute{"kind": {DataType: "String", StringValue: &kind}},
+	})
+	var got events.SQSMessage
+	sim.Run(context.Background(), func(_ context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		got = ev.Records[0]
+		return events.SQSEventResponse{}, nil
+	})
+	if got.Body != "{}" || got.Attributes["MessageGroupId"] != "customer-9" || got.MessageAttributes["kind"].StringValue == nil ||
+		*got.MessageAttributes["kind"].StringValue != "refund" || got.EventSourceARN != sim.ARN() {
+		t.Errorf("delivered: got %+v, want the body, group and attributes sent", got)
+	}
+}
+
 func TestSQSFunctionTimeout(t *testing.T) {
 	sim := batchtest.NewSQS("queue", batchtest.SQSConfig{Timeout: 20 * time.Millisecond})
 	sim.Send("x")
