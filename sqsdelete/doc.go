@@ -20,6 +20,7 @@
 // [batch.Processor.SkipGroupOnError], its message group), and the messages
 // not processed are not deleted, so they come back after the failed one.
 //
-// The function's role needs sqs:DeleteMessage on the queue, which grants
-// DeleteMessageBatch too.
+// The function's role needs sqs:DeleteMessage on the queue (SQS authorizes
+// DeleteMessageBatch with it), which an SQS event source mapping requires
+// anyway.
 package sqsdelete
