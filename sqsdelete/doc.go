@@ -12,7 +12,8 @@
 // queue. When every message succeeded it deletes nothing and returns nil.
 //
 // New functions should prefer ReportBatchItemFailures and [batch.Processor.SQS]:
-// it needs no SQS permission and no extra API calls. Use this package for
+// Lambda then deletes the successful messages itself, with no extra API call
+// and no delete failure for the function to handle. Use this package for
 // event source mappings that cannot be changed, or to migrate from the
 // PartialSQSProcessor of Powertools for AWS Lambda.
 //
