@@ -51,14 +51,20 @@ func Summarize[R any](rep *batch.Report[R]) Summary {
 	}
 }
 
-// Metric names written by [EMF.Write]. The counts have unit Count, the
-// duration Milliseconds.
+// Metric names written by [EMF.Write].
 const (
-	MetricRecords      = "Records"
-	MetricSucceeded    = "Succeeded"
-	MetricFailed       = "Failed"
+	// MetricRecords is the number of records in the batch (unit Count).
+	MetricRecords = "Records"
+	// MetricSucceeded is the number of records that succeeded (unit Count).
+	MetricSucceeded = "Succeeded"
+	// MetricFailed is the number of records that failed (unit Count).
+	MetricFailed = "Failed"
+	// MetricNotProcessed is the number of records never handed to the
+	// handler (unit Count).
 	MetricNotProcessed = "NotProcessed"
-	MetricDuration     = "Duration"
+	// MetricDuration is the duration of the batch (unit Milliseconds),
+	// written only when [Summary.Duration] is positive.
+	MetricDuration = "Duration"
 )
 
 // maxDimensions is the most dimensions CloudWatch accepts in a dimension set.

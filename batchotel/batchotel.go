@@ -25,7 +25,9 @@ const ScopeName = "github.com/seed-45ee126e/batch/batchotel"
 // Values of messaging.system for the sources the semantic conventions do not
 // name.
 const (
-	SystemKinesis  = "aws.kinesis"
+	// SystemKinesis is the messaging.system of Kinesis Data Streams records.
+	SystemKinesis = "aws.kinesis"
+	// SystemDynamoDB is the messaging.system of DynamoDB Streams records.
 	SystemDynamoDB = "aws.dynamodb_streams"
 )
 

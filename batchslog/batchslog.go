@@ -30,11 +30,18 @@ const Message = "batch: record failed"
 
 // Keys of the attributes of a logged failure.
 const (
-	SourceKey = "event_source" // the record's event source ARN, or its Kafka topic
-	IDKey     = "record_id"    // the identifier reported to Lambda
-	IndexKey  = "record_index" // the position in the batch, from 0
-	ErrorKey  = "error"        // the error the handler returned
-	StackKey  = "panic_stack"  // the stack of a recovered panic, with Options.Stack
+	// SourceKey is the key of the record's event source ARN (SQS, Kinesis,
+	// DynamoDB) or Kafka topic.
+	SourceKey = "event_source"
+	// IDKey is the key of the record's identifier, as reported to Lambda.
+	IDKey = "record_id"
+	// IndexKey is the key of the record's position in the batch, from 0.
+	IndexKey = "record_index"
+	// ErrorKey is the key of the error the handler returned.
+	ErrorKey = "error"
+	// StackKey is the key of the stack of a recovered panic, logged with
+	// [Options.Stack].
+	StackKey = "panic_stack"
 )
 
 // Options configures the logging middleware. The zero value logs failures at
