@@ -124,7 +124,12 @@ func randomProcessor(rng *rand.Rand) batch.Processor {
 
 // check asserts the properties every run must have. payloadOf maps the
 // trace's record ids to payloads; ordered says whether the settings
-// promise that the records of a key succeed in order.
+// promise that the records of a key succeed in order; keyed whether the
+// records of a key must never run at the same time. That last promise
+// holds within an invocation only: a handler the processor abandons at the
+// deadline (when the machine is too loaded for it to see its cancelled
+// context in time) may still be running when the next invocation starts,
+// as it would in Lambda, so deadline runs do not check it.
 func (w *world) check(t *testing.T, trace *batchtest.Trace, payloadOf func(batchtest.Record) string, ordered, keyed bool) {
 	t.Helper()
 	batchtest.AssertDrained(t, trace)
@@ -188,7 +193,7 @@ func TestPropertySQS(t *testing.T) {
 					return p.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error { return w.handle(ctx, m.Body) })
 				})
 				t.Run(fmt.Sprintf("seed=%d %+v %+v", seed, p, cfg), func(t *testing.T) {
-					w.check(t, trace, func(r batchtest.Record) string { return r.Payload }, fifo, fifo)
+					w.check(t, trace, func(r batchtest.Record) string { return r.Payload }, fifo, fifo && !deadline)
 					for _, r := range trace.Records {
 						if r.Deliveries > cfg.MaxReceiveCount {
 							t.Errorf("%s: got %d deliveries, want at most maxReceiveCount %d", r.Payload, r.Deliveries, cfg.MaxReceiveCount)
@@ -297,7 +302,7 @@ func randomStreamConfig(rng *rand.Rand, deadline bool) batchtest.StreamConfig {
 // read again.
 func checkStream(t *testing.T, w *world, p batch.Processor, trace *batchtest.Trace, payloadOf func(batchtest.Record) string, deadline bool) {
 	t.Helper()
-	w.check(t, trace, payloadOf, p.SkipGroupOnError || p.StopOnFirstFailure, true)
+	w.check(t, trace, payloadOf, p.SkipGroupOnError || p.StopOnFirstFailure, !deadline)
 	if got := trace.Duplicates(); p.StopOnFirstFailure && !deadline && got != 0 {
 		t.Errorf("duplicates with StopOnFirstFailure: got %d, want 0", got)
 	}
