@@ -10,9 +10,9 @@
 //
 //	h := batch.Wrap(handle, batchslog.SQS(slog.Default(), batchslog.Options{}))
 //
-// The logger receives the record's context, so a handler that copies trace
-// identifiers from the context into the record (an OpenTelemetry bridge)
-// correlates each line with the record's span when the tracing middleware
+// The logger receives the record's context, so a [slog.Handler] that copies
+// trace identifiers from the context into the log record (an OpenTelemetry
+// bridge) ties each line to the record's span when the tracing middleware
 // runs outside this one.
 package batchslog
 
