@@ -265,9 +265,11 @@ func TestIntegrationStandardQueue(t *testing.T) {
 		name     string
 		fail     []string
 		queueURL func(string) (string, error)
+		batch    batch.Processor
 		calls    int64 // DeleteMessageBatch calls expected
 	}{
 		{name: "partial failure deletes exactly the successful messages", fail: []string{"m1", "m4", "m10"}, calls: 1},
+		{name: "concurrent handlers delete exactly the successful messages", fail: []string{"m3", "m11"}, batch: batch.Processor{Concurrency: 4}, calls: 1},
 		{name: "queue URL built on the endpoint works too", fail: []string{"m0"}, queueURL: sqsdelete.EndpointQueueURL(sqsEndpoint), calls: 2},
 		{name: "all succeeded deletes nothing and Lambda deletes the batch", calls: 0},
 		{name: "all failed deletes nothing and every message returns", fail: bodies, calls: 0},
@@ -278,14 +280,14 @@ func TestIntegrationStandardQueue(t *testing.T) {
 			t.Parallel()
 			q := newQueue(t, c, "std", false, nil)
 			q.send(t, bodies, nil)
-			// A batch of more than ten messages needs two delete calls.
+			// Twelve messages: more than ten successes take two delete calls.
 			recs := q.receive(t, len(bodies), 10*time.Second)
 			if len(recs) != len(bodies) {
 				t.Fatalf("received %d messages, want %d", len(recs), len(bodies))
 			}
 
 			cc := &countingClient{Client: c}
-			proc := sqsdelete.Processor{Client: cc, QueueURL: tt.queueURL}
+			proc := sqsdelete.Processor{Client: cc, QueueURL: tt.queueURL, Batch: tt.batch}
 			var seen calls
 			err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
 				return proc.SQS(ctx, ev, failing(&seen, tt.fail...))

@@ -84,7 +84,9 @@ type Processor struct {
 	// invocation's (and [batch.Processor.DeadlineMargin] applies within
 	// it). Zero means [DefaultDeleteMargin]; it is at most half the time
 	// left when the call starts. A negative value, or
-	// [batch.Processor.IgnoreDeadline], keeps no time.
+	// [batch.Processor.IgnoreDeadline], keeps no time. The deletes take
+	// about successes/(10*DeleteConcurrency) round trips: raise it, or
+	// DeleteConcurrency, for batches of thousands of messages.
 	DeleteMargin time.Duration
 
 	// DeleteConcurrency is how many DeleteMessageBatch calls may be in
