@@ -307,8 +307,14 @@ func sleep(ctx context.Context, d time.Duration) {
 // notDeletedErr is the error of records[i], which succeeded but was not
 // deleted because of cause.
 func notDeletedErr(records []events.SQSMessage, i int, cause error) *batch.RecordError {
-	return &batch.RecordError{Index: i, ID: records[i].MessageId, Err: fmt.Errorf("%w: %w", ErrNotDeleted, cause)}
+	return &batch.RecordError{Index: i, ID: records[i].MessageId, Err: &notDeletedError{cause: cause}}
 }
+
+// notDeletedError wraps ErrNotDeleted and the reason for it.
+type notDeletedError struct{ cause error }
+
+func (e *notDeletedError) Error() string   { return ErrNotDeleted.Error() + ": " + e.cause.Error() }
+func (e *notDeletedError) Unwrap() []error { return []error{ErrNotDeleted, e.cause} }
 
 func deref(s *string) string {
 	if s == nil {

@@ -65,7 +65,11 @@ func (e *Error) Error() string {
 			b.WriteString("; ")
 		}
 		writeList(&b, e.NotDeleted, "succeeded but could not be deleted and will be delivered again")
-		fmt.Fprintf(&b, " (first cause: %v)", e.NotDeleted[0].Err)
+		cause := e.NotDeleted[0].Err
+		if nd, ok := cause.(*notDeletedError); ok {
+			cause = nd.cause
+		}
+		fmt.Fprintf(&b, " (first cause: %v)", cause)
 	}
 	return b.String()
 }
