@@ -3,12 +3,14 @@ package batchotel_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/batchotel"
+	"github.com/seed-45ee126e/batch/batchslog"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -537,5 +539,39 @@ func TestUnsampledSpanGetsNoLateAttributes(t *testing.T) {
 	}
 	if got := len(sr.Ended()); got != 0 {
 		t.Errorf("got %d recorded spans, want 0", got)
+	}
+}
+
+// spanIDHandler is a slog.Handler that adds the id of the span in the
+// context, as an OpenTelemetry log bridge does, and keeps the records.
+type spanIDHandler struct {
+	ids *[]string
+}
+
+func (h spanIDHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h spanIDHandler) Handle(ctx context.Context, _ slog.Record) error {
+	*h.ids = append(*h.ids, trace.SpanFromContext(ctx).SpanContext().SpanID().String())
+	return nil
+}
+func (h spanIDHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h spanIDHandler) WithGroup(string) slog.Handler      { return h }
+
+func TestTracingOutsideLoggingTiesLinesToSpans(t *testing.T) {
+	tp, sr, ctx, _ := tracing(t)
+	var ids []string
+	logger := slog.New(spanIDHandler{&ids})
+	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return errBoom },
+		batchotel.SQS(batchotel.Config{TracerProvider: tp}),
+		batchslog.SQS(logger, batchslog.Options{}))
+	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}, {MessageId: "m1"}}}
+	_, _ = batch.Processor{NoBatchError: true}.SQS(ctx, ev, h)
+	spans := recordSpans(sr)
+	if len(ids) != 2 || len(spans) != 2 {
+		t.Fatalf("got %d log lines and %d spans, want 2 of each", len(ids), len(spans))
+	}
+	for i, s := range spans {
+		if got, want := ids[i], s.SpanContext().SpanID().String(); got != want {
+			t.Errorf("line %d: got span id %s, want the record's span %s", i, got, want)
+		}
 	}
 }

@@ -4,7 +4,11 @@
 //
 // Each source has its middleware ([SQS], [Kinesis], [DynamoDB], [Kafka]):
 //
-//	h := batch.Wrap(handle, batchotel.SQS(batchotel.Config{}))
+//	h := batch.Wrap(handle, batchotel.SQS(batchotel.Config{}), batchslog.SQS(logger, batchslog.Options{}))
+//
+// Put it first, outermost: its span then covers the middlewares after it, and
+// they receive the record's span in their context (a log line can carry its
+// trace and span ids).
 //
 // A record's span is named "process <destination>" (the queue, stream, table
 // or topic), has kind consumer, and is a child of the span in the context the
