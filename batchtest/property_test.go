@@ -346,3 +346,107 @@ func TestSimulationIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// The simulators themselves, fed random and often invalid responses, never
+// panic, always end, and keep their books straight: records and
+// invocations agree on every delivery, no batch holds a record twice, and
+// no record is left pending unless the guard stopped the run.
+func TestPropertySimulatorBooks(t *testing.T) {
+	for seed := int64(0); seed < 150; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		// respond reports a random subset of ids, sometimes with an empty
+		// or unknown identifier, or returns an error.
+		respond := func(ids []string) ([]string, error) {
+			switch rng.Intn(8) {
+			case 0:
+				return nil, errors.New("function error")
+			case 1:
+				return []string{""}, nil
+			case 2:
+				return []string{"not-in-batch"}, nil
+			}
+			var out []string
+			for _, id := range ids {
+				if rng.Intn(3) == 0 {
+					out = append(out, id)
+				}
+			}
+			return out, nil
+		}
+		var trace *batchtest.Trace
+		switch seed % 3 {
+		case 0, 1:
+			queue := "queue"
+			if seed%3 == 1 {
+				queue = "queue.fifo"
+			}
+			sim := batchtest.NewSQS(queue, batchtest.SQSConfig{
+				BatchSize: 1 + rng.Intn(10), MaxReceiveCount: rng.Intn(4), MaxInvocations: 200,
+				RetentionPeriod: time.Duration(1+rng.Intn(10)) * time.Minute, IgnoreBatchItemFailures: rng.Intn(4) == 0,
+			})
+			for i := 0; i < 1+rng.Intn(25); i++ {
+				sim.SendGroup("g"+strconv.Itoa(rng.Intn(3)), strconv.Itoa(i))
+			}
+			trace = sim.Run(context.Background(), func(_ context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+				ids := make([]string, len(ev.Records))
+				for i, m := range ev.Records {
+					ids[i] = m.MessageId
+				}
+				rep, err := respond(ids)
+				resp := events.SQSEventResponse{}
+				for _, id := range rep {
+					resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: id})
+				}
+				return resp, err
+			})
+		case 2:
+			sim := batchtest.NewKinesis("stream", batchtest.StreamConfig{
+				Shards: 1 + rng.Intn(3), BatchSize: 1 + rng.Intn(10), MaximumRetryAttempts: rng.Intn(5) - 1,
+				BisectBatchOnFunctionError: rng.Intn(2) == 0, OnFailureDestination: rng.Intn(2) == 0,
+				MaximumRecordAge: time.Duration(rng.Intn(3)) * 5 * time.Second, MaxInvocations: 200,
+				IgnoreBatchItemFailures: rng.Intn(4) == 0,
+			})
+			for i := 0; i < 1+rng.Intn(25); i++ {
+				sim.Put("k"+strconv.Itoa(rng.Intn(5)), []byte(strconv.Itoa(i)))
+			}
+			trace = sim.Run(context.Background(), func(_ context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+				ids := make([]string, len(ev.Records))
+				for i, r := range ev.Records {
+					ids[i] = r.Kinesis.SequenceNumber
+				}
+				rep, err := respond(ids)
+				resp := events.KinesisEventResponse{}
+				for _, id := range rep {
+					resp.BatchItemFailures = append(resp.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: id})
+				}
+				return resp, err
+			})
+		}
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			delivered := 0
+			in := map[string][]int{} // record id -> invocations that delivered it
+			for i, inv := range trace.Invocations {
+				delivered += len(inv.IDs)
+				seen := map[string]bool{}
+				for _, id := range inv.IDs {
+					if seen[id] {
+						t.Errorf("invocation %d: got %s twice in one batch", i, id)
+					}
+					seen[id] = true
+					in[id] = append(in[id], i)
+				}
+			}
+			for _, r := range trace.Records {
+				if fmt.Sprint(r.Invocations) != fmt.Sprint(in[r.ID]) && !(len(r.Invocations) == 0 && len(in[r.ID]) == 0) {
+					t.Errorf("%s: got invocations %v in the record, %v in the invocations", r.ID, r.Invocations, in[r.ID])
+				}
+			}
+			if got := trace.Deliveries(); got != delivered {
+				t.Errorf("deliveries: got %d in records, %d in invocations", got, delivered)
+			}
+			if n := trace.Count(batchtest.Pending); n > 0 && !trace.Stopped {
+				t.Errorf("pending: got %d records left while the run was not stopped", n)
+			}
+		})
+	}
+}

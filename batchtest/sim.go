@@ -111,7 +111,7 @@ func call[E, Resp any](ctx context.Context, b *book, h func(context.Context, E) 
 		}()
 		resp, err = h(ctx, ev)
 	}()
-	if b.timeout > 0 && time.Now().After(deadline) {
+	if b.timeout > 0 && !time.Now().Before(deadline) {
 		var zero Resp
 		return zero, ErrTimeout
 	}
