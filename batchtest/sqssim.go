@@ -83,6 +83,10 @@ func NewSQS(name string, cfg SQSConfig) *SQS {
 // Now returns the simulated time.
 func (s *SQS) Now() time.Time { return s.now }
 
+// Advance moves the simulated clock forward by d, as if the queue had not
+// been polled meanwhile; messages may then exceed the retention period.
+func (s *SQS) Advance(d time.Duration) { s.now = s.now.Add(d) }
+
 // ARN returns the ARN of the simulated queue.
 func (s *SQS) ARN() string { return s.q.arn }
 

@@ -217,6 +217,18 @@ func TestSQSRedelivery(t *testing.T) {
 			t.Errorf("got stopped %v after %d invocations, want stopped after 0", trace.Stopped, len(trace.Invocations))
 		}
 	})
+	t.Run("a message not polled within the retention period expires unseen", func(t *testing.T) {
+		sim := batchtest.NewSQS("queue", batchtest.SQSConfig{RetentionPeriod: time.Hour})
+		old := sim.Send("old")[0]
+		sim.Advance(2 * time.Hour)
+		fresh := sim.Send("fresh")[0]
+		trace := sim.Run(context.Background(), reportBodies())
+		batchtest.AssertStates(t, trace, batchtest.Expired, old)
+		batchtest.AssertStates(t, trace, batchtest.Processed, fresh)
+		if r, _ := trace.Record(old); r.Deliveries != 0 {
+			t.Errorf("deliveries of the expired message: got %d, want 0", r.Deliveries)
+		}
+	})
 	t.Run("run again after sending more", func(t *testing.T) {
 		sim := batchtest.NewSQS("queue", batchtest.SQSConfig{})
 		sim.Send("a")
