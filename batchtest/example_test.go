@@ -255,3 +255,29 @@ func ExampleKafka() {
 	// payments-1 offsets 0 to 1
 	// 3 invocations, 4 records: 4 processed, 0 duplicate deliveries
 }
+
+// On a FIFO queue the processor's default stops the batch at the first
+// failure, so a poison message also returns the messages of other groups
+// that follow it in the batch: each return counts as a receive, and with a
+// small maxReceiveCount healthy messages reach the dead-letter queue.
+// SkipGroupOnError confines the damage to the poison message's group.
+func ExampleSQS_skipGroupOnError() {
+	for _, skip := range []bool{false, true} {
+		sim := batchtest.NewSQS("orders.fifo", batchtest.SQSConfig{MaxReceiveCount: 2})
+		sim.SendGroup("alice", "poison")
+		sim.SendGroup("bob", "b1", "b2")
+		proc := batch.Processor{SkipGroupOnError: skip}
+		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			return proc.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
+				if m.Body == "poison" {
+					return errors.New("cannot parse")
+				}
+				return nil
+			})
+		})
+		fmt.Printf("SkipGroupOnError=%v: dead letters %v\n", skip, trace.Payloads(batchtest.DeadLettered))
+	}
+	// Output:
+	// SkipGroupOnError=false: dead letters [poison b1 b2]
+	// SkipGroupOnError=true: dead letters [poison]
+}
