@@ -3,7 +3,6 @@ package batchtest
 import (
 	"encoding/base64"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -62,12 +61,7 @@ func KafkaEvent(records ...events.KafkaRecord) events.KafkaEvent {
 		EventSourceARN: fmt.Sprintf("arn:aws:kafka:%s:%s:cluster/test-cluster/00000000-0000-4000-8000-000000000000-1", Region, Account),
 		Records:        map[string][]events.KafkaRecord{},
 	}
-	brokers := []string{}
-	for i := 1; i <= 2; i++ {
-		brokers = append(brokers, fmt.Sprintf("b-%d.test-cluster.abcdef.c2.kafka.%s.amazonaws.com:9092", i, Region))
-	}
-	sort.Strings(brokers)
-	ev.BootstrapServers = brokers[0] + "," + brokers[1]
+	ev.BootstrapServers = fmt.Sprintf("b-1.test-cluster.abcdef.c2.kafka.%[1]s.amazonaws.com:9092,b-2.test-cluster.abcdef.c2.kafka.%[1]s.amazonaws.com:9092", Region)
 	for _, r := range records {
 		k := fmt.Sprintf("%s-%d", r.Topic, r.Partition)
 		ev.Records[k] = append(ev.Records[k], r)
