@@ -2,6 +2,7 @@ package batch_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -77,6 +78,73 @@ func fastKinesisEvent(n int) events.KinesisEvent {
 	return ev
 }
 
+func fastImage(i int, status string) map[string]events.DynamoDBAttributeValue {
+	return map[string]events.DynamoDBAttributeValue{
+		"pk":       events.NewStringAttribute(fmt.Sprintf("order#%08d", i)),
+		"sk":       events.NewStringAttribute("v1"),
+		"status":   events.NewStringAttribute(status),
+		"total":    events.NewNumberAttribute("44.97"),
+		"paid":     events.NewBooleanAttribute(status != "NEW"),
+		"tags":     events.NewStringSetAttribute([]string{"gift", "express"}),
+		"customer": events.NewMapAttribute(map[string]events.DynamoDBAttributeValue{"id": events.NewStringAttribute("cust-4711"), "tier": events.NewStringAttribute("gold")}),
+		"items": events.NewListAttribute([]events.DynamoDBAttributeValue{
+			events.NewMapAttribute(map[string]events.DynamoDBAttributeValue{"sku": events.NewStringAttribute("SKU-12345"), "qty": events.NewNumberAttribute("2")}),
+			events.NewMapAttribute(map[string]events.DynamoDBAttributeValue{"sku": events.NewStringAttribute("SKU-67890"), "qty": events.NewNumberAttribute("1")}),
+		}),
+	}
+}
+
+func fastDynamoDBEvent(n int) events.DynamoDBEvent {
+	ev := events.DynamoDBEvent{Records: make([]events.DynamoDBEventRecord, n)}
+	for i := range ev.Records {
+		ev.Records[i] = events.DynamoDBEventRecord{
+			AWSRegion:      "us-east-2",
+			EventID:        fmt.Sprintf("c81e728d9d4c2f636f067f89cc14%04d", i%10000),
+			EventName:      "MODIFY",
+			EventSource:    "aws:dynamodb",
+			EventVersion:   "1.1",
+			EventSourceArn: "arn:aws:dynamodb:us-east-2:123456789012:table/orders/stream/2026-11-22T00:00:00.000",
+			Change: events.DynamoDBStreamRecord{
+				ApproximateCreationDateTime: events.SecondsEpochTime{Time: time.Unix(1732262400, 0)},
+				Keys: map[string]events.DynamoDBAttributeValue{
+					"pk": events.NewStringAttribute(fmt.Sprintf("order#%08d", i)),
+					"sk": events.NewStringAttribute("v1"),
+				},
+				NewImage:       fastImage(i, "PAID"),
+				OldImage:       fastImage(i, "NEW"),
+				SequenceNumber: fmt.Sprintf("14054000000000030667%06d", i),
+				SizeBytes:      412,
+				StreamViewType: "NEW_AND_OLD_IMAGES",
+			},
+		}
+	}
+	return ev
+}
+
+func fastKafkaEvent(n int) events.KafkaEvent {
+	ev := events.KafkaEvent{
+		EventSource:      "aws:kafka",
+		EventSourceARN:   "arn:aws:kafka:us-east-2:123456789012:cluster/orders/abcd1234-ab12-cd34-ef56-abcdef123456-1",
+		BootstrapServers: "b-1.orders.abcde.c2.kafka.us-east-2.amazonaws.com:9092,b-2.orders.abcde.c2.kafka.us-east-2.amazonaws.com:9092",
+		Records:          map[string][]events.KafkaRecord{},
+	}
+	for i := 0; i < n; i++ {
+		part := int64(i % 4)
+		tp := "orders-" + strconv.FormatInt(part, 10)
+		ev.Records[tp] = append(ev.Records[tp], events.KafkaRecord{
+			Topic:         "orders",
+			Partition:     part,
+			Offset:        int64(1000 + i/4),
+			Timestamp:     events.MilliSecondsEpochTime{Time: time.UnixMilli(1545084650987)},
+			TimestampType: "CREATE_TIME",
+			Key:           "b3JkZXItMQ==",
+			Value:         base64.StdEncoding.EncodeToString(fastPayload(i)),
+			Headers:       []map[string]events.JSONNumberBytes{{"trace-id": events.JSONNumberBytes("abc-123")}},
+		})
+	}
+	return ev
+}
+
 // fastBench is one source of the fast-path benchmark.
 type fastBench struct {
 	name  string
@@ -102,6 +170,22 @@ func fastBenches() []fastBench {
 			fast:  batch.KinesisHandler(p, func(context.Context, events.KinesisEventRecord) error { return nil }),
 			std: lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
 				return p.Kinesis(ctx, ev, func(context.Context, events.KinesisEventRecord) error { return nil })
+			}),
+		},
+		{
+			name:  "DynamoDB",
+			event: func(n int) any { return fastDynamoDBEvent(n) },
+			fast:  batch.DynamoDBHandler(p, func(context.Context, events.DynamoDBEventRecord) error { return nil }),
+			std: lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+				return p.DynamoDB(ctx, ev, func(context.Context, events.DynamoDBEventRecord) error { return nil })
+			}),
+		},
+		{
+			name:  "Kafka",
+			event: func(n int) any { return fastKafkaEvent(n) },
+			fast:  batch.KafkaHandler(p, func(context.Context, events.KafkaRecord) error { return nil }),
+			std: lambda.NewHandler(func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+				return p.Kafka(ctx, ev, func(context.Context, events.KafkaRecord) error { return nil })
 			}),
 		},
 	}
