@@ -9,8 +9,8 @@ import (
 )
 
 // SQSConfig configures an [SQS] simulator: the queue's attributes and the
-// event source mapping's. The zero value means Lambda's and SQS's defaults,
-// except where a field says otherwise.
+// event source mapping's. The zero value means SQS's and Lambda's defaults
+// with ReportBatchItemFailures turned on, and no dead-letter queue.
 type SQSConfig struct {
 	// BatchSize is the most messages per invocation; 0 means 10.
 	BatchSize int

@@ -11,18 +11,21 @@ import (
 // before it retries a failed batch.
 const RetryDelay = time.Second
 
-// StreamConfig configures a [Kinesis] or [DynamoDB] simulator: the stream's
-// shards and the event source mapping's settings. Unlike the AWS API, the
-// zero value of MaximumRetryAttempts means no retry; set it to -1 for
-// Lambda's default of retrying until the record expires.
+// StreamConfig configures a [Kinesis], [DynamoDB] or [Kafka] simulator: the
+// stream's shards (or the topic's partitions) and the event source
+// mapping's settings. The zero value means one shard, Lambda's defaults
+// with ReportBatchItemFailures turned on, no on-failure destination, and,
+// unlike Lambda's default, no retry: MaximumRetryAttempts takes the AWS
+// API's values, where 0 means none and -1 means until the record expires.
 type StreamConfig struct {
 	// Shards is the number of shards; 0 means 1.
 	Shards int
 	// BatchSize is the most records per invocation; 0 means 100.
 	BatchSize int
 	// MaximumRetryAttempts is how many times a failed batch is retried
-	// before Lambda gives up on it; -1 means no limit (bounded by
-	// MaxInvocations). Splitting a batch in two does not count.
+	// before Lambda gives up on it; -1 (any negative value) means no limit
+	// but MaximumRecordAge and MaxInvocations. Splitting a batch in two
+	// does not count.
 	MaximumRetryAttempts int
 	// MaximumRecordAge, when positive, is the age past which records are
 	// not sent to the function any more.
