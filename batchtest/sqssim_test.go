@@ -280,9 +280,9 @@ func TestSQSFunctionTimeout(t *testing.T) {
 	if got := trace.Invocations[0].Err; !errors.Is(got, batchtest.ErrTimeout) {
 		t.Errorf("first invocation: got error %v, want ErrTimeout", got)
 	}
-	if got := len(trace.Invocations); got != 2 {
-		t.Errorf("invocations: got %d, want 2", got)
-	}
+	// The batch is delivered again and succeeds (how many tries that
+	// takes depends on the machine's load, so it is not asserted).
+	batchtest.AssertDrained(t, trace)
 }
 
 func TestSQSFIFO(t *testing.T) {
