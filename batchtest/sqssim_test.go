@@ -241,6 +241,21 @@ func TestSQSRedelivery(t *testing.T) {
 	})
 }
 
+func TestSQSPanicIsAFunctionError(t *testing.T) {
+	sim := batchtest.NewSQS("queue", batchtest.SQSConfig{})
+	sim.Send("x")
+	trace := sim.Run(context.Background(), firstCall(func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+		panic("boom")
+	}))
+	inv := trace.Invocations[0]
+	if !errors.Is(inv.Err, batchtest.ErrPanic) || inv.Verdict != batchtest.BatchFailed {
+		t.Errorf("first invocation: got error %v and verdict %v, want ErrPanic and %v", inv.Err, inv.Verdict, batchtest.BatchFailed)
+	}
+	if got, want := inv.Failed, inv.IDs; !equal(got, want) {
+		t.Errorf("failed: got %v, want the whole batch %v", got, want)
+	}
+}
+
 func TestSQSSendMessage(t *testing.T) {
 	sim := batchtest.NewSQS("q.fifo", batchtest.SQSConfig{})
 	kind := "refund"
