@@ -3,6 +3,7 @@ package sqsdelete_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -28,7 +29,12 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	flag.Parse()
 	sqsEndpoint = os.Getenv("BATCH_SQS_ENDPOINT")
+	// A fuzzing worker process runs only the fuzz target: no server.
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		return m.Run()
+	}
 	if sqsEndpoint == "" {
 		endpoint, stop, err := startMoto()
 		if err != nil {
@@ -70,6 +76,7 @@ func startMoto() (endpoint string, stop func(), err error) {
 	l.Close()
 
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
 		return "", nil, fmt.Errorf("starting moto_server: %w", err)
 	}
