@@ -33,7 +33,7 @@
 // DynamoDB Streams; this package uses [SystemKinesis] and [SystemDynamoDB],
 // written like the newest AWS value of the registry ("aws.sns").
 //
-// Records skipped after an earlier failure, or not started before the
-// deadline, never reach middleware and get no span; count them from the
-// [batch.Report].
+// Records skipped after an earlier failure, not started before the
+// deadline, or rejected by the source's Check never reach middleware and get
+// no span; count them from the [batch.Report].
 package batchotel

@@ -5,8 +5,9 @@
 // if asked, the stack of a recovered panic). It never logs the record's
 // payload, which may hold personal or secret data. Successful records are not
 // logged, and records that never reached the handler (skipped after an
-// earlier failure, or not started before the deadline) do not pass through
-// middleware at all: read them from the [batch.Report].
+// earlier failure, not started before the deadline, or rejected by the
+// source's Check, such as a record from another event source) do not pass
+// through middleware at all: read them from the [batch.Report].
 //
 //	h := batch.Wrap(handle, batchslog.SQS(slog.Default(), batchslog.Options{}))
 //
