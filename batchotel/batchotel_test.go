@@ -397,6 +397,30 @@ func TestStreamSpans(t *testing.T) {
 			wantAttrs: map[string]any{"messaging.system": "aws_sqs", "messaging.message.id": "m0"},
 			absent:    []string{"messaging.destination.name", "cloud.region", "cloud.account.id"},
 		},
+		{
+			name: "a truncated ARN gives no destination and no cloud attributes",
+			run: func(ctx context.Context, cfg batchotel.Config) error {
+				ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", EventSourceARN: "arn:aws:sqs:eu-west-1"}}}
+				h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(cfg))
+				_, err := batch.Processor{}.SQS(ctx, ev, h)
+				return err
+			},
+			wantName:  "process",
+			wantAttrs: map[string]any{"messaging.system": "aws_sqs"},
+			absent:    []string{"messaging.destination.name", "cloud.region", "cloud.account.id"},
+		},
+		{
+			name: "a kinesis record without shard in its event id gets no partition",
+			run: func(ctx context.Context, cfg batchotel.Config) error {
+				ev := events.KinesisEvent{Records: []events.KinesisEventRecord{{EventID: "nocolon", EventSourceArn: streamARN, Kinesis: events.KinesisRecord{SequenceNumber: "1"}}}}
+				h := batch.Wrap(func(context.Context, events.KinesisEventRecord) error { return nil }, batchotel.Kinesis(cfg))
+				_, err := batch.Processor{}.Kinesis(ctx, ev, h)
+				return err
+			},
+			wantName:  "process clicks",
+			wantAttrs: map[string]any{"messaging.system": batchotel.SystemKinesis, "messaging.message.id": "1"},
+			absent:    []string{"messaging.destination.partition.id"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
