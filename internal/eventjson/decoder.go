@@ -13,9 +13,10 @@
 // (other than white space) is an error here, as with json.Unmarshal, while
 // lambda.Start's json.Decoder ignores it.
 //
-// Strings without escapes are slices of one copy of the payload, so a
-// decode costs one copy of the input plus the maps, slices and escaped
-// strings of the event; any string kept from an event keeps that copy alive.
+// Strings without escapes are slices of 16 KiB copies of the payload, so a
+// decode costs about one copy of the input plus the maps, slices and escaped
+// strings of the event; a string kept from an event keeps its 16 KiB copy
+// alive, and never the caller's payload buffer (which aws-lambda-go reuses).
 package eventjson
 
 import (
@@ -53,6 +54,8 @@ type decoder struct {
 	b     []byte // the payload as given (read only)
 	i     int    // read position
 	depth int
+
+	scratch []byte // reused buffer for unquoting
 
 	// chunk is a copy of b[cs:ce]; strings without escapes are slices of
 	// it, so that most strings cost no allocation of their own.
@@ -249,92 +252,143 @@ var strSafe = func() (t [256]bool) {
 }()
 
 // str reads a string; the next byte must be '"'. Without escapes and invalid
-// UTF-8 it returns a slice of the payload copy.
+// UTF-8 it returns a slice of a payload copy.
 func (d *decoder) str() (string, error) {
-	start, end, plain, ascii, err := d.strRange()
+	start, end, ok, err := d.strPlain()
 	if err != nil {
 		return "", err
 	}
-	if plain {
-		return d.sub(start, end), nil
+	if !ok {
+		return d.strEscaped()
 	}
-	return unquote(d.b[start:end], ascii), nil
+	return d.sub(start, end), nil
 }
 
 // strBytes reads a string like str, but returns bytes that the caller must
 // not modify (a slice of the payload when possible).
 func (d *decoder) strBytes() ([]byte, error) {
-	start, end, plain, ascii, err := d.strRange()
+	start, end, ok, err := d.strPlain()
 	if err != nil {
 		return nil, err
 	}
-	if plain {
-		return d.b[start:end:end], nil
+	if !ok {
+		s, err := d.strEscaped()
+		return []byte(s), err
 	}
-	return []byte(unquote(d.b[start:end], ascii)), nil
+	return d.b[start:end:end], nil
 }
 
-// strRange validates a string and returns the bounds of its body; plain
-// reports that the body is the value (no escapes, valid UTF-8).
-func (d *decoder) strRange() (start, end int, plain, ascii bool, err error) {
+// strPlain reads a string whose body needs no unquoting (no escape, no
+// control character, valid UTF-8), the common case, with bulk scans. It
+// reports false, without moving, for any other string.
+func (d *decoder) strPlain() (start, end int, ok bool, err error) {
 	if d.peek() != '"' {
-		return 0, 0, false, false, d.typeErr("string")
+		return 0, 0, false, d.typeErr("string")
 	}
-	d.i++
-	start = d.i
+	start = d.i + 1
 	s := d.b
-	high, esc := false, false
-	for i := start; i < len(s); i++ {
-		// Skip eight plain bytes at a time.
-		for i+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[i:])) {
-			i += 8
+	q := bytes.IndexByte(s[start:], '"')
+	if q < 0 {
+		return 0, 0, false, nil
+	}
+	seg := s[start : start+q]
+	if bytes.IndexByte(seg, '\\') >= 0 {
+		return 0, 0, false, nil
+	}
+	ctrl, high := scanPlain(seg)
+	if ctrl || high && !utf8.Valid(seg) {
+		return 0, 0, false, nil
+	}
+	d.i = start + q + 1
+	return start, start + q, true, nil
+}
+
+// strEscaped reads any string (the next byte is '"'), validating it and
+// unquoting it in one pass as encoding/json does: escapes resolved, invalid
+// UTF-8 and lone surrogates replaced with U+FFFD.
+func (d *decoder) strEscaped() (string, error) {
+	s := d.b
+	i := d.i + 1
+	buf := d.scratch[:0]
+	for {
+		j := i
+		for j+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[j:])) {
+			j += 8
 		}
+		for j < len(s) && strSafe[s[j]] {
+			j++
+		}
+		buf = append(buf, s[i:j]...)
+		i = j
 		if i >= len(s) {
-			break
+			d.i = len(s)
+			return "", d.errf("unexpected end of JSON input in string")
 		}
-		c := s[i]
-		if strSafe[c] {
-			continue
-		}
-		switch {
+		switch c := s[i]; {
 		case c == '"':
 			d.i = i + 1
-			plain = !esc && (!high || utf8.Valid(s[start:i]))
-			return start, i, plain, !high, nil
-		case c >= 0x80:
-			high = true
+			d.scratch = buf
+			return string(buf), nil
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRune(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				buf = utf8.AppendRune(buf, utf8.RuneError)
+			} else {
+				buf = append(buf, s[i:i+n]...)
+			}
+			i += n
 		case c == '\\':
-			esc = true
 			if i+1 >= len(s) {
 				d.i = len(s)
-				return 0, 0, false, false, d.errf("unexpected end of JSON input in string escape")
+				return "", d.errf("unexpected end of JSON input in string escape")
 			}
-			switch s[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i++
+			switch e := s[i+1]; e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
 			case 'u':
-				if i+6 > len(s) {
-					d.i = len(s)
-					return 0, 0, false, false, d.errf("unexpected end of JSON input in \\u escape")
+				if !hex4(s, i+2) {
+					d.i = i
+					return "", d.errf("invalid \\u escape in string literal")
 				}
-				for j := i + 2; j < i+6; j++ {
-					if !isHex(s[j]) {
-						d.i = j
-						return 0, 0, false, false, d.errf("invalid character %q in \\u hexadecimal character escape", s[j])
+				r := hexVal(s[i+2:])
+				i += 6
+				if utf16.IsSurrogate(r) {
+					if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' && hex4(s, i+2) {
+						if pair := utf16.DecodeRune(r, hexVal(s[i+2:])); pair != unicode.ReplacementChar {
+							buf = utf8.AppendRune(buf, pair)
+							i += 6
+							continue
+						}
 					}
+					r = unicode.ReplacementChar
 				}
-				i += 5
+				buf = utf8.AppendRune(buf, r)
+				continue
 			default:
 				d.i = i + 1
-				return 0, 0, false, false, d.errf("invalid character %q in string escape code", s[i+1])
+				return "", d.errf("invalid character %q in string escape code", e)
 			}
+			i += 2
 		default:
 			d.i = i
-			return 0, 0, false, false, d.errf("invalid character %q in string literal", c)
+			return "", d.errf("invalid character %q in string literal", c)
 		}
 	}
-	d.i = len(s)
-	return 0, 0, false, false, d.errf("unexpected end of JSON input in string")
+}
+
+// hex4 reports whether s[i:i+4] are four hexadecimal digits.
+func hex4(s []byte, i int) bool {
+	return i+4 <= len(s) && isHex(s[i]) && isHex(s[i+1]) && isHex(s[i+2]) && isHex(s[i+3])
 }
 
 const (
@@ -350,6 +404,24 @@ func special(w uint64) bool {
 	q := w ^ (lsb * '"')
 	bs := w ^ (lsb * '\\')
 	return ((w-lsb*0x20)&^w|(q-lsb)&^q|(bs-lsb)&^bs|w)&msb != 0
+}
+
+// scanPlain reports whether seg holds a control character, and whether it
+// holds a byte above 0x7f.
+func scanPlain(seg []byte) (ctrl, high bool) {
+	var lt, hi uint64 // high bit set in a byte lane where a byte < 0x20 / >= 0x80 was seen
+	i := 0
+	for ; i+8 <= len(seg); i += 8 {
+		w := binary.LittleEndian.Uint64(seg[i:])
+		lt |= (w - lsb*0x20) &^ w
+		hi |= w
+	}
+	for ; i < len(seg); i++ {
+		c := uint64(seg[i])
+		lt |= (c - 0x20) &^ c & 0x80
+		hi |= c
+	}
+	return lt&msb != 0, hi&msb != 0
 }
 
 func isHex(c byte) bool {
@@ -371,78 +443,6 @@ func hexVal(s []byte) rune {
 		r = r<<4 | rune(c)
 	}
 	return r
-}
-
-// unquote returns the unquoted form of the validated string body s (ascii
-// says that it holds no byte above 0x7f):
-// escapes resolved, invalid UTF-8 and lone surrogates replaced with U+FFFD,
-// as encoding/json does.
-func unquote(s []byte, ascii bool) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '\\' && c < utf8.RuneSelf {
-			if !ascii {
-				i++
-				continue
-			}
-			j := bytes.IndexByte(s[i:], '\\')
-			if j < 0 {
-				break
-			}
-			i += j
-			c = '\\'
-		}
-		b.Write(s[start:i])
-		if c >= utf8.RuneSelf {
-			r, n := utf8.DecodeRune(s[i:])
-			if r == utf8.RuneError && n == 1 {
-				b.WriteRune(utf8.RuneError)
-			} else {
-				b.Write(s[i : i+n])
-			}
-			i += n
-			start = i
-			continue
-		}
-		switch e := s[i+1]; e {
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'u':
-			r := hexVal(s[i+2:])
-			i += 6
-			if utf16.IsSurrogate(r) {
-				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' && isHex(s[i+2]) && isHex(s[i+3]) && isHex(s[i+4]) && isHex(s[i+5]) {
-					if pair := utf16.DecodeRune(r, hexVal(s[i+2:])); pair != unicode.ReplacementChar {
-						b.WriteRune(pair)
-						i += 6
-						start = i
-						continue
-					}
-				}
-				r = unicode.ReplacementChar
-			}
-			b.WriteRune(r)
-			start = i
-			continue
-		default: // '"', '\\', '/'
-			b.WriteByte(e)
-		}
-		i += 2
-		start = i
-	}
-	b.Write(s[start:])
-	return b.String()
 }
 
 // num reads a number and returns its text.

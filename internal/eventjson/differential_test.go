@@ -160,6 +160,8 @@ func TestDecodeMatchesEncodingJSONOnEdgeCases(t *testing.T) {
 		{"sqs short unicode escape", "sqs", `{"Records":[{"body":"\u12"}]}`},
 		{"sqs control character in string", "sqs", "{\"Records\":[{\"body\":\"a\tb\"}]}"},
 		{"sqs number for string", "sqs", `{"Records":[{"body":1}]}`},
+		{"sqs number for string then garbage", "sqs", `{"Records":[{"body":00"}]}`},
+		{"kinesis number for base64", "kinesis", `{"Records":[{"kinesis":{"data":1"}}]}`},
 		{"sqs bad number", "sqs", `{"Records":[],"x":01}`},
 		{"sqs bad literal", "sqs", `{"Records":[],"x":tru}`},
 		{"sqs message attributes", "sqs", `{"Records":[{"messageAttributes":{"s":{"stringValue":"v","dataType":"String"},"b":{"binaryValue":"AQID","dataType":"Binary"},"l":{"stringListValues":["a",null],"binaryListValues":["AA==",null,[1,2]]},"n":null}}]}`},
