@@ -388,30 +388,13 @@ func (r *run[R]) skipRest(from int) {
 
 // parallel handles independent records with up to workers goroutines.
 func (r *run[R]) parallel(workers int) {
-	n := len(r.records)
-	if workers < 0 || workers > n {
-		workers = n
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(workers)
-	for w := 0; w < workers; w++ {
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if r.stopped() {
-					r.skip(i, r.notStartedErr())
-					continue
-				}
-				r.handle(i)
-			}
-		}()
-	}
-	wg.Wait()
+	pool(len(r.records), workers, func(i int) {
+		if r.stopped() {
+			r.skip(i, r.notStartedErr())
+			return
+		}
+		r.handle(i)
+	})
 }
 
 // groups handles records grouped by key: each group in input order by one
@@ -435,7 +418,13 @@ func (r *run[R]) groups(workers int) {
 		}
 		groups[g] = append(groups[g], i)
 	}
-	n := len(groups)
+	pool(len(groups), workers, func(g int) { r.group(groups[g]) })
+}
+
+// pool calls do(0) … do(n-1) from min(workers, n) goroutines (n when
+// workers is negative), each taking the next index until none is left, and
+// returns when all are done.
+func pool(n, workers int, do func(int)) {
 	if workers < 0 || workers > n {
 		workers = n
 	}
@@ -446,11 +435,11 @@ func (r *run[R]) groups(workers int) {
 		go func() {
 			defer wg.Done()
 			for {
-				g := int(next.Add(1) - 1)
-				if g >= n {
+				i := int(next.Add(1) - 1)
+				if i >= n {
 					return
 				}
-				r.group(groups[g])
+				do(i)
 			}
 		}()
 	}
