@@ -142,7 +142,7 @@ func (res *result) outcome(late *lateErrs) (Outcome, error) {
 func (r *run[R]) deadline(ctx context.Context, p Processor) (context.Context, context.CancelFunc) {
 	dl, ok := ctx.Deadline()
 	if !ok || p.IgnoreDeadline {
-		return context.WithCancel(ctx)
+		return ctx, func() {}
 	}
 	margin := p.DeadlineMargin
 	if margin <= 0 {
