@@ -26,8 +26,20 @@
 // handles records one at a time, stops a FIFO batch at its first failure, and
 // stops starting records shortly before the Lambda deadline.
 //
+// Typed adapters such as [SQSJSON], [KinesisJSON] and [KafkaJSON] decode
+// and validate each record's payload into a Go type before the handler sees
+// it; a payload that does not decode fails its record alone.
+//
 // Per-record behaviour such as logging, tracing or metrics is added with
-// [Middleware] and [Wrap]. For the outcome of every record, call [Process]
-// with a [Source] and read the [Report]; the same call runs any record type
-// of your own.
+// [Middleware] and [Wrap]; [RecordIndex] tells a middleware which record it
+// is wrapping. For the outcome of every record, call [Process] with a
+// [Source] and read the [Report]; the same call runs any record type of your
+// own.
+//
+// Companion packages: batchtest (event builders and simulators of Lambda's
+// event source mappings, for tests), batchslog and batchmetrics (logging and
+// CloudWatch metrics), and, as separate modules so the core keeps its single
+// dependency, batchotel (OpenTelemetry tracing), sqsdelete (deleting
+// successful SQS messages for mappings without ReportBatchItemFailures) and
+// dynamodbav (DynamoDB Streams images into structs).
 package batch
