@@ -62,8 +62,14 @@ type LambdaHandler struct {
 // Processor method returns (such as a [*BatchError] when every record
 // failed); the response is then nil, as Lambda ignores it.
 func (h *LambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	if h == nil || h.invoke == nil {
+		return nil, errUnbuiltHandler
+	}
 	return h.invoke(ctx, payload)
 }
+
+// errUnbuiltHandler is returned by a LambdaHandler that no constructor built.
+var errUnbuiltHandler = errors.New("batch: LambdaHandler used without SQSHandler, KinesisHandler, DynamoDBHandler or KafkaHandler")
 
 // SQSHandler returns a Lambda function that handles SQS events (standard
 // and FIFO queues) with h, configured by p, and returns the partial batch

@@ -259,3 +259,21 @@ func TestLambdaHandlerCallsTheTraceHooks(t *testing.T) {
 		t.Errorf("got response event %#v, want an empty events.SQSEventResponse", resp)
 	}
 }
+
+func TestLambdaHandlerZeroValueFailsInsteadOfPanicking(t *testing.T) {
+	tests := []struct {
+		name string
+		h    *batch.LambdaHandler
+	}{
+		{"nil pointer", nil},
+		{"zero value", &batch.LambdaHandler{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.h.Invoke(context.Background(), []byte(`{"Records":[{}]}`))
+			if err == nil || got != nil {
+				t.Errorf("got %q, %v; want nil and an error", got, err)
+			}
+		})
+	}
+}
