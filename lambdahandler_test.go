@@ -277,3 +277,27 @@ func TestLambdaHandlerZeroValueFailsInsteadOfPanicking(t *testing.T) {
 		})
 	}
 }
+
+func TestLambdaHandlerWorksWithTypedPayloads(t *testing.T) {
+	type order struct {
+		ID  string `json:"id"`
+		Qty int    `json:"qty"`
+	}
+	var got []order
+	h := batch.SQSHandler(batch.Processor{}, batch.SQSJSON(func(_ context.Context, o order) error {
+		got = append(got, o)
+		return nil
+	}))
+	resp, err := h.Invoke(context.Background(), []byte(`{"Records":[
+		{"messageId":"m1","eventSource":"aws:sqs","body":"{\"id\":\"a\",\"qty\":2}"},
+		{"messageId":"m2","eventSource":"aws:sqs","body":"not json"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`; string(resp) != want {
+		t.Errorf("got response %s, want %s", resp, want)
+	}
+	if len(got) != 1 || got[0] != (order{ID: "a", Qty: 2}) {
+		t.Errorf("got orders %+v, want the one valid order", got)
+	}
+}

@@ -754,7 +754,9 @@ func (d *decoder) structInto(field func(key string) error) error {
 // count is only a capacity hint.
 func presize[T any](d *decoder, marker string) []T {
 	n := bytes.Count(d.b, []byte(marker))
-	if max := len(d.b) / 16; n > max {
+	// Real records take several hundred bytes; the bound keeps a payload
+	// made of markers from reserving much more memory than its own size.
+	if max := len(d.b) / 128; n > max {
 		n = max
 	}
 	return make([]T, 0, n)

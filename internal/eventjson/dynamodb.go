@@ -217,7 +217,7 @@ func (d *decoder) attrPayload(label string) (av events.DynamoDBAttributeValue, b
 		if c != '[' {
 			return av, errAttrType, d.skip(true)
 		}
-		set := []string{}
+		set := make([]string, 0, 4)
 		err := d.attrElems(func() error {
 			if d.peek() != '"' {
 				bad = errAttrType
@@ -235,7 +235,7 @@ func (d *decoder) attrPayload(label string) (av events.DynamoDBAttributeValue, b
 		if c != '[' {
 			return av, errAttrType, d.skip(true)
 		}
-		set := [][]byte{}
+		set := make([][]byte, 0, 4)
 		err := d.attrElems(func() error {
 			if d.peek() != '"' {
 				bad = errAttrType
@@ -257,7 +257,7 @@ func (d *decoder) attrPayload(label string) (av events.DynamoDBAttributeValue, b
 		if c != '[' {
 			return av, errAttrType, d.skip(true)
 		}
-		list := []events.DynamoDBAttributeValue{}
+		list := make([]events.DynamoDBAttributeValue, 0, 4)
 		err := d.attrElems(func() error {
 			v, vbad, err := d.attr()
 			if vbad != nil {
