@@ -715,13 +715,47 @@ func mapInto[T any](d *decoder, p *map[string]T, hint int, elem func(d *decoder,
 		m = make(map[string]T, hint)
 		*p = m
 	}
+	var v *T // one slot for every value: elem's pointer escapes
 	for first := true; ; first = false {
 		k, more, err := d.key(first)
 		if err != nil || !more {
 			return err
 		}
-		var v T
-		if err := elem(d, &v); err != nil {
+		if v == nil {
+			v = new(T)
+		} else {
+			var zero T
+			*v = zero
+		}
+		if err := elem(d, v); err != nil {
+			return err
+		}
+		m[k] = *v
+	}
+}
+
+// stringMapInto is mapInto for map[string]string, without the callback
+// (whose pointer argument would cost an allocation).
+func (d *decoder) stringMapInto(p *map[string]string, hint int) error {
+	if d.peek() == 'n' {
+		*p = nil
+		return d.literal("null")
+	}
+	if err := d.object(); err != nil {
+		return err
+	}
+	m := *p
+	if m == nil {
+		m = make(map[string]string, hint)
+		*p = m
+	}
+	for first := true; ; first = false {
+		k, more, err := d.key(first)
+		if err != nil || !more {
+			return err
+		}
+		var v string
+		if err := d.stringInto(&v); err != nil {
 			return err
 		}
 		m[k] = v

@@ -88,11 +88,11 @@ func (d *decoder) dynamoChange(c *events.DynamoDBStreamRecord) error {
 		case "ApproximateCreationDateTime":
 			return d.secondsInto(&c.ApproximateCreationDateTime)
 		case "Keys":
-			return mapInto(d, &c.Keys, 2, (*decoder).topAttr)
+			return d.imageInto(&c.Keys, 2)
 		case "NewImage":
-			return mapInto(d, &c.NewImage, 8, (*decoder).topAttr)
+			return d.imageInto(&c.NewImage, 8)
 		case "OldImage":
-			return mapInto(d, &c.OldImage, 8, (*decoder).topAttr)
+			return d.imageInto(&c.OldImage, 8)
 		case "SequenceNumber":
 			return d.stringInto(&c.SequenceNumber)
 		case "SizeBytes":
@@ -104,20 +104,37 @@ func (d *decoder) dynamoChange(c *events.DynamoDBStreamRecord) error {
 	})
 }
 
-// topAttr decodes an attribute value of an image or key map. Any problem is
-// an error, as events.DynamoDBAttributeValue.UnmarshalJSON fails the whole
-// decoding.
-func (d *decoder) topAttr(av *events.DynamoDBAttributeValue) error {
-	at := d.i
-	v, bad, err := d.attr()
-	if err != nil {
+// imageInto decodes an image or key map, as mapInto would. Any problem with
+// an attribute value is an error, as events.DynamoDBAttributeValue's
+// UnmarshalJSON fails the whole decoding.
+func (d *decoder) imageInto(p *map[string]events.DynamoDBAttributeValue, hint int) error {
+	if d.peek() == 'n' {
+		*p = nil
+		return d.literal("null")
+	}
+	if err := d.object(); err != nil {
 		return err
 	}
-	if bad != nil {
-		return &Error{Offset: at, Msg: "DynamoDB attribute value: " + bad.Error()}
+	m := *p
+	if m == nil {
+		m = make(map[string]events.DynamoDBAttributeValue, hint)
+		*p = m
 	}
-	*av = v
-	return nil
+	for first := true; ; first = false {
+		k, more, err := d.key(first)
+		if err != nil || !more {
+			return err
+		}
+		at := d.i
+		v, bad, err := d.attr()
+		if err != nil {
+			return err
+		}
+		if bad != nil {
+			return &Error{Offset: at, Msg: "DynamoDB attribute value: " + bad.Error()}
+		}
+		m[k] = v
+	}
 }
 
 // Reasons for an attribute value that is valid JSON but not a valid

@@ -45,7 +45,7 @@ func (d *decoder) sqsMessage(m *events.SQSMessage) error {
 		case "md5OfMessageAttributes":
 			return d.stringInto(&m.Md5OfMessageAttributes)
 		case "attributes":
-			return mapInto(d, &m.Attributes, 8, (*decoder).stringInto)
+			return d.stringMapInto(&m.Attributes, 8)
 		case "messageAttributes":
 			return mapInto(d, &m.MessageAttributes, 0, (*decoder).sqsAttribute)
 		case "eventSourceARN":
