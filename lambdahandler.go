@@ -26,6 +26,7 @@ type EventError struct {
 	Err    error  // the decoding error, or ErrNoRecords
 }
 
+// Error says which source's event the payload is not, and why.
 func (e *EventError) Error() string {
 	return fmt.Sprintf("batch: payload is not a valid %s event: %v", e.Source, e.Err)
 }

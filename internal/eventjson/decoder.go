@@ -44,6 +44,7 @@ type Error struct {
 	Msg    string // what is wrong
 }
 
+// Error returns the message with its offset.
 func (e *Error) Error() string {
 	return fmt.Sprintf("invalid event JSON at offset %d: %s", e.Offset, e.Msg)
 }
