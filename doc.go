@@ -30,6 +30,13 @@
 // and validate each record's payload into a Go type before the handler sees
 // it; a payload that does not decode fails its record alone.
 //
+// [SQSHandler], [KinesisHandler], [DynamoDBHandler] and [KafkaHandler] build
+// a ready Lambda handler (lambda.Start accepts it) that decodes the raw event
+// with the library's own decoder, several times faster than encoding/json,
+// runs the batch and encodes the response:
+//
+//	func main() { lambda.Start(batch.SQSHandler(batch.Processor{}, handle)) }
+//
 // Per-record behaviour such as logging, tracing or metrics is added with
 // [Middleware] and [Wrap]; [RecordIndex] tells a middleware which record it
 // is wrapping. For the outcome of every record, call [Process] with a
