@@ -80,10 +80,7 @@ func (e *ValidationError) Unwrap() error { return e.Err }
 // raw message delivery turned on, since the body is then the message itself;
 // without raw delivery, use [SNSJSON].
 func SQSJSON[T any](h func(ctx context.Context, v T) error) Handler[events.SQSMessage] {
-	if h == nil {
-		return nil
-	}
-	return SQSJSONWithRecord(func(ctx context.Context, v T, _ events.SQSMessage) error { return h(ctx, v) })
+	return SQSJSONWithRecord(dropRecord[events.SQSMessage](h))
 }
 
 // SQSJSONWithRecord is [SQSJSON] for a handler that also needs the message
@@ -103,10 +100,7 @@ func SQSJSONWithRecord[T any](h func(ctx context.Context, v T, m events.SQSMessa
 // use [SQSJSON]. To read the envelope (Subject, MessageAttributes,
 // TopicArn), use [SQSJSON] with [events.SNSEntity] or a struct of your own.
 func SNSJSON[T any](h func(ctx context.Context, v T) error) Handler[events.SQSMessage] {
-	if h == nil {
-		return nil
-	}
-	return SNSJSONWithRecord(func(ctx context.Context, v T, _ events.SQSMessage) error { return h(ctx, v) })
+	return SNSJSONWithRecord(dropRecord[events.SQSMessage](h))
 }
 
 // SNSJSONWithRecord is [SNSJSON] for a handler that also needs the SQS
@@ -124,10 +118,7 @@ func SNSJSONWithRecord[T any](h func(ctx context.Context, v T, m events.SQSMessa
 // body with [SQSJSON] into a struct of your own whose Detail field has type T
 // and tag `json:"detail"`.
 func EventBridgeJSON[T any](h func(ctx context.Context, v T) error) Handler[events.SQSMessage] {
-	if h == nil {
-		return nil
-	}
-	return EventBridgeJSONWithRecord(func(ctx context.Context, v T, _ events.SQSMessage) error { return h(ctx, v) })
+	return EventBridgeJSONWithRecord(dropRecord[events.SQSMessage](h))
 }
 
 // EventBridgeJSONWithRecord is [EventBridgeJSON] for a handler that also
@@ -141,10 +132,7 @@ func EventBridgeJSONWithRecord[T any](h func(ctx context.Context, v T, m events.
 // decoded the base64 of the event into [events.KinesisRecord.Data]. Decoding
 // and validation fail a record as with [SQSJSON].
 func KinesisJSON[T any](h func(ctx context.Context, v T) error) Handler[events.KinesisEventRecord] {
-	if h == nil {
-		return nil
-	}
-	return KinesisJSONWithRecord(func(ctx context.Context, v T, _ events.KinesisEventRecord) error { return h(ctx, v) })
+	return KinesisJSONWithRecord(dropRecord[events.KinesisEventRecord](h))
 }
 
 // KinesisJSONWithRecord is [KinesisJSON] for a handler that also needs the
@@ -158,10 +146,7 @@ func KinesisJSONWithRecord[T any](h func(ctx context.Context, v T, r events.Kine
 // and validation fail a record as with [SQSJSON]; a tombstone (a record
 // without a value) fails with a [*DecodeError] wrapping [ErrNoPayload].
 func KafkaJSON[T any](h func(ctx context.Context, v T) error) Handler[events.KafkaRecord] {
-	if h == nil {
-		return nil
-	}
-	return KafkaJSONWithRecord(func(ctx context.Context, v T, _ events.KafkaRecord) error { return h(ctx, v) })
+	return KafkaJSONWithRecord(dropRecord[events.KafkaRecord](h))
 }
 
 // KafkaJSONWithRecord is [KafkaJSON] for a handler that also needs the
@@ -183,6 +168,16 @@ func KafkaHeader(r events.KafkaRecord, key string) (value []byte, ok bool) {
 		}
 	}
 	return nil, false
+}
+
+// dropRecord adapts a handler of the payload alone to the WithRecord form.
+// A nil h stays nil, so that the engine fails every record as it does for
+// any nil handler.
+func dropRecord[R, T any](h func(ctx context.Context, v T) error) func(context.Context, T, R) error {
+	if h == nil {
+		return nil
+	}
+	return func(ctx context.Context, v T, _ R) error { return h(ctx, v) }
 }
 
 // typed is the adapter behind every exported one: it takes the payload of a

@@ -783,6 +783,30 @@ func (d *decoder) structInto(field func(key string) error) error {
 	}
 }
 
+// recordsOf decodes an event whose only field of interest is its
+// "Records" array (SQS, Kinesis, DynamoDB Streams), each element with elem.
+// Other fields are skipped, as json.Unmarshal does for fields the event
+// type does not have; the slice is presized from marker (see presize).
+func recordsOf[T any](payload []byte, marker string, elem func(*decoder, *T) error) ([]T, error) {
+	var recs []T
+	d := newDecoder(payload)
+	sized := false
+	err := d.structInto(func(key string) error {
+		if field(key, recordsFields) != "" {
+			if !sized {
+				sized = true
+				recs = presize[T](d, marker)
+			}
+			return sliceInto(d, &recs, elem)
+		}
+		return d.skip(false)
+	})
+	if err == nil {
+		err = d.end()
+	}
+	return recs, err
+}
+
 // presize returns an empty slice with room for as many elements as the
 // payload holds occurrences of marker (a field every record has once), so
 // that decoding a large batch does not grow the slice step by step. The

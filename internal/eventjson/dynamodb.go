@@ -23,23 +23,8 @@ var (
 // not by events.DynamoDBAttributeValue.UnmarshalJSON, which decodes every
 // attribute into a map[string]interface{} first.
 func DynamoDB(payload []byte) (events.DynamoDBEvent, error) {
-	var ev events.DynamoDBEvent
-	d := newDecoder(payload)
-	sized := false
-	err := d.structInto(func(key string) error {
-		if field(key, recordsFields) != "" {
-			if !sized {
-				sized = true
-				ev.Records = presize[events.DynamoDBEventRecord](d, `SequenceNumber"`)
-			}
-			return sliceInto(d, &ev.Records, (*decoder).dynamoRecord)
-		}
-		return d.skip(false)
-	})
-	if err == nil {
-		err = d.end()
-	}
-	return ev, err
+	recs, err := recordsOf(payload, `SequenceNumber"`, (*decoder).dynamoRecord)
+	return events.DynamoDBEvent{Records: recs}, err
 }
 
 func (d *decoder) dynamoRecord(r *events.DynamoDBEventRecord) error {

@@ -17,23 +17,8 @@ var (
 // json.Unmarshal would put into an events.KinesisEvent, or an error where
 // json.Unmarshal would fail.
 func Kinesis(payload []byte) (events.KinesisEvent, error) {
-	var ev events.KinesisEvent
-	d := newDecoder(payload)
-	sized := false
-	err := d.structInto(func(key string) error {
-		if field(key, recordsFields) != "" {
-			if !sized {
-				sized = true
-				ev.Records = presize[events.KinesisEventRecord](d, `sequenceNumber"`)
-			}
-			return sliceInto(d, &ev.Records, (*decoder).kinesisRecord)
-		}
-		return d.skip(false)
-	})
-	if err == nil {
-		err = d.end()
-	}
-	return ev, err
+	recs, err := recordsOf(payload, `sequenceNumber"`, (*decoder).kinesisRecord)
+	return events.KinesisEvent{Records: recs}, err
 }
 
 func (d *decoder) kinesisRecord(r *events.KinesisEventRecord) error {

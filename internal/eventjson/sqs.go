@@ -12,23 +12,8 @@ var (
 // SQS decodes an SQS event. It returns what json.Unmarshal would put into an
 // events.SQSEvent, or an error where json.Unmarshal would fail.
 func SQS(payload []byte) (events.SQSEvent, error) {
-	var ev events.SQSEvent
-	d := newDecoder(payload)
-	sized := false
-	err := d.structInto(func(key string) error {
-		if field(key, recordsFields) != "" {
-			if !sized {
-				sized = true
-				ev.Records = presize[events.SQSMessage](d, `messageId"`)
-			}
-			return sliceInto(d, &ev.Records, (*decoder).sqsMessage)
-		}
-		return d.skip(false)
-	})
-	if err == nil {
-		err = d.end()
-	}
-	return ev, err
+	recs, err := recordsOf(payload, `messageId"`, (*decoder).sqsMessage)
+	return events.SQSEvent{Records: recs}, err
 }
 
 func (d *decoder) sqsMessage(m *events.SQSMessage) error {
