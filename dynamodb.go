@@ -58,19 +58,7 @@ func itemKey(keys map[string]events.DynamoDBAttributeValue) string {
 	sort.Strings(names)
 	var b strings.Builder
 	for _, name := range names {
-		av := keys[name]
-		var typ, val string
-		switch av.DataType() {
-		case events.DataTypeString:
-			typ, val = "S", av.String()
-		case events.DataTypeNumber:
-			typ, val = "N", av.Number()
-		case events.DataTypeBinary:
-			typ, val = "B", base64.StdEncoding.EncodeToString(av.Binary())
-		default: // not a valid key type; still give equal values equal keys
-			j, _ := json.Marshal(av)
-			typ, val = "J", string(j)
-		}
+		typ, val := keyPart(keys[name])
 		for _, s := range [...]string{name, typ, val} {
 			b.WriteString(strconv.Itoa(len(s)))
 			b.WriteByte(':')
@@ -78,4 +66,28 @@ func itemKey(keys map[string]events.DynamoDBAttributeValue) string {
 		}
 	}
 	return b.String()
+}
+
+// keyPart returns the type and value of one key attribute. An attribute
+// value built in Go rather than decoded can be unreadable (the zero
+// events.DynamoDBAttributeValue claims to be binary and panics when read):
+// all such values of one attribute get the same part, "?", so their records
+// share one ordering group, which keeps them in order instead of crashing.
+func keyPart(av events.DynamoDBAttributeValue) (typ, val string) {
+	defer func() {
+		if recover() != nil {
+			typ, val = "?", ""
+		}
+	}()
+	switch av.DataType() {
+	case events.DataTypeString:
+		return "S", av.String()
+	case events.DataTypeNumber:
+		return "N", av.Number()
+	case events.DataTypeBinary:
+		return "B", base64.StdEncoding.EncodeToString(av.Binary())
+	default: // not a valid key type; still give equal values equal keys
+		j, _ := json.Marshal(av)
+		return "J", string(j)
+	}
 }

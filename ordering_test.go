@@ -463,3 +463,44 @@ func TestDynamoDBItemKeyDistinguishesKeys(t *testing.T) {
 		t.Errorf("got failures %v, want %v (only record 6 shares a key with a failed one)", got, want)
 	}
 }
+
+func TestDynamoDBUnreadableKeyDoesNotPanic(t *testing.T) {
+	// A zero DynamoDBAttributeValue cannot come from JSON but can be built in
+	// Go; reading it panics in aws-lambda-go. Records with such a key must
+	// still be processed, in one ordering group, with the call not crashing.
+	mk := func(seq string, av events.DynamoDBAttributeValue) events.DynamoDBEventRecord {
+		return events.DynamoDBEventRecord{Change: events.DynamoDBStreamRecord{SequenceNumber: seq, Keys: map[string]events.DynamoDBAttributeValue{"id": av}}}
+	}
+	ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		mk("1", events.DynamoDBAttributeValue{}),
+		mk("2", events.NewStringAttribute("x")),
+		mk("3", events.DynamoDBAttributeValue{}),
+	}}
+	for _, p := range []batch.Processor{{Concurrency: 2}, {SkipGroupOnError: true}, {Concurrency: 2, SkipGroupOnError: true}} {
+		var mu sync.Mutex
+		var seen []string
+		resp, err := p.DynamoDB(context.Background(), ev, func(_ context.Context, r events.DynamoDBEventRecord) error {
+			mu.Lock()
+			seen = append(seen, r.Change.SequenceNumber)
+			mu.Unlock()
+			if r.Change.SequenceNumber == "1" {
+				return errAsked
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range resp.BatchItemFailures {
+			got = append(got, f.ItemIdentifier)
+		}
+		want := []string{"1"}
+		if p.SkipGroupOnError {
+			want = []string{"1", "3"} // 3 shares the unreadable key of 1
+		}
+		if !equalStrings(got, want) {
+			t.Errorf("%+v: got failures %v, want %v (handled %v)", p, got, want, seen)
+		}
+	}
+}
