@@ -52,6 +52,28 @@ func TestConcurrencyIsBounded(t *testing.T) {
 			if got := int(maxGoroutines.Load()); got > tt.wantMax {
 				t.Errorf("got %d extra goroutines, want at most %d", got, tt.wantMax)
 			}
+
+			// With a deadline, as in Lambda, one more goroutine carries the
+			// work while the caller watches the clock; no more than that.
+			// Workers of the first call may still be exiting: wait for them,
+			// so that they are not counted as goroutines of the second.
+			for end := time.Now().Add(time.Second); runtime.NumGoroutine() > base && time.Now().Before(end); {
+				time.Sleep(time.Millisecond)
+			}
+			max.Store(0)
+			maxGoroutines.Store(0)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			rep = batch.Process(ctx, batch.Processor{Concurrency: tt.workers}, recs(make([]string, tt.records)...), recSource(), h)
+			if rep.Count(batch.Succeeded) != tt.records {
+				t.Fatalf("with a deadline: got %d succeeded, want %d", rep.Count(batch.Succeeded), tt.records)
+			}
+			if got := int(max.Load()); got > tt.wantMax {
+				t.Errorf("with a deadline: got %d records in flight at once, want at most %d", got, tt.wantMax)
+			}
+			if got := int(maxGoroutines.Load()); got > tt.wantMax+1 {
+				t.Errorf("with a deadline: got %d extra goroutines, want at most %d", got, tt.wantMax+1)
+			}
 		})
 	}
 }
@@ -171,6 +193,74 @@ func TestDeadline(t *testing.T) {
 	}
 }
 
+// TestDeadlineWithOrderedGroups runs the deadline through the group path
+// (ordered records, keys handled in parallel, each key in order): no
+// handler starts after deadline − margin, every record not started carries
+// ErrDeadline, and the response lists exactly the records that did not
+// complete.
+func TestDeadlineWithOrderedGroups(t *testing.T) {
+	for _, p := range []batch.Processor{
+		{Concurrency: 2, DeadlineMargin: 150 * time.Millisecond},
+		{Concurrency: 2, SkipGroupOnError: true, DeadlineMargin: 150 * time.Millisecond},
+		{Concurrency: -1, SkipGroupOnError: true, DeadlineMargin: 150 * time.Millisecond},
+	} {
+		t.Run(fmt.Sprintf("workers=%d skipgroup=%v", p.Concurrency, p.SkipGroupOnError), func(t *testing.T) {
+			slow, done := slowRecords(20 * time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+			defer cancel()
+			deadline, _ := ctx.Deadline()
+			stopAt := deadline.Add(-p.DeadlineMargin)
+			var lateStarts atomic.Int32
+			h := func(ctx context.Context, r rec) error {
+				// The engine reads the clock just before calling the handler;
+				// the 2 ms allow for the race detector and preemption between
+				// that check and this one.
+				if time.Now().After(stopAt.Add(2 * time.Millisecond)) {
+					lateStarts.Add(1)
+				}
+				return slow(ctx, r)
+			}
+			// 40 records over 3 keys: far more than fits before the deadline.
+			records := make([]rec, 40)
+			for i := range records {
+				records[i] = rec{ID: fmt.Sprintf("r%d", i), Key: fmt.Sprintf("k%d", i%3)}
+			}
+			src := recSource()
+			src.Ordered = true
+			rep := batch.Process(ctx, p, records, src, h)
+			if now := time.Now(); !now.Before(deadline) {
+				t.Errorf("returned %v after the deadline, want before it", now.Sub(deadline))
+			}
+			if n := lateStarts.Load(); n > 0 {
+				t.Errorf("%d handlers started after deadline − margin, want none", n)
+			}
+			var want []string
+			notStarted := 0
+			for _, r := range rep.Results() {
+				_, completed := done.Load(r.ID)
+				if !completed {
+					want = append(want, r.ID)
+				}
+				if r.Outcome == batch.Succeeded && !completed {
+					t.Errorf("%s: reported succeeded but the handler did not complete", r.ID)
+				}
+				if r.Outcome == batch.NotProcessed {
+					notStarted++
+					if !errors.Is(r.Err, batch.ErrDeadline) {
+						t.Errorf("%s: not started with %v, want ErrDeadline", r.ID, r.Err)
+					}
+				}
+			}
+			if notStarted == 0 || rep.Count(batch.Succeeded) == 0 {
+				t.Errorf("%d not started, %d succeeded: want the deadline to cut the batch in two", notStarted, rep.Count(batch.Succeeded))
+			}
+			if got := rep.FailedIDs(); !equalStrings(got, want) {
+				t.Errorf("got failures %v, want %v", got, want)
+			}
+		})
+	}
+}
+
 func TestDeadlineAbandonsHandlersThatIgnoreCancellation(t *testing.T) {
 	release := make(chan struct{})
 	var finished sync.WaitGroup
@@ -233,17 +323,18 @@ func TestShortInvocationStillStartsRecords(t *testing.T) {
 }
 
 func TestIgnoreDeadline(t *testing.T) {
-	// 20 records of 40 ms each need 800 ms; the deadline is 1 s away and the
-	// margin 450 ms, so deadline handling stops the batch at about 550 ms,
-	// while IgnoreDeadline lets every record run.
+	// 20 records of 100 ms each need 2 s; the deadline is 3 s away and the
+	// margin 1.5 s, so deadline handling stops the batch at about 1.5 s,
+	// while IgnoreDeadline lets every record run, with 1 s to spare for a
+	// loaded machine.
 	run := func(ignore bool) *batch.Report[rec] {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
 		h := func(ctx context.Context, r rec) error {
-			time.Sleep(40 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond)
 			return nil
 		}
-		p := batch.Processor{IgnoreDeadline: ignore, DeadlineMargin: 450 * time.Millisecond}
+		p := batch.Processor{IgnoreDeadline: ignore, DeadlineMargin: 1500 * time.Millisecond}
 		return batch.Process(ctx, p, recs(make([]string, 20)...), recSource(), h)
 	}
 	if rep := run(true); rep.Count(batch.Succeeded) != 20 {

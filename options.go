@@ -18,7 +18,10 @@ type Processor struct {
 	// Concurrency is how many records may be handled at the same time.
 	// 0 and 1 mean one at a time, in input order. n > 1 means at most n
 	// goroutines, never more than there are records (or ordering groups).
-	// A negative value means one goroutine per record (or per group).
+	// A negative value means one goroutine per record (or per group). When
+	// the context has a deadline (always, in Lambda) and IgnoreDeadline is
+	// off, the work runs on one more goroutine, so that the calling one can
+	// watch the deadline and return in time.
 	//
 	// Records that must stay in order are never handled at the same time:
 	// the records of one FIFO message group, of one Kinesis partition key,
@@ -53,8 +56,9 @@ type Processor struct {
 	// are reported as failed with [ErrDeadline] and the contexts of records
 	// in flight are cancelled; handlers still running half a margin before
 	// the deadline are abandoned (reported with [ErrDeadline]) so that the
-	// call returns in time for Lambda to receive the response. Zero means
-	// [DefaultDeadlineMargin]. The margin used is at most half of the time
+	// call returns in time for Lambda to receive the response. Zero or
+	// negative means [DefaultDeadlineMargin]; to have no margin at all, set
+	// IgnoreDeadline. The margin used is at most half of the time
 	// left when the call starts, so that some records are always tried.
 	DeadlineMargin time.Duration
 

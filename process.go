@@ -90,6 +90,7 @@ type run[R any] struct {
 	// zero when the call waits for every handler. guarded is !hard.IsZero():
 	// a supervisor may then finalize records concurrently with the workers.
 	hard    time.Time
+	soft    time.Time // deadline less the margin: no record starts after it
 	grace   time.Duration
 	guarded bool
 	late    lateErrs
@@ -155,6 +156,7 @@ func (r *run[R]) deadline(ctx context.Context, p Processor) (context.Context, co
 		margin = 0
 	}
 	r.hard = dl.Add(-margin / 2)
+	r.soft = dl.Add(-margin)
 	r.grace = margin / 2
 	r.guarded = true
 	return context.WithDeadlineCause(ctx, dl.Add(-margin), ErrDeadline)
@@ -223,13 +225,16 @@ func (r *run[R]) settle(i int, from uint32, o Outcome, err error) {
 	atomic.CompareAndSwapUint32(&res.state, from, workerBase+uint32(o))
 }
 
-// stopped reports whether the run's context is done: no record may start.
+// stopped reports whether no record may start: the run's context is done,
+// or the soft deadline has passed. The clock is read as well as the
+// context because the timer that cancels the context can fire late on a
+// busy machine, and a record must not start after deadline − margin.
 func (r *run[R]) stopped() bool {
 	select {
 	case <-r.done:
 		return true
 	default:
-		return false
+		return !r.soft.IsZero() && !time.Now().Before(r.soft)
 	}
 }
 
@@ -311,6 +316,9 @@ func (c *recordCtx) Value(key any) any {
 // context is done.
 func (r *run[R]) notStartedErr() error {
 	cause := context.Cause(r.ctx)
+	if cause == nil && !r.soft.IsZero() && !time.Now().Before(r.soft) {
+		cause = ErrDeadline // the clock passed the soft deadline before its timer fired
+	}
 	if errors.Is(cause, ErrDeadline) || errors.Is(cause, context.DeadlineExceeded) {
 		return fmt.Errorf("%w: record not started", ErrDeadline)
 	}
@@ -347,13 +355,16 @@ func (r *run[R]) sequential(keyed bool) {
 		failedKeys map[string]error // keys whose later records are skipped
 	)
 	for i := range r.records {
-		if stopped != nil {
-			r.skip(i, stopped)
-			continue
-		}
+		// A record reached after the deadline carries ErrDeadline even when
+		// an earlier failure would also skip it: the deadline is what ended
+		// the batch from here on.
 		if r.stopped() {
 			r.skipRest(i)
 			return
+		}
+		if stopped != nil {
+			r.skip(i, stopped)
+			continue
 		}
 		var k string
 		if r.skipGroup && keyed {
@@ -450,12 +461,12 @@ func pool(n, workers int, do func(int)) {
 func (r *run[R]) group(idx []int) {
 	var skipped error
 	for _, i := range idx {
-		if skipped != nil {
-			r.skip(i, skipped)
+		if r.stopped() { // the deadline first, as in sequential
+			r.skip(i, r.notStartedErr())
 			continue
 		}
-		if r.stopped() {
-			r.skip(i, r.notStartedErr())
+		if skipped != nil {
+			r.skip(i, skipped)
 			continue
 		}
 		if !r.handle(i) && r.skipGroup {
