@@ -42,6 +42,7 @@ type RecordError struct {
 	Err   error  // the cause: the handler's error, a *PanicError, ErrSkipped, …
 }
 
+// Error names the record by index and identifier, then the cause.
 func (e *RecordError) Error() string {
 	if e.ID == "" {
 		return fmt.Sprintf("batch: record %d: %v", e.Index, e.Err)
@@ -61,6 +62,7 @@ type BatchError struct {
 	Errs []error // one *RecordError per record, in input order
 }
 
+// Error gives the number of records and the first record error.
 func (e *BatchError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "batch: all %d records failed", len(e.Errs))
@@ -80,6 +82,7 @@ type PanicError struct {
 	Stack []byte // the goroutine's stack at the point of recovery
 }
 
+// Error gives the panic value; the stack is in the Stack field.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("batch: handler panicked: %v", e.Value)
 }

@@ -47,10 +47,13 @@ func (d *dedupProcessor) SQS(ctx context.Context, ev events.SQSEvent, h batch.Ha
 	}
 	rep := batch.Process(ctx, d.Processor, ev.Records, batch.SQSSource(ev.Records), batch.Wrap(h, skipSeen))
 
-	// Clean: persist what this batch handled.
+	// Clean: persist what this batch handled. The lock matters: a handler
+	// abandoned at the deadline may still be running and append later.
+	mu.Lock()
 	for _, id := range handled {
 		d.store[id] = true
 	}
+	mu.Unlock()
 	return batch.SQSResponse(rep)
 }
 

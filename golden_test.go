@@ -177,9 +177,11 @@ func TestGoldenFilesMatchLambdaTypes(t *testing.T) {
 		{"kafka-event.json", &events.KafkaEvent{}},
 		{"sqs-response.json", &events.SQSEventResponse{}},
 		{"sqs-fifo-response.json", &events.SQSEventResponse{}},
+		{"sqs-fifo-skipgroup-response.json", &events.SQSEventResponse{}},
 		{"kinesis-response.json", &events.KinesisEventResponse{}},
 		{"dynamodb-response.json", &events.DynamoDBEventResponse{}},
 		{"kafka-response.json", &batch.KafkaEventResponse{}},
+		{"kafka-skipgroup-response.json", &batch.KafkaEventResponse{}},
 		{"empty-response.json", &events.SQSEventResponse{}},
 	}
 	for _, tt := range tests {

@@ -12,20 +12,22 @@ import (
 // self-managed Apache Kafka event source mapping. aws-lambda-go has the event
 // type ([events.KafkaEvent]) but not this one.
 type KafkaEventResponse struct {
+	// BatchItemFailures lists the records to redeliver; empty, never nil,
+	// when every record succeeded.
 	BatchItemFailures []KafkaBatchItemFailure `json:"batchItemFailures"`
 }
 
 // KafkaBatchItemFailure is one failed record of a [KafkaEventResponse].
 type KafkaBatchItemFailure struct {
-	ItemIdentifier KafkaItemIdentifier `json:"itemIdentifier"`
+	ItemIdentifier KafkaItemIdentifier `json:"itemIdentifier"` // the failed record
 }
 
 // KafkaItemIdentifier names a Kafka record: its topic-partition, written
 // "<topic>-<partition>" as in the keys of the event's records, and its
 // offset, a JSON number.
 type KafkaItemIdentifier struct {
-	TopicPartition string `json:"topic-partition"`
-	Offset         int64  `json:"offset"`
+	TopicPartition string `json:"topic-partition"` // "<topic>-<partition>"
+	Offset         int64  `json:"offset"`          // the record's offset in its partition
 }
 
 // Kafka handles an Amazon MSK or self-managed Kafka event and returns the

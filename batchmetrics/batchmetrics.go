@@ -77,8 +77,8 @@ var ErrInvalid = errors.New("batchmetrics: invalid EMF configuration")
 // Dimension is a CloudWatch dimension: a name and its value, such as
 // {"Queue", "orders"}.
 type Dimension struct {
-	Name  string
-	Value string
+	Name  string // the dimension's name, such as "Queue"
+	Value string // its value, such as "orders"
 }
 
 // EMF writes summaries as CloudWatch embedded metric format lines, in one
