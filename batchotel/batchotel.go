@@ -104,6 +104,15 @@ func middleware[R any](cfg Config, describe func(cfg *Config, rec R) record) bat
 	}
 }
 
+// Attributes of the current messaging conventions that the semconv package
+// of the OpenTelemetry version this module is pinned to (v1.26.0) does not
+// have yet: messaging.operation.name is required on messaging spans, and
+// messaging.kafka.message.offset was renamed messaging.kafka.offset.
+var (
+	operationName  = attribute.String("messaging.operation.name", "process")
+	kafkaOffsetKey = attribute.Key("messaging.kafka.offset")
+)
+
 // start is the name and start options of the spans of one destination.
 // It is shared by concurrent records and never modified.
 type start struct {
@@ -124,7 +133,7 @@ func (c *startCache) get(system, destination string) *start {
 	if st := c.last.Load(); st != nil && st.destination == destination && st.system == system {
 		return st
 	}
-	attrs := []attribute.KeyValue{semconv.MessagingSystemKey.String(system), semconv.MessagingOperationTypeDeliver}
+	attrs := []attribute.KeyValue{semconv.MessagingSystemKey.String(system), semconv.MessagingOperationTypeDeliver, operationName}
 	name := "process"
 	if destination != "" {
 		name = "process " + destination
@@ -151,7 +160,7 @@ func (r *record) attributes(ctx context.Context) []attribute.KeyValue {
 		attrs = append(attrs, semconv.MessagingDestinationPartitionID(r.partition))
 	}
 	if r.hasOffset {
-		attrs = append(attrs, semconv.MessagingKafkaMessageOffset(int(r.offset)))
+		attrs = append(attrs, kafkaOffsetKey.Int64(r.offset))
 	}
 	if _, n, ok := batch.RecordIndex(ctx); ok {
 		attrs = append(attrs, semconv.MessagingBatchMessageCount(n))

@@ -143,6 +143,7 @@ func TestSQSSpans(t *testing.T) {
 			want := map[string]any{
 				"messaging.system":              "aws_sqs",
 				"messaging.operation.type":      "process",
+				"messaging.operation.name":      "process",
 				"messaging.destination.name":    "orders",
 				"messaging.message.id":          tt.id,
 				"messaging.batch.message_count": int64(3),
@@ -333,6 +334,7 @@ func TestStreamSpans(t *testing.T) {
 			wantAttrs: map[string]any{
 				"messaging.system":                   batchotel.SystemKinesis,
 				"messaging.operation.type":           "process",
+				"messaging.operation.name":           "process",
 				"messaging.destination.name":         "clicks",
 				"messaging.message.id":               "4959",
 				"messaging.destination.partition.id": "shardId-000000000006",
@@ -379,7 +381,7 @@ func TestStreamSpans(t *testing.T) {
 				"messaging.system":                   "kafka",
 				"messaging.destination.name":         "payments",
 				"messaging.destination.partition.id": "3",
-				"messaging.kafka.message.offset":     int64(17),
+				"messaging.kafka.offset":             int64(17),
 				"messaging.batch.message_count":      int64(1),
 			},
 			absent:    []string{"messaging.message.id", "cloud.region", "cloud.account.id"},

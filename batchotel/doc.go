@@ -20,12 +20,13 @@
 // recovers them into a [*batch.PanicError] before any middleware sees them)
 // gets an exception event and the span status Error.
 //
-// Attributes: messaging.system, messaging.operation.type ("process"),
+// Attributes: messaging.system, messaging.operation.type and
+// messaging.operation.name (both "process"),
 // messaging.destination.name, messaging.message.id (SQS messageId; Kinesis
 // and DynamoDB sequence number, the identifier Lambda's response uses),
 // messaging.batch.message_count (the size of the batch, from
 // [batch.RecordIndex]), messaging.destination.partition.id (Kinesis shard,
-// Kafka partition), messaging.kafka.message.offset, and cloud.region and
+// Kafka partition), messaging.kafka.offset, and cloud.region and
 // cloud.account.id read from the event source ARN. On failure, error.type is
 // the Go type of the error.
 //

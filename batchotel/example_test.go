@@ -56,6 +56,7 @@ func ExampleSQS() {
 	//   messaging.batch.message_count=1
 	//   messaging.destination.name=orders
 	//   messaging.message.id=059f36b4-87a3-44ab-83d2-661975830a7d
+	//   messaging.operation.name=process
 	//   messaging.operation.type=process
 	//   messaging.system=aws_sqs
 	//   link trace=5759e988bd862e3fe1be46a994272793 span=53995c3f42cd8ad8
@@ -82,6 +83,7 @@ func ExampleKinesis() {
 	//   messaging.destination.name=clicks
 	//   messaging.destination.partition.id=shardId-000000000006
 	//   messaging.message.id=49590338271490256608559692538361571095921575989136588898
+	//   messaging.operation.name=process
 	//   messaging.operation.type=process
 	//   messaging.system=aws.kinesis
 }
@@ -105,6 +107,7 @@ func ExampleDynamoDB() {
 	//   messaging.batch.message_count=1
 	//   messaging.destination.name=users
 	//   messaging.message.id=4421584500000000017450439091
+	//   messaging.operation.name=process
 	//   messaging.operation.type=process
 	//   messaging.system=aws.dynamodb_streams
 }
@@ -127,7 +130,8 @@ func ExampleKafka() {
 	//   messaging.batch.message_count=1
 	//   messaging.destination.name=payments
 	//   messaging.destination.partition.id=0
-	//   messaging.kafka.message.offset=42
+	//   messaging.kafka.offset=42
+	//   messaging.operation.name=process
 	//   messaging.operation.type=process
 	//   messaging.system=kafka
 	//   link trace=0af7651916cd43dd8448eb211c80319c span=b7ad6b7169203331
