@@ -55,9 +55,12 @@
 //     batch is retried after [RetryDelay] of simulated time. A partial
 //     failure counts as a failed try of the reported record; the count
 //     starts again when the checkpoint moves. When the retries run out,
-//     the whole rest of the batch is skipped: its records that the handler
-//     succeeded with end processed, the others dead-lettered (with an
-//     on-failure destination) or discarded.
+//     the whole rest of the batch is skipped: its records that the last
+//     invocation succeeded with (not reported in a valid response) end
+//     processed, the others dead-lettered (with an on-failure destination)
+//     or discarded. After a function error or an invalid response, no
+//     record of the batch counts as succeeded, for final states and
+//     duplicate deliveries alike.
 //   - With BisectBatchOnFunctionError, a batch that failed as a whole is
 //     split in two halves, retried one after the other, without using up a
 //     retry; a partial failure splits the batch at the reported record.

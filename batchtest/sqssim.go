@@ -276,51 +276,60 @@ func (s *SQS) invoke(ctx context.Context, h func(context.Context, events.SQSEven
 }
 
 // judge decides, as Lambda does, what an invocation's result means for each
-// record of its batch: failed (to be retried), ok (the handler succeeded
-// with it, whatever Lambda makes of the response) and reported (listed in
-// a valid response). It fills in the verdict of inv.
+// record of its batch: failed (to be retried), ok (the invocation succeeded
+// with it: no error and a valid response that does not report it, or,
+// with ignore, a response that does not report it) and reported (listed in
+// the response, when Lambda acts on the list). It fills in the verdict of
+// inv.
+//
+// A function error or an invalid response fails the whole batch, and then
+// no record is ok: Lambda cannot tell which records the handler succeeded
+// with, and neither can the simulator (an empty identifier stands for a
+// failed record whose identifier was lost).
 func judge(inv *Invocation, ids []string, ignore bool) (failed, ok, reported []bool) {
 	n := len(ids)
 	failed, ok, reported = make([]bool, n), make([]bool, n), make([]bool, n)
-	if inv.Err != nil {
-		inv.Verdict, inv.Reason = BatchFailed, "function error: "+inv.Err.Error()
+	failAll := func(reason string) {
+		inv.Verdict, inv.Reason = BatchFailed, reason
 		for i := range failed {
 			failed[i] = true
 		}
 		inv.Failed = append([]string{}, ids...)
+	}
+	if inv.Err != nil {
+		failAll("function error: " + inv.Err.Error())
 		return failed, ok, reported
 	}
-	set := make(map[string]bool, len(inv.Reported))
-	for _, id := range inv.Reported {
-		set[id] = true
-	}
-	for i, id := range ids {
-		ok[i] = !set[id]
-	}
 	if ignore {
+		// Lambda ignores the response: every record leaves the source,
+		// and those it reports were failed by the handler.
+		set := make(map[string]bool, len(inv.Reported))
+		for _, id := range inv.Reported {
+			set[id] = true
+		}
 		inv.Verdict = BatchSucceeded
-		for i := range ids {
-			reported[i] = !ok[i]
+		for i, id := range ids {
+			reported[i] = set[id]
+			ok[i] = !set[id]
 		}
 		return failed, ok, reported
 	}
 	pos, why := checkReported(inv.Reported, ids)
 	if why != "" {
-		inv.Verdict, inv.Reason = BatchFailed, why
-		for i := range failed {
-			failed[i] = true
-		}
-		inv.Failed = append([]string{}, ids...)
+		failAll(why)
 		return failed, ok, reported
+	}
+	for i := range ok {
+		ok[i] = true
+	}
+	for _, p := range pos {
+		failed[p], reported[p], ok[p] = true, true, false
+		inv.Failed = append(inv.Failed, ids[p])
 	}
 	if len(pos) == 0 {
 		inv.Verdict = BatchSucceeded
-		return failed, ok, reported
-	}
-	inv.Verdict = PartialFailure
-	for _, p := range pos {
-		failed[p], reported[p] = true, true
-		inv.Failed = append(inv.Failed, ids[p])
+	} else {
+		inv.Verdict = PartialFailure
 	}
 	return failed, ok, reported
 }

@@ -237,9 +237,9 @@ func (s *stream[R, E, P]) poll(ctx context.Context, h func(context.Context, E) (
 }
 
 // giveUp settles the records [from, to) of sh that Lambda skips after
-// tries invocations: those the handler succeeded with on their last
-// delivery (ok) are processed, the others go to the on-failure destination,
-// or, without one, end in state lost.
+// tries invocations: those the last invocation succeeded with (ok; none
+// after a function error or an invalid response) are processed, the others
+// go to the on-failure destination, or, without one, end in state lost.
 func (s *stream[R, E, P]) giveUp(sh *shard[R], from, to int, ok []bool, condition string, lost State, tries int) {
 	b := s.book
 	fr := FailureRecord{

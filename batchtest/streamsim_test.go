@@ -145,7 +145,7 @@ func TestKinesisContract(t *testing.T) {
 			answers:    []answer{{report: []string{""}}, ok},
 			records:    []string{"r1", "r2"},
 			batches:    [][]string{{"r1", "r2"}, {"r1", "r2"}},
-			duplicates: 2, // the handler had succeeded with both
+			duplicates: 0, // an invalid response succeeds with no record
 		},
 		{
 			name:    "without ReportBatchItemFailures the reported records are lost",

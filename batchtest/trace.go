@@ -107,8 +107,11 @@ type Record struct {
 
 	// Deliveries counts the invocations that received the record.
 	Deliveries int
-	// Duplicates counts deliveries after one in which the handler had
-	// already succeeded with the record.
+	// Duplicates counts deliveries after an invocation that succeeded
+	// with the record: one that returned no error and a valid response
+	// that did not report it. An invocation that failed as a whole (an
+	// error, a panic, a timeout or an invalid response) succeeded with
+	// none of its records, whatever the handler did with them.
 	Duplicates int
 	// Invocations are the indexes in [Trace.Invocations] of those
 	// deliveries.
