@@ -86,24 +86,45 @@ func (v Verdict) String() string {
 
 // Invocation is one call of the handler in a simulation.
 type Invocation struct {
-	Time  time.Time // simulated time of the call
-	Shard string    // the shard read (streams only)
-	IDs   []string  // identifiers of the records delivered, in order
+	// Time is the simulated time of the call.
+	Time time.Time
+	// Shard is the shard (Kafka: the topic-partition) read; empty for SQS.
+	Shard string
+	// IDs are the identifiers of the records delivered, in order.
+	IDs []string
 
-	Err      error    // the handler's error, an ErrPanic or ErrTimeout; nil otherwise
-	Reported []string // the itemIdentifiers of the response, as returned
+	// Err is the handler's error, an error wrapping [ErrPanic], or
+	// [ErrTimeout]; nil otherwise.
+	Err error
+	// Reported holds the itemIdentifiers of the response, as returned
+	// (Kafka: "<topic>-<partition>@<offset>", empty when the
+	// topic-partition is).
+	Reported []string
 
-	Verdict Verdict  // how Lambda took the result
-	Reason  string   // why the batch failed, when Verdict is BatchFailed
-	Failed  []string // records to deliver again (streams: all from the checkpoint on)
+	// Verdict is how Lambda took the result.
+	Verdict Verdict
+	// Reason says why the batch failed, when Verdict is [BatchFailed].
+	Reason string
+	// Failed holds the records to deliver again (streams: all from the
+	// checkpoint on).
+	Failed []string
 }
 
 // Record is the history of one record in a simulation.
 type Record struct {
-	ID      string // SQS messageId, or stream sequence number
-	Key     string // MessageGroupId, partition key, or encoded item key
-	Shard   string // streams only
-	Payload string // SQS body or Kinesis data; empty for DynamoDB
+	// ID is the SQS messageId, the stream sequence number, or for Kafka
+	// "<topic>-<partition>@<offset>".
+	ID string
+	// Key is the record's ordering group: the MessageGroupId, the
+	// partition key, the encoded item key (DynamoDB) or the
+	// topic-partition (Kafka).
+	Key string
+	// Shard is the shard or topic-partition of a stream record; empty for
+	// SQS.
+	Shard string
+	// Payload is the SQS body, the Kinesis data or the Kafka value; empty
+	// for DynamoDB.
+	Payload string
 
 	// Deliveries counts the invocations that received the record.
 	Deliveries int
@@ -123,9 +144,13 @@ type Record struct {
 // FailureRecord is what Lambda sends to a stream's on-failure destination
 // when it gives up on a batch.
 type FailureRecord struct {
-	Time      time.Time
-	Condition string // "RetryAttemptsExhausted" or "RecordAgeExceeded"
-	Shard     string
+	// Time is the simulated time when Lambda gave up on the batch.
+	Time time.Time
+	// Condition says why: "RetryAttemptsExhausted" or
+	// "RecordAgeExceeded".
+	Condition string
+	// Shard is the shard (Kafka: the topic-partition) of the batch.
+	Shard string
 	// StartSequenceNumber and EndSequenceNumber bound the batch.
 	StartSequenceNumber, EndSequenceNumber string
 	// BatchSize is the number of records in the batch.
@@ -141,6 +166,8 @@ type FailureRecord struct {
 // Trace is the history of a simulation, from the creation of the simulator
 // to the end of the latest Run.
 type Trace struct {
+	// Invocations holds every call of the handler, in order; a record's
+	// [Record.Invocations] are indexes in it.
 	Invocations []Invocation
 	// Records holds every record sent, in the order it was sent.
 	Records []Record
