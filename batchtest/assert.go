@@ -64,9 +64,14 @@ func KafkaID(r events.KafkaRecord) batch.KafkaItemIdentifier {
 }
 
 // AssertStates fails t unless every record of ids ended in state want in
-// trace.
+// trace. A trace whose Run invoked nothing because of an invalid
+// configuration ([Trace.Err]) fails it with that error.
 func AssertStates(t testing.TB, trace *Trace, want State, ids ...string) {
 	t.Helper()
+	if trace.Err != nil {
+		t.Errorf("simulation not run: %v", trace.Err)
+		return
+	}
 	for _, id := range ids {
 		r, ok := trace.Record(id)
 		switch {
@@ -79,10 +84,14 @@ func AssertStates(t testing.TB, trace *Trace, want State, ids ...string) {
 }
 
 // AssertDrained fails t unless the simulation ended with every record
-// processed or dead-lettered: none pending, expired or discarded, and the
-// run not stopped by its guard.
+// processed or dead-lettered: none pending, expired or discarded, the run
+// not stopped by its guard, and its configuration valid ([Trace.Err]).
 func AssertDrained(t testing.TB, trace *Trace) {
 	t.Helper()
+	if trace.Err != nil {
+		t.Errorf("simulation not run: %v", trace.Err)
+		return
+	}
 	if trace.Stopped {
 		t.Errorf("run stopped by its guard after %d invocations, want the source drained", len(trace.Invocations))
 	}

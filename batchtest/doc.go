@@ -28,7 +28,10 @@
 // ReportBatchItemFailures. Run returns a [Trace]: every invocation, every
 // record's deliveries and duplicates, its final [State] (processed,
 // dead-lettered, expired, discarded), and the records of a FIFO group or a
-// stream partition key that succeeded before an earlier one.
+// stream partition key that succeeded before an earlier one. A
+// configuration that Lambda rejects, such as a batch size above 10 for a
+// FIFO queue or above 10,000 for any source, makes Run invoke nothing and
+// return a [*ConfigError] in [Trace.Err].
 //
 // Time is simulated: builders and simulators start their clocks at
 // 2024-01-01T00:00:00Z ([Trace.Start]), and a simulator moves its clock
@@ -41,8 +44,9 @@
 //
 //   - One poller and one invocation at a time: no scaling of pollers, no
 //     concurrent batches, no ParallelizationFactor, no batching window (a
-//     batch holds whatever is available, up to the batch size), no payload
-//     size limit, no event filtering, no throttling.
+//     batch holds whatever is available, up to the batch size, and a
+//     standard queue's batch size above 10 needs none), no payload size
+//     limit, no event filtering, no throttling.
 //   - A standard SQS queue delivers visible messages in the order they were
 //     sent; a real one gives no order and may deliver a message twice.
 //   - A FIFO queue delivers, in one batch, the visible messages of every

@@ -23,7 +23,9 @@ type Kafka struct {
 	t *KafkaTopic
 }
 
-// NewKafka returns a simulator of the topic called name.
+// NewKafka returns a simulator of the topic called name. A configuration
+// that Lambda rejects makes Run return at once with a [*ConfigError] in
+// [Trace.Err].
 func NewKafka(topic string, cfg StreamConfig) *Kafka {
 	s := newStream[events.KafkaRecord, events.KafkaEvent, batch.KafkaEventResponse]("kafka:"+topic, cfg)
 	s.seq = kafkaRecordID
@@ -68,7 +70,9 @@ func (k *Kafka) Produce(key, value []byte) string {
 
 // Run invokes h with batches read from each partition until every
 // partition is read to its end, the MaxInvocations guard is reached, or
-// ctx is done, and returns the trace of the simulation so far.
+// ctx is done, and returns the trace of the simulation so far. With a
+// configuration that Lambda rejects, Run invokes nothing and the trace's
+// Err says why.
 func (k *Kafka) Run(ctx context.Context, h func(context.Context, events.KafkaEvent) (batch.KafkaEventResponse, error)) *Trace {
 	return k.s.run(ctx, h)
 }

@@ -148,6 +148,35 @@ func checkReported(reported, ids []string) ([]int, string) {
 	return out, ""
 }
 
+// ConfigError is the error of a simulator built with a configuration that
+// Lambda rejects, such as a BatchSize above 10 for a FIFO queue: its Run
+// invokes nothing, leaves every record [Pending] and returns the error in
+// [Trace.Err]. Check it with [errors.As].
+type ConfigError struct {
+	// Source is the simulated source, as in "sqs:orders.fifo" or
+	// "kinesis:clicks".
+	Source string
+	// Field is the name of the configuration field, as in "BatchSize".
+	Field string
+	// Value is the value given, and Max the largest one Lambda accepts;
+	// the smallest is 1, and 0 means the default.
+	Value, Max int
+}
+
+// Error describes the field, its value and the range Lambda accepts.
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("batchtest: %s: %s is %d, Lambda accepts 1 to %d (0 means the default)", e.Source, e.Field, e.Value, e.Max)
+}
+
+// checkBatchSize returns a *ConfigError when size is out of the range
+// Lambda accepts, 0 (the default) to max.
+func checkBatchSize(source string, size, max int) error {
+	if size < 0 || size > max {
+		return &ConfigError{Source: source, Field: "BatchSize", Value: size, Max: max}
+	}
+	return nil
+}
+
 func defaultInt(v, def int) int {
 	if v <= 0 {
 		return def

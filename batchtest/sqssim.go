@@ -12,7 +12,11 @@ import (
 // event source mapping's. The zero value means SQS's and Lambda's defaults
 // with ReportBatchItemFailures turned on, and no dead-letter queue.
 type SQSConfig struct {
-	// BatchSize is the most messages per invocation; 0 means 10.
+	// BatchSize is the most messages per invocation; 0 means 10. Lambda
+	// accepts at most 10 for a FIFO queue and 10,000 for a standard one
+	// (above 10 only with a batching window, which the simulator does not
+	// model: a batch holds whatever is visible). A value out of range, or
+	// negative, makes Run fail with a [*ConfigError].
 	BatchSize int
 	// VisibilityTimeout is how long a received message stays invisible;
 	// a message that was not deleted becomes visible again after it.
@@ -70,14 +74,22 @@ type sqsMessage struct {
 }
 
 // NewSQS returns a simulator of the queue called name; a name ending in
-// ".fifo" makes a FIFO queue.
+// ".fifo" makes a FIFO queue. A configuration that Lambda rejects makes
+// Run return at once with a [*ConfigError] in [Trace.Err].
 func NewSQS(name string, cfg SQSConfig) *SQS {
+	q := NewSQSQueue(name)
+	maxBatch := 10_000
+	if q.fifo {
+		maxBatch = 10
+	}
+	err := checkBatchSize("sqs:"+name, cfg.BatchSize, maxBatch)
 	cfg.BatchSize = defaultInt(cfg.BatchSize, 10)
 	cfg.VisibilityTimeout = defaultDuration(cfg.VisibilityTimeout, 30*time.Second)
 	cfg.RetentionPeriod = defaultDuration(cfg.RetentionPeriod, 4*24*time.Hour)
 	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
-	q := NewSQSQueue(name)
-	return &SQS{cfg: cfg, q: q, now: epoch, book: newBook("sqs:"+name, q.fifo, cfg.Timeout)}
+	b := newBook("sqs:"+name, q.fifo, cfg.Timeout)
+	b.trace.Err = err
+	return &SQS{cfg: cfg, q: q, now: epoch, book: b}
 }
 
 // Now returns the simulated time.
@@ -134,11 +146,12 @@ func (s *SQS) DeadLetters() []events.SQSMessage {
 // Run invokes h with batches of visible messages until the queue is empty,
 // the MaxInvocations guard is reached, or ctx is done, and returns the trace
 // of the simulation so far. Run may be called again after sending more
-// messages.
+// messages. With a configuration that Lambda rejects, Run invokes nothing
+// and the trace's Err says why.
 func (s *SQS) Run(ctx context.Context, h func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)) *Trace {
 	b := s.book
 	b.trace.Stopped = false
-	for {
+	for b.trace.Err == nil {
 		batch := s.receive()
 		if len(batch) == 0 {
 			next, ok := s.nextVisible()

@@ -20,7 +20,10 @@ const RetryDelay = time.Second
 type StreamConfig struct {
 	// Shards is the number of shards; 0 means 1.
 	Shards int
-	// BatchSize is the most records per invocation; 0 means 100.
+	// BatchSize is the most records per invocation; 0 means 100. Lambda
+	// accepts at most 10,000 (Kinesis, DynamoDB Streams, Amazon MSK); a
+	// value out of range, or negative, makes Run fail with a
+	// [*ConfigError].
 	BatchSize int
 	// MaximumRetryAttempts is how many times a failed batch is retried
 	// before Lambda gives up on it; -1 (any negative value) means no limit
@@ -77,10 +80,12 @@ type shard[R any] struct {
 }
 
 func newStream[R, E, P any](name string, cfg StreamConfig) *stream[R, E, P] {
+	err := checkBatchSize(name, cfg.BatchSize, 10_000)
 	cfg.Shards = defaultInt(cfg.Shards, 1)
 	cfg.BatchSize = defaultInt(cfg.BatchSize, 100)
 	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
 	s := &stream[R, E, P]{cfg: cfg, now: epoch, book: newBook(name, true, cfg.Timeout)}
+	s.book.trace.Err = err
 	for i := 0; i < cfg.Shards; i++ {
 		s.shards = append(s.shards, &shard[R]{id: shardID(i)})
 	}
@@ -98,7 +103,7 @@ func (s *stream[R, E, P]) put(i int, r R, key, payload string) {
 func (s *stream[R, E, P]) run(ctx context.Context, h func(context.Context, E) (P, error)) *Trace {
 	b := s.book
 	b.trace.Stopped = false
-	for {
+	for b.trace.Err == nil {
 		var next *shard[R]
 		var wait time.Time
 		for j := range s.shards {
@@ -277,7 +282,9 @@ type Kinesis struct {
 	b *KinesisStream
 }
 
-// NewKinesis returns a simulator of the stream called name.
+// NewKinesis returns a simulator of the stream called name. A
+// configuration that Lambda rejects makes Run return at once with a
+// [*ConfigError] in [Trace.Err].
 func NewKinesis(name string, cfg StreamConfig) *Kinesis {
 	s := newStream[events.KinesisEventRecord, events.KinesisEvent, events.KinesisEventResponse]("kinesis:"+name, cfg)
 	s.seq = func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
@@ -312,7 +319,8 @@ func (k *Kinesis) Put(partitionKey string, data []byte) string {
 
 // Run invokes h with batches read from each shard until every shard is read
 // to its end, the MaxInvocations guard is reached, or ctx is done, and
-// returns the trace of the simulation so far.
+// returns the trace of the simulation so far. With a configuration that
+// Lambda rejects, Run invokes nothing and the trace's Err says why.
 func (k *Kinesis) Run(ctx context.Context, h func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error)) *Trace {
 	return k.s.run(ctx, h)
 }
@@ -327,6 +335,8 @@ type DynamoDB struct {
 }
 
 // NewDynamoDB returns a simulator of the stream of the table called name.
+// A configuration that Lambda rejects makes Run return at once with a
+// [*ConfigError] in [Trace.Err].
 func NewDynamoDB(name string, cfg StreamConfig) *DynamoDB {
 	s := newStream[events.DynamoDBEventRecord, events.DynamoDBEvent, events.DynamoDBEventResponse]("dynamodb:"+name, cfg)
 	s.seq = func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber }
@@ -375,7 +385,8 @@ func (d *DynamoDB) put(keys Item, build func() events.DynamoDBEventRecord) strin
 
 // Run invokes h with batches read from each shard until every shard is read
 // to its end, the MaxInvocations guard is reached, or ctx is done, and
-// returns the trace of the simulation so far.
+// returns the trace of the simulation so far. With a configuration that
+// Lambda rejects, Run invokes nothing and the trace's Err says why.
 func (d *DynamoDB) Run(ctx context.Context, h func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)) *Trace {
 	return d.s.run(ctx, h)
 }

@@ -185,6 +185,10 @@ type Trace struct {
 	// Start is the simulated time when the simulator was created, and End
 	// the simulated time when Run returned.
 	Start, End time.Time
+	// Err is a [*ConfigError] when the simulator was built with a
+	// configuration that Lambda rejects: Run then invoked nothing. It is
+	// nil otherwise; handler errors are in [Invocation.Err].
+	Err error
 }
 
 // Record returns the history of the record with identifier id.
@@ -254,6 +258,9 @@ func (t *Trace) String() string {
 	fmt.Fprintf(&b, " %d duplicate deliveries", t.Duplicates())
 	if t.Stopped {
 		b.WriteString(" (stopped before the source was drained)")
+	}
+	if t.Err != nil {
+		fmt.Fprintf(&b, " (not run: %v)", t.Err)
 	}
 	return b.String()
 }
