@@ -47,6 +47,13 @@ func (e *EventError) Unwrap() error { return e.Err }
 // response itself. A function that keeps its own
 // func(context.Context, events.SQSEvent) handler is unaffected.
 //
+// Where it differs from a Processor method behind lambda.Start, it is
+// stricter about input Lambda never sends for the source: a payload with no
+// records (an event of another source, say) and text after the event are an
+// [*EventError] instead of an empty response; and, as every error return,
+// a [*BatchError] comes with no response body, since Lambda ignores the body
+// of a failed invocation.
+//
 // The request and response hooks of lambda/handlertrace (used by tracing
 // libraries) are called with the decoded event and the response, as for a
 // handler function. lambda.Start options that configure encoding/json
@@ -74,8 +81,9 @@ var errUnbuiltHandler = errors.New("batch: LambdaHandler used without SQSHandler
 
 // SQSHandler returns a Lambda function that handles SQS events (standard
 // and FIFO queues) with h, configured by p, and returns the partial batch
-// response. It behaves as [Processor.SQS] behind lambda.Start, only faster.
-// The function must be configured with ReportBatchItemFailures.
+// response. It behaves as [Processor.SQS] behind lambda.Start, only
+// faster; [LambdaHandler] lists the inputs it is stricter about. The
+// function must be configured with ReportBatchItemFailures.
 func SQSHandler(p Processor, h Handler[events.SQSMessage]) *LambdaHandler {
 	return lambdaHandler("SQS", eventjson.SQS,
 		func(ev events.SQSEvent) int { return len(ev.Records) },
@@ -89,7 +97,8 @@ func SQSHandler(p Processor, h Handler[events.SQSMessage]) *LambdaHandler {
 
 // KinesisHandler returns a Lambda function that handles Kinesis Data Streams
 // events with h, configured by p, and returns the partial batch response. It
-// behaves as [Processor.Kinesis] behind lambda.Start, only faster.
+// behaves as [Processor.Kinesis] behind lambda.Start, only faster;
+// [LambdaHandler] lists the inputs it is stricter about.
 func KinesisHandler(p Processor, h Handler[events.KinesisEventRecord]) *LambdaHandler {
 	return lambdaHandler("Kinesis", eventjson.Kinesis,
 		func(ev events.KinesisEvent) int { return len(ev.Records) },
@@ -105,7 +114,8 @@ func KinesisHandler(p Processor, h Handler[events.KinesisEventRecord]) *LambdaHa
 // events with h, configured by p, and returns the partial batch response. It
 // behaves as [Processor.DynamoDB] behind lambda.Start, only faster: the
 // attribute values are built directly rather than through
-// events.DynamoDBAttributeValue's UnmarshalJSON.
+// events.DynamoDBAttributeValue's UnmarshalJSON. [LambdaHandler] lists the
+// inputs it is stricter about.
 func DynamoDBHandler(p Processor, h Handler[events.DynamoDBEventRecord]) *LambdaHandler {
 	return lambdaHandler("DynamoDB Streams", eventjson.DynamoDB,
 		func(ev events.DynamoDBEvent) int { return len(ev.Records) },
@@ -120,7 +130,8 @@ func DynamoDBHandler(p Processor, h Handler[events.DynamoDBEventRecord]) *Lambda
 // KafkaHandler returns a Lambda function that handles Amazon MSK and
 // self-managed Kafka events with h, configured by p, and returns the
 // partial batch response. It behaves as [Processor.Kafka] behind
-// lambda.Start, only faster.
+// lambda.Start, only faster; [LambdaHandler] lists the inputs it is
+// stricter about.
 func KafkaHandler(p Processor, h Handler[events.KafkaRecord]) *LambdaHandler {
 	return lambdaHandler("Kafka", eventjson.Kafka,
 		func(ev events.KafkaEvent) int {
