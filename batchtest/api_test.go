@@ -2,10 +2,12 @@ package batchtest_test
 
 import (
 	"go/ast"
+	"go/doc"
 	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -140,5 +142,49 @@ func TestEveryExportedIdentifierIsDocumented(t *testing.T) {
 	src, _ := parsePackage(t)
 	for _, b := range undocumented(src) {
 		t.Errorf("%s: got no doc comment starting with its name, want one", b)
+	}
+}
+func TestEveryExportedFunctionHasAnExample(t *testing.T) {
+	src, tests := parsePackage(t)
+	have := map[string]bool{}
+	for _, ex := range doc.Examples(tests...) {
+		if ex.Output == "" && !ex.EmptyOutput {
+			t.Errorf("Example%s: got no // Output: comment, want one", ex.Name)
+			continue
+		}
+		// Example names are F, F_suffix, T_M or T_M_suffix, where a
+		// suffix starts with a lower-case letter.
+		name := ex.Name
+		for {
+			have[name] = true
+			i := strings.LastIndex(name, "_")
+			if i < 0 || i+1 >= len(name) || !('a' <= name[i+1] && name[i+1] <= 'z') {
+				break
+			}
+			name = name[:i]
+		}
+	}
+	var missing []string
+	for _, f := range src {
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || !fn.Name.IsExported() {
+				continue
+			}
+			name := fn.Name.Name
+			if recv := receiverName(fn); recv != "" {
+				if !ast.IsExported(recv) {
+					continue
+				}
+				name = recv + "_" + name
+			}
+			if !have[name] {
+				missing = append(missing, "Example"+name)
+			}
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("%s: got no runnable example, want one", m)
 	}
 }

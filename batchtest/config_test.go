@@ -114,7 +114,9 @@ func TestAssertionsReportAConfigError(t *testing.T) {
 	trace, _ := runWithBatchSize("sqs.fifo", 50)
 	for _, assert := range []func(testing.TB){
 		func(t testing.TB) { batchtest.AssertDrained(t, trace) },
-		func(t testing.TB) { batchtest.AssertStates(t, trace, batchtest.Pending, trace.IDs(batchtest.Pending)...) },
+		func(t testing.TB) {
+			batchtest.AssertStates(t, trace, batchtest.Pending, trace.IDs(batchtest.Pending)...)
+		},
 	} {
 		rec := &recorder{TB: t}
 		assert(rec)
