@@ -7,41 +7,39 @@ import (
 // maxQueueName is the longest queue name SQS allows, ".fifo" included.
 const maxQueueName = 80
 
-// domain returns the DNS suffix of the SQS endpoints of a partition, and
-// false for a partition it does not know.
-func domain(partition string) (string, bool) {
-	switch partition {
-	case "aws", "aws-us-gov":
-		return "amazonaws.com", true
-	case "aws-cn":
-		return "amazonaws.com.cn", true
+// domain returns the DNS suffix of the SQS endpoints of a partition:
+// exact for aws, aws-cn and aws-us-gov, and amazonaws.com for any other.
+func domain(partition string) string {
+	if partition == "aws-cn" {
+		return "amazonaws.com.cn"
 	}
-	return "", false
+	return "amazonaws.com"
 }
 
 // QueueURL returns the URL of the queue named by an SQS queue ARN of the form
 // arn:<partition>:sqs:<region>:<account>:<name>, the eventSourceARN of the
 // messages Lambda delivers: for example
 // arn:aws:sqs:eu-west-1:123456789012:orders becomes
-// https://sqs.eu-west-1.amazonaws.com/123456789012/orders. Partitions aws,
-// aws-cn and aws-us-gov are known. A malformed ARN gives an [*ARNError].
+// https://sqs.eu-west-1.amazonaws.com/123456789012/orders. The host is
+// exact for the partitions aws, aws-cn (amazonaws.com.cn) and aws-us-gov;
+// for any other partition, such as aws-iso or aws-eusc, it is
+// sqs.<region>.amazonaws.com, which names the queue by the same account and
+// name (see below for why the host does not matter). A malformed ARN gives
+// an [*ARNError].
 //
 // QueueURL is the default of [Processor.QueueURL]. aws-sdk-go-v2 sends each
-// request to the client's endpoint (its BaseEndpoint, if set), and the queue
-// URL travels only as a parameter naming the queue; so this URL also serves a
-// client with a custom endpoint whenever the server accepts standard queue
-// URLs, as moto (which the tests of this package run against) does. For a
-// server that wants URLs on its own address, use [EndpointQueueURL].
+// request to the client's endpoint (from its region, or its BaseEndpoint if
+// set), and the queue URL travels only as a parameter naming the queue; so
+// this URL also serves a client with a custom endpoint whenever the server
+// accepts standard queue URLs, as moto (which the tests of this package run
+// against) does. For a server that wants URLs on its own address, use
+// [EndpointQueueURL].
 func QueueURL(arn string) (string, error) {
 	q, err := parseARN(arn)
 	if err != nil {
 		return "", err
 	}
-	dom, ok := domain(q.partition)
-	if !ok {
-		return "", &ARNError{ARN: arn, Reason: "unknown partition " + q.partition + "; set Processor.QueueURL"}
-	}
-	return "https://sqs." + q.region + "." + dom + "/" + q.account + "/" + q.name, nil
+	return "https://sqs." + q.region + "." + domain(q.partition) + "/" + q.account + "/" + q.name, nil
 }
 
 // EndpointQueueURL returns a resolver for [Processor.QueueURL] that builds

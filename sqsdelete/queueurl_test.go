@@ -1,7 +1,9 @@
 package sqsdelete_test
 
 import (
+	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +35,10 @@ func TestQueueURL(t *testing.T) {
 		{name: "name with a slash", arn: "arn:aws:sqs:eu-west-1:123456789012:a/b"},
 		{name: "name with a colon", arn: "arn:aws:sqs:eu-west-1:123456789012:a:b"},
 		{name: "name too long", arn: "arn:aws:sqs:eu-west-1:123456789012:" + long + "q"},
-		{name: "unknown partition", arn: "arn:aws-iso:sqs:us-iso-east-1:123456789012:orders"},
+		{name: "unknown partition: ISO", arn: "arn:aws-iso:sqs:us-iso-east-1:123456789012:orders", want: "https://sqs.us-iso-east-1.amazonaws.com/123456789012/orders"},
+		{name: "unknown partition: European Sovereign Cloud", arn: "arn:aws-eusc:sqs:eusc-de-east-1:123456789012:jobs.fifo", want: "https://sqs.eusc-de-east-1.amazonaws.com/123456789012/jobs.fifo"},
+		{name: "invalid partition", arn: "arn:AWS:sqs:eu-west-1:123456789012:orders"},
+		{name: "empty partition", arn: "arn::sqs:eu-west-1:123456789012:orders"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,4 +107,32 @@ func FuzzQueueURL(f *testing.F) {
 			t.Fatalf("QueueURL(%q) = %q: want https://host/account/name", arn, got)
 		}
 	})
+}
+
+// TestProcessUnknownPartition checks that messages of a partition QueueURL
+// does not know are deleted all the same.
+func TestProcessUnknownPartition(t *testing.T) {
+	tests := []struct {
+		name, arn, url string
+	}{
+		{name: "ISO", arn: "arn:aws-iso:sqs:us-iso-east-1:123456789012:orders", url: "https://sqs.us-iso-east-1.amazonaws.com/123456789012/orders"},
+		{name: "European Sovereign Cloud", arn: "arn:aws-eusc:sqs:eusc-de-east-1:123456789012:orders", url: "https://sqs.eusc-de-east-1.amazonaws.com/123456789012/orders"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := &fakeClient{}
+			_, err := sqsdelete.Processor{Client: fc}.Process(context.Background(), msgs("m", 3, tt.arn), failIDs("m0"))
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got error %v, want *sqsdelete.Error", err)
+			}
+			if len(e.NotDeleted) != 0 {
+				t.Errorf("got NotDeleted %v, want none", e.NotDeleted)
+			}
+			calls, _, _ := fc.snapshot()
+			if len(calls) != 1 || calls[0].url != tt.url || !slices.Equal(calls[0].handles, handles("m1", "m2")) {
+				t.Errorf("got calls %v, want one to %s deleting m1 and m2", calls, tt.url)
+			}
+		})
+	}
 }
