@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -32,9 +33,37 @@ type chunk struct {
 	indexes []int // indexes into the records of the batch, at most maxEntries
 }
 
+// lane is a sequence of messages that must be deleted in batch order: one
+// FIFO message group with SkipGroupOnError, the whole batch without. A
+// message of a lane is sent only once the one before it was deleted; after
+// a failure, the lane is held and its later messages are not deleted.
+type lane struct {
+	indexes []int // messages still to delete, in batch order
+	held    error // set when an earlier message was not deleted
+	listed  bool  // in deleteMessages' list of lanes
+}
+
+// hold makes l keep its later messages on the queue, because records[i]
+// could not be deleted.
+func (l *lane) hold(records []events.SQSMessage, i int) {
+	if l.held != nil {
+		return
+	}
+	id := records[i].MessageId
+	if id == "" {
+		id = "#" + strconv.Itoa(i)
+	}
+	l.held = fmt.Errorf("%w: message %s", ErrEarlierNotDeleted, id)
+}
+
 // deleteMessages deletes records[i] for each i in succeeded, and returns the
-// messages it could not delete, in input order.
-func (p Processor) deleteMessages(ctx context.Context, records []events.SQSMessage, succeeded []int) []*batch.RecordError {
+// messages it could not delete, in input order. On a standard queue it
+// sends every delete at once. On a FIFO queue it deletes in rounds, so that
+// a message is deleted only after the messages before it in its lane (see
+// [Processor.lanes]), and a message whose delete failed never returns to
+// the queue behind later messages that were deleted. fifo is whether the
+// batch comes from a FIFO queue by its ARN, before [batch.Processor.FIFO].
+func (p Processor) deleteMessages(ctx context.Context, records []events.SQSMessage, fifo bool, succeeded []int) []*batch.RecordError {
 	if len(succeeded) == 0 {
 		return nil
 	}
@@ -43,25 +72,36 @@ func (p Processor) deleteMessages(ctx context.Context, records []events.SQSMessa
 		notDeleted = append(notDeleted, notDeletedErr(records, i, cause))
 	}
 
-	// Group by queue, in order of first appearance, resolving each queue's
-	// URL once.
+	// Resolve each queue's URL once.
 	resolve := p.QueueURL
 	if resolve == nil {
 		resolve = QueueURL
 	}
-	type queue struct {
-		url     string
-		err     error
-		indexes []int
-	}
 	var (
-		queues []*queue
-		byARN  = make(map[string]*queue)
+		byARN   = make(map[string]*queue)
+		queueOf = make([]*queue, len(records)) // of the messages to delete
+	)
+	laneOf := p.lanes(fifo)
+	var (
+		lanes []*lane
+		next  = make([]int, 0, len(succeeded)) // the messages of the next round
 	)
 	for _, i := range succeeded {
 		m := &records[i]
+		l := laneOf(m)
+		if l != nil && l.held != nil {
+			fail(i, l.held)
+			continue
+		}
+		if l != nil && !l.listed {
+			l.listed = true
+			lanes = append(lanes, l)
+		}
 		if m.ReceiptHandle == "" {
 			fail(i, ErrNoReceiptHandle)
+			if l != nil {
+				l.hold(records, i)
+			}
 			continue
 		}
 		q, ok := byARN[m.EventSourceARN]
@@ -72,28 +112,146 @@ func (p Processor) deleteMessages(ctx context.Context, records []events.SQSMessa
 				q.err = &ARNError{ARN: m.EventSourceARN, Reason: "Processor.QueueURL returned an empty URL"}
 			}
 			byARN[m.EventSourceARN] = q
-			queues = append(queues, q)
 		}
 		if q.err != nil {
 			fail(i, q.err)
+			if l != nil {
+				l.hold(records, i)
+			}
 			continue
 		}
-		q.indexes = append(q.indexes, i)
-	}
-	chunks := make([]chunk, 0, len(succeeded)/maxEntries+len(queues))
-	for _, q := range queues {
-		for len(q.indexes) > 0 {
-			n := min(len(q.indexes), maxEntries)
-			chunks = append(chunks, chunk{url: q.url, indexes: q.indexes[:n:n]})
-			q.indexes = q.indexes[n:]
+		queueOf[i] = q
+		if l == nil {
+			next = append(next, i)
+		} else {
+			l.indexes = append(l.indexes, i)
 		}
 	}
 
-	for _, errs := range p.deleteChunks(ctx, records, chunks) {
-		notDeleted = append(notDeleted, errs...)
+	for {
+		// The next message of every lane not held joins the round.
+		for _, l := range lanes {
+			if l.held == nil && len(l.indexes) > 0 {
+				next = append(next, l.indexes[0])
+				l.indexes = l.indexes[1:]
+			}
+		}
+		if len(next) == 0 {
+			break
+		}
+		if len(lanes) > 0 {
+			slices.Sort(next)
+		}
+		for _, errs := range p.deleteChunks(ctx, records, chunksOf(next, queueOf)) {
+			for _, re := range errs {
+				notDeleted = append(notDeleted, re)
+				if l := laneOf(&records[re.Index]); l != nil {
+					l.hold(records, re.Index)
+				}
+			}
+		}
+		next = next[:0]
+	}
+	// The messages of held lanes stay on the queue.
+	for _, l := range lanes {
+		for _, i := range l.indexes {
+			fail(i, l.held)
+		}
 	}
 	sort.Slice(notDeleted, func(a, b int) bool { return notDeleted[a].Index < notDeleted[b].Index })
 	return notDeleted
+}
+
+// queue is a queue of the batch, and the URL resolved from its ARN.
+type queue struct {
+	url string
+	err error // why no URL could be resolved
+
+	n, off int // scratch for chunksOf
+}
+
+// chunksOf splits the messages of a round (indexes into the batch, in batch
+// order) into chunks of at most maxEntries messages of one queue: the
+// queues in order of first appearance, each queue's messages in batch
+// order. The chunks may share round's memory.
+func chunksOf(round []int, queueOf []*queue) []chunk {
+	var qs []*queue
+	for _, i := range round {
+		q := queueOf[i]
+		if q.n == 0 {
+			qs = append(qs, q)
+		}
+		q.n++
+	}
+	byQueue := round
+	if len(qs) > 1 {
+		// A counting sort by queue, stable.
+		byQueue = make([]int, len(round))
+		off := 0
+		for _, q := range qs {
+			q.off = off
+			off += q.n
+		}
+		for _, i := range round {
+			q := queueOf[i]
+			byQueue[q.off] = i
+			q.off++
+		}
+	}
+	n := 0
+	for _, q := range qs {
+		n += (q.n + maxEntries - 1) / maxEntries
+	}
+	chunks := make([]chunk, 0, n)
+	for _, q := range qs {
+		idx := byQueue[:q.n:q.n]
+		byQueue = byQueue[q.n:]
+		q.n = 0
+		for len(idx) > 0 {
+			k := min(len(idx), maxEntries)
+			chunks = append(chunks, chunk{url: q.url, indexes: idx[:k:k]})
+			idx = idx[k:]
+		}
+	}
+	return chunks
+}
+
+// lanes returns the function that gives a message's lane for a batch
+// (nil: the message is independent), following the engine's ordering
+// rules: on a standard queue every message is independent; on a FIFO queue
+// every message is in one lane, as a failure of the handler stops the
+// whole batch, except with SkipGroupOnError (and not StopOnFirstFailure),
+// where each message group of each queue is a lane of its own and messages
+// without a group are independent.
+func (p Processor) lanes(fifo bool) func(*events.SQSMessage) *lane {
+	switch p.Batch.FIFO {
+	case batch.FIFOOn:
+		fifo = true
+	case batch.FIFOOff:
+		fifo = false
+	}
+	switch {
+	case !fifo:
+		return func(*events.SQSMessage) *lane { return nil }
+	case p.Batch.StopOnFirstFailure || !p.Batch.SkipGroupOnError:
+		all := &lane{}
+		return func(*events.SQSMessage) *lane { return all }
+	}
+	type key struct{ arn, group string }
+	byKey := make(map[key]*lane)
+	return func(m *events.SQSMessage) *lane {
+		g := m.Attributes["MessageGroupId"]
+		if g == "" {
+			return nil
+		}
+		k := key{m.EventSourceARN, g}
+		l, ok := byKey[k]
+		if !ok {
+			l = &lane{}
+			byKey[k] = l
+		}
+		return l
+	}
 }
 
 // deleteChunks runs the chunks' calls, at most DeleteConcurrency at once,

@@ -20,6 +20,21 @@
 // FIFO queues keep their order: the first failure stops the batch (or, with
 // [batch.Processor.SkipGroupOnError], its message group), and the messages
 // not processed are not deleted, so they come back after the failed one.
+// Deletes follow the same rule. A message that succeeded but could not be
+// deleted comes back to the queue too, so no message after it may be
+// deleted: none after it in the batch by default, none after it in its
+// message group with SkipGroupOnError. Those messages stay on the queue,
+// reported in [Error.NotDeleted] with [ErrEarlierNotDeleted], and are
+// handled again after it. Since SQS handles the entries of one
+// DeleteMessageBatch call independently, this costs round trips: by
+// default a FIFO batch's messages are deleted one call at a time, in batch
+// order (up to ten sequential calls for the ten messages of a FIFO event
+// source mapping's largest batch, instead of one); with SkipGroupOnError
+// they are deleted in rounds, round k holding the k-th message of every
+// group (ten to a call, up to [Processor.DeleteConcurrency] calls at once),
+// so a batch takes as many sequential rounds as its largest group has
+// messages to delete. Standard queues have no order, and their deletes are
+// all sent at once. The deletes happen only when some message failed.
 //
 // The function's role needs sqs:DeleteMessage on the queue (SQS authorizes
 // DeleteMessageBatch with it), which an SQS event source mapping requires

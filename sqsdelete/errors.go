@@ -25,6 +25,16 @@ var (
 	// receiptHandle is empty.
 	ErrNoReceiptHandle = errors.New("sqsdelete: message has no receipt handle")
 
+	// ErrEarlierNotDeleted is the cause of [ErrNotDeleted] for a message of
+	// a FIFO queue that was not deleted because an earlier message could
+	// not be: an earlier message of its group with
+	// [batch.Processor.SkipGroupOnError], an earlier message of the batch
+	// without it (or with [batch.Processor.StopOnFirstFailure]). The
+	// earlier message comes back to the queue; this one stays there behind
+	// it, so that the group is processed in order. The error wrapping it
+	// names the earlier message, which is in [Error.NotDeleted] too.
+	ErrEarlierNotDeleted = errors.New("sqsdelete: not deleted to keep FIFO order, since an earlier message was not deleted")
+
 	// errNoResult is the cause of ErrNotDeleted for an entry that the
 	// DeleteMessageBatch response listed neither as deleted nor as failed.
 	errNoResult = errors.New("sqsdelete: DeleteMessageBatch response did not mention the entry")
@@ -48,7 +58,8 @@ type Error struct {
 	// NotDeleted lists the messages that succeeded but could not be
 	// deleted, in input order. Each error wraps [ErrNotDeleted] and the
 	// cause: an [*EntryError], the error of the DeleteMessageBatch call, an
-	// [*ARNError], [ErrNoReceiptHandle], or the context's error.
+	// [*ARNError], [ErrNoReceiptHandle], the context's error, or, on a
+	// FIFO queue, [ErrEarlierNotDeleted].
 	NotDeleted []*batch.RecordError
 }
 

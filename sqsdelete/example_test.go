@@ -92,6 +92,33 @@ func ExampleProcessor_Process() {
 	// sqsdelete: 1 message did not succeed and will return to the queue (ids: m3)
 }
 
+// NewFromConfig builds a Processor whose client comes from an aws.Config.
+// In a function, cfg comes from config.LoadDefaultConfig (module
+// github.com/aws/aws-sdk-go-v2/config). Here a stand-in HTTP client answers
+// for SQS and prints each request, so that the example runs offline.
+func ExampleNewFromConfig() {
+	cfg := aws.Config{
+		Region: "eu-west-1",
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "example"}, nil
+		}),
+		HTTPClient: &fakeSQSHTTP{print: true}, // leave unset in a function
+	}
+	proc := sqsdelete.NewFromConfig(cfg)
+	proc.Batch.Concurrency = 4
+
+	err := proc.SQS(context.Background(), exampleEvent(), func(ctx context.Context, m events.SQSMessage) error {
+		if m.MessageId == "m2" {
+			return errors.New("payment service unavailable")
+		}
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// POST https://sqs.eu-west-1.amazonaws.com/ AmazonSQS.DeleteMessageBatch https://sqs.eu-west-1.amazonaws.com/123456789012/orders: handle-m1 handle-m3
+	// sqsdelete: 1 message did not succeed and will return to the queue (ids: m2)
+}
+
 func ExampleQueueURL() {
 	url, err := sqsdelete.QueueURL("arn:aws:sqs:eu-west-1:123456789012:orders.fifo")
 	fmt.Println(url, err)

@@ -1,10 +1,16 @@
 package sqsdelete_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -171,4 +177,66 @@ func failIDs(ids ...string) func(context.Context, events.SQSMessage) error {
 		}
 		return nil
 	}
+}
+
+// fakeSQSHTTP is an aws.HTTPClient that answers for SQS without a network:
+// it answers every DeleteMessageBatch request with all entries deleted,
+// records each request, and, if print is set, prints it.
+type fakeSQSHTTP struct {
+	print bool
+
+	mu   sync.Mutex
+	reqs []fakeRequest
+}
+
+// fakeRequest is a request fakeSQSHTTP received.
+type fakeRequest struct {
+	url, target, queueURL, auth string
+	handles                     []string
+}
+
+func (f *fakeSQSHTTP) Do(r *http.Request) (*http.Response, error) {
+	var in struct {
+		QueueUrl string
+		Entries  []struct{ Id, ReceiptHandle string }
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		return nil, err
+	}
+	req := fakeRequest{url: r.URL.String(), target: r.Header.Get("X-Amz-Target"), queueURL: in.QueueUrl, auth: r.Header.Get("Authorization")}
+	var out struct {
+		Successful []struct{ Id string }
+		Failed     []struct{}
+	}
+	for _, e := range in.Entries {
+		req.handles = append(req.handles, e.ReceiptHandle)
+		out.Successful = append(out.Successful, struct{ Id string }{e.Id})
+	}
+	f.mu.Lock()
+	f.reqs = append(f.reqs, req)
+	f.mu.Unlock()
+	if f.print {
+		fmt.Printf("%s %s %s %s: %s\n", r.Method, req.url, req.target, req.queueURL, strings.Join(req.handles, " "))
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Response{
+		StatusCode:    http.StatusOK,
+		Status:        "200 OK",
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       r,
+	}, nil
+}
+
+func (f *fakeSQSHTTP) requests() []fakeRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.reqs)
 }

@@ -31,10 +31,9 @@ var queueSeq atomic.Int64
 // errHandler is what the test handlers return for a message meant to fail.
 var errHandler = errors.New("handler failed on purpose")
 
-// sqsClient returns a client for the test server, built the way a function
-// builds its own: from an aws.Config.
-func sqsClient() *sqs.Client {
-	cfg := aws.Config{
+// testConfig returns an aws.Config for the test server.
+func testConfig() aws.Config {
+	return aws.Config{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(sqsEndpoint),
 		HTTPClient:   &http.Client{Transport: transport},
@@ -42,7 +41,12 @@ func sqsClient() *sqs.Client {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "test"}, nil
 		}),
 	}
-	return sqs.NewFromConfig(cfg)
+}
+
+// sqsClient returns a client for the test server, built the way a function
+// builds its own: from an aws.Config.
+func sqsClient() *sqs.Client {
+	return sqs.NewFromConfig(testConfig())
 }
 
 // testQueue is a queue on the test server.
@@ -377,6 +381,114 @@ func TestIntegrationDeadLetterQueue(t *testing.T) {
 	}
 }
 
+// TestIntegrationFIFODeadLetterQueue runs the processor over a FIFO queue
+// whose redrive policy moves a message to a FIFO dead-letter queue after two
+// receives, until the poison message that always fails has moved there.
+func TestIntegrationFIFODeadLetterQueue(t *testing.T) {
+	t.Parallel()
+	c := sqsClient()
+	group := func(body string) string { return body[:1] }
+	tests := []struct {
+		name      string
+		skipGroup bool
+		sent      []string // bodies in send order; the first letter is the group
+	}{
+		{
+			// Every message after the poison one would be skipped with it
+			// each time and, received as often, follow it to the
+			// dead-letter queue: the poison message comes last.
+			name: "stop at first failure",
+			sent: []string{"a1", "b1", "a2", "b2", "p-poison"},
+		},
+		{
+			name:      "skip group",
+			skipGroup: true,
+			sent:      []string{"a1", "p-poison", "b1", "a2", "b2", "a3"},
+		},
+	}
+	for _, tt := range tests {
+		tt := tt
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dlq := newQueue(t, c, "fifo-dlq", true, nil)
+			q := newQueue(t, c, "fifo-redrive", true, map[string]string{
+				"RedrivePolicy": fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":"2"}`, dlq.arn),
+			})
+			q.send(t, tt.sent, group)
+
+			proc := sqsdelete.Processor{Client: c, Batch: batch.Processor{SkipGroupOnError: tt.skipGroup}}
+			var seen calls
+			h := failing(&seen, "p-poison")
+			fn := func(ctx context.Context, ev events.SQSEvent) error { return proc.SQS(ctx, ev, h) }
+
+			// Poll and invoke like the event source mapping until the
+			// source queue is empty (bounded): the poison message leaves
+			// it only for the dead-letter queue.
+			invocations := 0
+			deadline := time.Now().Add(20 * time.Second)
+			for q.count(t) > 0 && time.Now().Before(deadline) {
+				recs := q.receive(t, len(tt.sent), time.Second)
+				if len(recs) == 0 {
+					continue
+				}
+				invocations++
+				if err := q.invoke(t, recs, fn); err == nil {
+					t.Errorf("invocation %d: got nil error, want one naming the poison message", invocations)
+				} else if !errors.Is(err, errHandler) {
+					t.Errorf("invocation %d: got %v, want the handler's error", invocations, err)
+				}
+			}
+
+			if n := q.count(t); n != 0 {
+				t.Errorf("source queue holds %d messages, want 0", n)
+			}
+			if n := dlq.count(t); n != 1 {
+				t.Errorf("dead-letter queue holds %d messages, want 1", n)
+			}
+			got := dlq.receive(t, 1, 5*time.Second)
+			if want := []string{"p-poison"}; !slices.Equal(bodiesOf(got), want) {
+				t.Fatalf("dead-letter queue holds %v, want %v", bodiesOf(got), want)
+			}
+			if g := got[0].Attributes["MessageGroupId"]; g != "p" {
+				t.Errorf("dead-lettered message has group %q, want %q", g, "p")
+			}
+			if invocations != 2 {
+				t.Errorf("got %d invocations, want 2 (one per receive of the poison message)", invocations)
+			}
+			counts := map[string]int{}
+			for _, b := range seen.get() {
+				counts[b]++
+			}
+			for _, b := range tt.sent {
+				want := 1
+				if b == "p-poison" {
+					want = 2
+				}
+				if counts[b] != want {
+					t.Errorf("message %s handled %d times, want %d", b, counts[b], want)
+				}
+			}
+			// Each group was handled in send order.
+			for _, g := range []string{"a", "b"} {
+				var got, want []string
+				for _, b := range seen.get() {
+					if group(b) == g {
+						got = append(got, b)
+					}
+				}
+				for _, b := range tt.sent {
+					if group(b) == g {
+						want = append(want, b)
+					}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("group %s handled in order %v, want %v", g, got, want)
+				}
+			}
+		})
+	}
+}
+
 func TestIntegrationFIFOQueue(t *testing.T) {
 	t.Parallel()
 	c := sqsClient()
@@ -468,6 +580,123 @@ func TestIntegrationFIFOQueue(t *testing.T) {
 				t.Errorf("later invocations handled %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestIntegrationFIFODeleteFailure checks on the server that when the
+// delete of a FIFO message fails, the messages after it (of its group with
+// SkipGroupOnError, of the batch without) stay on the queue with it, and
+// come back with it.
+func TestIntegrationFIFODeleteFailure(t *testing.T) {
+	t.Parallel()
+	c := sqsClient()
+	sent := []string{"a1", "b1", "a2", "b2", "a3", "x1"}
+	group := func(body string) string { return body[:1] }
+	tests := []struct {
+		name      string
+		skipGroup bool
+		stale     string   // the message whose receipt handle SQS rejects
+		held      []string // not deleted to keep the order, in batch order
+		remain    []string // on the queue after the invocation
+	}{
+		{
+			name:   "stop at first failure: every later message stays",
+			stale:  "b1",
+			held:   []string{"a2", "b2", "a3"},
+			remain: []string{"b1", "a2", "b2", "a3", "x1"},
+		},
+		{
+			name:      "skip group: the later messages of the group stay",
+			skipGroup: true,
+			stale:     "a1",
+			held:      []string{"a2", "a3"},
+			remain:    []string{"a1", "a2", "a3", "x1"},
+		},
+	}
+	for _, tt := range tests {
+		tt := tt
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			q := newQueue(t, c, "fifo-stale", true, nil)
+			q.send(t, sent, group)
+			recs := q.receive(t, len(sent), 10*time.Second)
+			if got := bodiesOf(recs); !slices.Equal(got, sent) {
+				t.Fatalf("received %v, want %v", got, sent)
+			}
+			for i := range recs {
+				if recs[i].Body == tt.stale {
+					recs[i].ReceiptHandle = "not-a-receipt-handle"
+				}
+			}
+
+			proc := sqsdelete.Processor{Client: c, Batch: batch.Processor{SkipGroupOnError: tt.skipGroup}}
+			err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
+				return proc.SQS(ctx, ev, failing(&calls{}, "x1"))
+			})
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got error %v, want *sqsdelete.Error", err)
+			}
+			if got, want := errIDs(e.NotDeleted), idsOf(recs, append([]string{tt.stale}, tt.held...)...); !slices.Equal(got, want) {
+				t.Errorf("got not-deleted ids %v, want %v", got, want)
+			}
+			var held []string
+			for _, re := range e.NotDeleted {
+				if errors.Is(re, sqsdelete.ErrEarlierNotDeleted) {
+					held = append(held, re.ID)
+				}
+			}
+			if want := idsOf(recs, tt.held...); !slices.Equal(held, want) {
+				t.Errorf("got held back %v, want %v", held, want)
+			}
+			if got, want := q.count(t), len(tt.remain); got != want {
+				t.Errorf("queue holds %d messages after the invocation, want %d", got, want)
+			}
+			// What stays comes back after the visibility timeout (the
+			// set only: see TestIntegrationFIFOQueue on moto's order).
+			var back []string
+			deadline := time.Now().Add(15 * time.Second)
+			for q.count(t) > 0 && time.Now().Before(deadline) {
+				recs := q.receive(t, len(tt.remain), time.Second)
+				if len(recs) == 0 {
+					continue
+				}
+				back = append(back, bodiesOf(recs)...)
+				if err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
+					return proc.SQS(ctx, ev, failing(&calls{}))
+				}); err != nil {
+					t.Fatalf("later invocation: got error %v, want nil", err)
+				}
+			}
+			if got, want := sorted(slices.Compact(sorted(back))), sorted(tt.remain); !slices.Equal(got, want) {
+				t.Errorf("got %v back, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestIntegrationNewFromConfig runs a Processor built by NewFromConfig
+// against the server.
+func TestIntegrationNewFromConfig(t *testing.T) {
+	t.Parallel()
+	c := sqsClient()
+	q := newQueue(t, c, "from-config", false, nil)
+	bodies := []string{"m0", "m1", "m2"}
+	q.send(t, bodies, nil)
+	recs := q.receive(t, len(bodies), 10*time.Second)
+	if len(recs) != len(bodies) {
+		t.Fatalf("received %d messages, want %d", len(recs), len(bodies))
+	}
+	proc := sqsdelete.NewFromConfig(testConfig())
+	err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
+		return proc.SQS(ctx, ev, failing(&calls{}, "m1"))
+	})
+	var e *sqsdelete.Error
+	if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
+		t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
+	}
+	if got := q.count(t); got != 1 {
+		t.Errorf("queue holds %d messages, want 1", got)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/seed-45ee126e/batch"
 )
@@ -52,7 +53,7 @@ type Processor struct {
 
 	// Client deletes the messages; usually sqs.NewFromConfig(cfg), which
 	// takes its region, credentials, endpoint and retry settings from the
-	// aws.Config. It must not be nil.
+	// aws.Config, as [NewFromConfig] sets it. It must not be nil.
 	Client Client
 
 	// QueueURL returns the URL of the queue a message came from, given the
@@ -84,14 +85,35 @@ type Processor struct {
 	// invocation's (and [batch.Processor.DeadlineMargin] applies within
 	// it). Zero means [DefaultDeleteMargin]; it is at most half the time
 	// left when the call starts. A negative value, or
-	// [batch.Processor.IgnoreDeadline], keeps no time. The deletes take
-	// about successes/(10*DeleteConcurrency) round trips: raise it, or
-	// DeleteConcurrency, for batches of thousands of messages.
+	// [batch.Processor.IgnoreDeadline], keeps no time. On a standard
+	// queue the deletes take about successes/(10*DeleteConcurrency) round
+	// trips: raise it, or DeleteConcurrency, for batches of thousands of
+	// messages. On a FIFO queue they take one round trip per successful
+	// message, or with SkipGroupOnError one per message of the largest
+	// group (see the package documentation), each more with retries.
 	DeleteMargin time.Duration
 
 	// DeleteConcurrency is how many DeleteMessageBatch calls may be in
 	// flight at once. Zero means [DefaultDeleteConcurrency].
 	DeleteConcurrency int
+}
+
+// NewFromConfig returns a Processor whose Client is
+// sqs.NewFromConfig(cfg, optFns...), so that the deletes use cfg's region,
+// credentials, endpoint, HTTP client and retry settings, like any SDK client
+// built from it; optFns adjust the client's [sqs.Options] as they do for
+// sqs.NewFromConfig. Building it makes no network call. Every other field
+// is zero, meaning its documented default; set them on the result:
+//
+//	cfg, err := config.LoadDefaultConfig(ctx)
+//	…
+//	proc := sqsdelete.NewFromConfig(cfg)
+//	proc.Batch.SkipGroupOnError = true
+//
+// To share a client with the rest of the function, or pass a fake one in
+// tests, set [Processor.Client] instead.
+func NewFromConfig(cfg aws.Config, optFns ...func(*sqs.Options)) Processor {
+	return Processor{Client: sqs.NewFromConfig(cfg, optFns...)}
 }
 
 // SQS is the body of a Lambda handler for an event source mapping without
@@ -149,7 +171,7 @@ func (p Processor) Process(ctx context.Context, records []events.SQSMessage, h b
 	if len(failed) == 0 {
 		return rep, nil
 	}
-	return rep, &Error{Failed: failed, NotDeleted: p.deleteMessages(ctx, records, succeeded)}
+	return rep, &Error{Failed: failed, NotDeleted: p.deleteMessages(ctx, records, src.FIFO, succeeded)}
 }
 
 // handlerContext returns the context the handler runs under: ctx, with a

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 	"github.com/seed-45ee126e/batch"
@@ -82,18 +83,18 @@ func TestProcessDeletes(t *testing.T) {
 			failed: []string{"m1"},
 		},
 		{
-			name:    "FIFO: messages after the first failure are neither handled nor deleted",
+			name:    "FIFO: messages after the first failure are neither handled nor deleted, the others deleted one by one",
 			records: fifo,
 			fail:    []string{"a2"},
-			calls:   []call{{fifoURL, handles("a1", "b1")}},
+			calls:   []call{{fifoURL, handles("a1")}, {fifoURL, handles("b1")}},
 			failed:  []string{"a2", "b2", "a3"},
 		},
 		{
-			name:    "FIFO skip group: only the failed group's later messages are kept",
+			name:    "FIFO skip group: only the failed group's later messages are kept, the others deleted in rounds",
 			records: fifo,
 			batch:   batch.Processor{SkipGroupOnError: true, Concurrency: 2},
 			fail:    []string{"a2"},
-			calls:   []call{{fifoURL, handles("a1", "b1", "b2")}},
+			calls:   []call{{fifoURL, handles("a1", "b1")}, {fifoURL, handles("b2")}},
 			failed:  []string{"a2", "a3"},
 		},
 		{
@@ -629,4 +630,54 @@ func manyErrs(n int) []*batch.RecordError {
 		out[i] = &batch.RecordError{Index: i, ID: "id", Err: errHandler}
 	}
 	return out
+}
+
+func TestNewFromConfig(t *testing.T) {
+	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret", Source: "test"}, nil
+	})
+	tests := []struct {
+		name    string
+		opts    []func(*sqs.Options)
+		wantURL string // of the request
+	}{
+		{name: "the client sends to the config's region", wantURL: "https://sqs.eu-west-1.amazonaws.com/"},
+		{
+			name:    "options adjust the client",
+			opts:    []func(*sqs.Options){func(o *sqs.Options) { o.BaseEndpoint = aws.String("http://127.0.0.1:9324") }},
+			wantURL: "http://127.0.0.1:9324/",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hc := &fakeSQSHTTP{}
+			cfg := aws.Config{Region: "eu-west-1", Credentials: creds, HTTPClient: hc}
+			p := sqsdelete.NewFromConfig(cfg, tt.opts...)
+			if _, ok := p.Client.(*sqs.Client); !ok {
+				t.Fatalf("got Client %T, want *sqs.Client", p.Client)
+			}
+			if p.QueueURL != nil || p.Retries != 0 || p.DeleteMargin != 0 || p.DeleteConcurrency != 0 || p.SuppressError {
+				t.Errorf("got %+v, want every field but Client zero", p)
+			}
+			// The config is copied: later edits change nothing.
+			cfg.Region = "us-east-1"
+
+			_, err := p.Process(context.Background(), msgs("m", 3, stdARN), failIDs("m1"))
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
+				t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
+			}
+			reqs := hc.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("got %d requests, want 1", len(reqs))
+			}
+			r := reqs[0]
+			if r.url != tt.wantURL || r.target != "AmazonSQS.DeleteMessageBatch" || r.queueURL != stdURL || !slices.Equal(r.handles, handles("m0", "m2")) {
+				t.Errorf("got request %+v, want DeleteMessageBatch to %s of %s deleting m0 and m2", r, tt.wantURL, stdURL)
+			}
+			if !strings.Contains(r.auth, "Credential=AKIDTEST/") || !strings.Contains(r.auth, "/eu-west-1/sqs/") {
+				t.Errorf("got Authorization %q, want it signed with the config's credentials for eu-west-1", r.auth)
+			}
+		})
+	}
 }

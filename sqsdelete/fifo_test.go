@@ -1,0 +1,295 @@
+package sqsdelete_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/seed-45ee126e/batch"
+	"github.com/seed-45ee126e/batch/sqsdelete"
+)
+
+// failHandles answers that the entries with the given receipt handles
+// failed with a sender fault (not retried), and the others were deleted.
+func failHandles(hs ...string) func(context.Context, int, *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+	return func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+		return failEntries(in, "ReceiptHandleIsInvalid", true, hs...), nil
+	}
+}
+
+// TestFIFODeleteOrder checks that a message of a FIFO queue is deleted only
+// once the messages before it (of its group, with SkipGroupOnError; of the
+// batch, without) were, so that a message whose delete failed never comes
+// back behind later ones that were processed and deleted.
+func TestFIFODeleteOrder(t *testing.T) {
+	// Groups A and B interleaved, then x, a message of group X that fails
+	// in the handler so that the processor deletes the others itself.
+	interleaved := []events.SQSMessage{
+		msg("a1", fifoARN, "A"), msg("b1", fifoARN, "B"), msg("a2", fifoARN, "A"),
+		msg("b2", fifoARN, "B"), msg("a3", fifoARN, "A"), msg("b3", fifoARN, "B"),
+		msg("x", fifoARN, "X"),
+	}
+	skipGroup := batch.Processor{SkipGroupOnError: true}
+	noHandleA1 := slices.Clone(interleaved)
+	noHandleA1[0].ReceiptHandle = ""
+	noGroup := []events.SQSMessage{
+		msg("a1", fifoARN, "A"), msg("n1", fifoARN, ""), msg("a2", fifoARN, "A"),
+		msg("n2", fifoARN, ""), msg("x", fifoARN, "X"),
+	}
+	// Twelve groups of two messages: each round has twelve entries.
+	var wide []events.SQSMessage
+	for k := 0; k < 2; k++ {
+		for g := 0; g < 12; g++ {
+			id := "g" + strconv.Itoa(g) + "-" + strconv.Itoa(k)
+			wide = append(wide, msg(id, fifoARN, "G"+strconv.Itoa(g)))
+		}
+	}
+	wide = append(wide, msg("x", fifoARN, "X"))
+	wideIDs := func(k int) []string {
+		var out []string
+		for g := 0; g < 12; g++ {
+			out = append(out, "g"+strconv.Itoa(g)+"-"+strconv.Itoa(k))
+		}
+		return out
+	}
+
+	tests := []struct {
+		name    string
+		records []events.SQSMessage
+		batch   batch.Processor
+		retries int
+		fail    []string // handler failures
+		respond func(context.Context, int, *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error)
+		calls   [][]string // receipt handles of each call, in order
+		// not deleted: those whose delete failed, and those held back
+		// behind them
+		failedDelete, held []string
+	}{
+		{
+			name:    "skip group: deletes go in rounds, the k-th message of every group in round k",
+			records: interleaved,
+			batch:   skipGroup,
+			fail:    []string{"x"},
+			calls:   [][]string{handles("a1", "b1"), handles("a2", "b2"), handles("a3", "b3")},
+		},
+		{
+			name:         "skip group: a failed delete keeps the later messages of its group only",
+			records:      interleaved,
+			batch:        skipGroup,
+			fail:         []string{"x"},
+			respond:      failHandles("rh-a1"),
+			calls:        [][]string{handles("a1", "b1"), handles("b2"), handles("b3")},
+			failedDelete: []string{"a1"},
+			held:         []string{"a2", "a3"},
+		},
+		{
+			name:    "skip group: retries exhausted keep the later messages of the group",
+			records: interleaved,
+			batch:   skipGroup,
+			retries: 1,
+			fail:    []string{"x"},
+			respond: func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				return failEntries(in, "InternalError", false, "rh-b2"), nil
+			},
+			calls:        [][]string{handles("a1", "b1"), handles("a2", "b2"), handles("b2"), handles("a3")},
+			failedDelete: []string{"b2"},
+			held:         []string{"b3"},
+		},
+		{
+			name:         "skip group: a message that cannot be sent keeps the later messages of its group",
+			records:      noHandleA1,
+			batch:        skipGroup,
+			fail:         []string{"x"},
+			calls:        [][]string{handles("b1"), handles("b2"), handles("b3")},
+			failedDelete: []string{"a1"},
+			held:         []string{"a2", "a3"},
+		},
+		{
+			name:         "skip group: messages without a group are independent",
+			records:      noGroup,
+			batch:        skipGroup,
+			fail:         []string{"x"},
+			respond:      failHandles("rh-n1", "rh-a1"),
+			calls:        [][]string{handles("a1", "n1", "n2")},
+			failedDelete: []string{"a1", "n1"},
+			held:         []string{"a2"},
+		},
+		{
+			name:    "skip group: a round of more than ten messages takes several calls",
+			records: wide,
+			batch:   skipGroup,
+			fail:    []string{"x"},
+			calls: [][]string{
+				handles(wideIDs(0)[:10]...), handles(wideIDs(0)[10:]...),
+				handles(wideIDs(1)[:10]...), handles(wideIDs(1)[10:]...),
+			},
+		},
+		{
+			name:    "stop at first failure: one message at a time, in batch order",
+			records: interleaved,
+			fail:    []string{"x"},
+			calls:   [][]string{handles("a1"), handles("b1"), handles("a2"), handles("b2"), handles("a3"), handles("b3")},
+		},
+		{
+			name:         "stop at first failure: a failed delete keeps every later message of the batch",
+			records:      interleaved,
+			fail:         []string{"x"},
+			respond:      failHandles("rh-b1"),
+			calls:        [][]string{handles("a1"), handles("b1")},
+			failedDelete: []string{"b1"},
+			held:         []string{"a2", "b2", "a3", "b3"},
+		},
+		{
+			name:         "stop at first failure: messages without a group are held too",
+			records:      noGroup,
+			fail:         []string{"x"},
+			respond:      failHandles("rh-a1"),
+			calls:        [][]string{handles("a1")},
+			failedDelete: []string{"a1"},
+			held:         []string{"n1", "a2", "n2"},
+		},
+		{
+			name:         "StopOnFirstFailure wins over SkipGroupOnError",
+			records:      interleaved,
+			batch:        batch.Processor{SkipGroupOnError: true, StopOnFirstFailure: true},
+			fail:         []string{"x"},
+			respond:      failHandles("rh-a2"),
+			calls:        [][]string{handles("a1"), handles("b1"), handles("a2")},
+			failedDelete: []string{"a2"},
+			held:         []string{"b2", "a3", "b3"},
+		},
+		{
+			name:         "FIFOOff: all deletes at once, as on a standard queue",
+			records:      interleaved,
+			batch:        batch.Processor{FIFO: batch.FIFOOff},
+			fail:         []string{"x"},
+			respond:      failHandles("rh-a1"),
+			calls:        [][]string{handles("a1", "b1", "a2", "b2", "a3", "b3")},
+			failedDelete: []string{"a1"},
+		},
+		{
+			name:    "standard queue with StopOnFirstFailure: all deletes at once",
+			records: msgs("m", 5, stdARN),
+			batch:   batch.Processor{StopOnFirstFailure: true},
+			fail:    []string{"m4"},
+			respond: failHandles("rh-m0"),
+			calls:   [][]string{handles("m0", "m1", "m2", "m3")},
+			// m0's failure holds nothing back: a standard queue has no order.
+			failedDelete: []string{"m0"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := &fakeClient{respond: tt.respond}
+			p := sqsdelete.Processor{Client: fc, Batch: tt.batch, Retries: tt.retries, DeleteConcurrency: 1}
+			_, err := p.Process(context.Background(), tt.records, failIDs(tt.fail...))
+			calls, _, violations := fc.snapshot()
+			if len(violations) > 0 {
+				t.Errorf("requests SQS would reject: %v", violations)
+			}
+			var got [][]string
+			for _, c := range calls {
+				got = append(got, c.handles)
+			}
+			if !slices.EqualFunc(got, tt.calls, slices.Equal) {
+				t.Errorf("got calls %v, want %v", got, tt.calls)
+			}
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got error %v, want *sqsdelete.Error", err)
+			}
+			if got, want := errIDs(e.Failed), tt.fail; !slices.Equal(got, want) {
+				t.Errorf("got failed %v, want %v", got, want)
+			}
+			var want, gotFailed, gotHeld []string
+			for _, m := range tt.records {
+				if slices.Contains(tt.failedDelete, m.MessageId) || slices.Contains(tt.held, m.MessageId) {
+					want = append(want, m.MessageId)
+				}
+			}
+			if got := errIDs(e.NotDeleted); !slices.Equal(got, want) {
+				t.Errorf("got not deleted %v, want %v", got, want)
+			}
+			for _, re := range e.NotDeleted {
+				if !errors.Is(re, sqsdelete.ErrNotDeleted) {
+					t.Errorf("NotDeleted %s: got %v, want it to wrap ErrNotDeleted", re.ID, re.Err)
+				}
+				if errors.Is(re, sqsdelete.ErrEarlierNotDeleted) {
+					gotHeld = append(gotHeld, re.ID)
+				} else {
+					gotFailed = append(gotFailed, re.ID)
+				}
+			}
+			if !slices.Equal(gotHeld, tt.held) {
+				t.Errorf("got held back (ErrEarlierNotDeleted) %v, want %v", gotHeld, tt.held)
+			}
+			if !slices.Equal(gotFailed, tt.failedDelete) {
+				t.Errorf("got failed deletes %v, want %v", gotFailed, tt.failedDelete)
+			}
+		})
+	}
+}
+
+// TestFIFODeleteRoundsConcurrency checks that the calls of one round may run
+// at once, and that a round starts only when the one before it is over.
+func TestFIFODeleteRoundsConcurrency(t *testing.T) {
+	// 22 groups of two messages: rounds of 22 entries, three calls each.
+	var recs []events.SQSMessage
+	for k := 0; k < 2; k++ {
+		for g := 0; g < 22; g++ {
+			recs = append(recs, msg("g"+strconv.Itoa(g)+"-"+strconv.Itoa(k), fifoARN, "G"+strconv.Itoa(g)))
+		}
+	}
+	recs = append(recs, msg("x", fifoARN, "X"))
+	round := func(handle string) int { return int(handle[len(handle)-1] - '0') }
+
+	var (
+		mu       sync.Mutex
+		inFlight [2]int
+		overlaps []string
+	)
+	fc := &fakeClient{respond: func(_ context.Context, n int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+		r := round(*in.Entries[0].ReceiptHandle)
+		mu.Lock()
+		for _, e := range in.Entries {
+			if round(*e.ReceiptHandle) != r {
+				overlaps = append(overlaps, fmt.Sprintf("call %d mixes rounds", n))
+			}
+		}
+		if r == 1 && inFlight[0] > 0 {
+			overlaps = append(overlaps, fmt.Sprintf("call %d of round 1 started while %d of round 0 ran", n, inFlight[0]))
+		}
+		inFlight[r]++
+		mu.Unlock()
+		time.Sleep(10 * time.Millisecond) // give a wrong order the time to show
+		mu.Lock()
+		inFlight[r]--
+		mu.Unlock()
+		return succeedAll(in), nil
+	}}
+	p := sqsdelete.Processor{Client: fc, Batch: batch.Processor{SkipGroupOnError: true}, DeleteConcurrency: 3}
+	_, err := p.Process(context.Background(), recs, failIDs("x"))
+	var e *sqsdelete.Error
+	if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
+		t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
+	}
+	calls, deleted, violations := fc.snapshot()
+	if len(violations) > 0 {
+		t.Errorf("requests SQS would reject: %v", violations)
+	}
+	if len(calls) != 6 || len(deleted) != 44 {
+		t.Errorf("got %d calls deleting %d messages, want 6 calls deleting 44", len(calls), len(deleted))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(overlaps) > 0 {
+		t.Errorf("rounds overlapped: %v", overlaps)
+	}
+}
