@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -20,6 +21,10 @@ import (
 //
 // Whatever the input, an adapter must not panic, must call the handler or
 // return a *DecodeError or *ValidationError naming the record, never both.
+// FuzzSNSJSON and FuzzEventBridgeJSON also hold the adapter to an oracle:
+// the envelope and the payload decoded by encoding/json as the adapter's
+// documentation says, which decides whether the handler must be called,
+// with which value, or which error the record must get.
 
 // fuzzPayload has fields of many kinds, so that the decoder walks many paths.
 type fuzzPayload struct {
@@ -67,6 +72,41 @@ func checkTypedOutcome(t *testing.T, id string, called bool, err error) {
 	}
 }
 
+// checkOracle asserts that an adapter did what the oracle wants: called the
+// handler with the oracle's value, or failed with the error of the wanted
+// kind, a *DecodeError naming part (wrapping ErrNoPayload exactly when the
+// payload is absent) or a *ValidationError.
+func checkOracle(t *testing.T, part string, want fuzzOutcome, got fuzzPayload, called bool, err error) {
+	t.Helper()
+	var de *batch.DecodeError
+	switch want.kind {
+	case "called":
+		if !called || err != nil {
+			t.Fatalf("got error %v, want the handler called (the payload decodes and validates)", err)
+		}
+		if !reflect.DeepEqual(got, want.v) {
+			t.Fatalf("got handler value %#v, want %#v as encoding/json decodes it", got, want.v)
+		}
+	case "invalid":
+		var ve *batch.ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("got error %v (called %v), want a *ValidationError (%s)", err, called, want.why)
+		}
+	case "no payload", "decode":
+		if !errors.As(err, &de) {
+			t.Fatalf("got error %v (called %v), want a *DecodeError (%s)", err, called, want.why)
+		}
+		if de.Part != part {
+			t.Fatalf("got decode error of part %q, want %q (%s)", de.Part, part, want.why)
+		}
+		if noPayload := errors.Is(err, batch.ErrNoPayload); noPayload != (want.kind == "no payload") {
+			t.Fatalf("got decode error %v wrapping ErrNoPayload: %v, want %v (%s)", err, noPayload, !noPayload, want.why)
+		}
+	default:
+		t.Fatalf("oracle outcome %q unknown", want.kind)
+	}
+}
+
 // fuzzHandler records whether it was called.
 func fuzzHandler(called *bool) func(context.Context, fuzzPayload) error {
 	return func(context.Context, fuzzPayload) error {
@@ -95,20 +135,98 @@ func FuzzSQSJSON(f *testing.F) {
 
 func FuzzSNSJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
+		var got fuzzPayload
 		var called bool
-		err := batch.SNSJSON(fuzzHandler(&called))(context.Background(), events.SQSMessage{MessageId: "m-1", Body: body})
+		err := batch.SNSJSON(capturingHandler(&got, &called))(context.Background(), events.SQSMessage{MessageId: "m-1", Body: body})
 		checkTypedOutcome(t, "m-1", called, err)
+		checkOracle(t, "body.Message", snsOracle([]byte(body)), got, called, err)
 	})
 }
 
 func FuzzEventBridgeJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
+		var got fuzzPayload
 		var called bool
-		err := batch.EventBridgeJSON(fuzzHandler(&called))(context.Background(), events.SQSMessage{MessageId: "m-1", Body: body})
+		err := batch.EventBridgeJSON(capturingHandler(&got, &called))(context.Background(), events.SQSMessage{MessageId: "m-1", Body: body})
 		checkTypedOutcome(t, "m-1", called, err)
+		checkOracle(t, "body.detail", eventBridgeOracle([]byte(body)), got, called, err)
 	})
 }
 
+// capturingHandler records whether it was called, and with what.
+func capturingHandler(got *fuzzPayload, called *bool) func(context.Context, fuzzPayload) error {
+	return func(_ context.Context, v fuzzPayload) error {
+		*got, *called = v, true
+		return nil
+	}
+}
+
+// fuzzOutcome is what an adapter must do with one record, as an oracle
+// built on encoding/json and the adapter's documentation decides it.
+type fuzzOutcome struct {
+	kind string      // "called", "no payload", "decode" or "invalid"
+	v    fuzzPayload // for "called": the value the handler must get
+	why  string      // what the oracle saw, for messages
+}
+
+// payloadOracle decides the outcome of a payload once extracted from its
+// envelope: absent or null, not decodable into a fuzzPayload, not valid,
+// or handed to the handler.
+func payloadOracle(data []byte) fuzzOutcome {
+	if s := bytes.TrimSpace(data); len(s) == 0 || string(s) == "null" {
+		return fuzzOutcome{kind: "no payload", why: "payload empty or null"}
+	}
+	var v fuzzPayload
+	if err := json.Unmarshal(data, &v); err != nil {
+		return fuzzOutcome{kind: "decode", why: "encoding/json: " + err.Error()}
+	}
+	if err := v.Validate(); err != nil {
+		return fuzzOutcome{kind: "invalid", why: err.Error()}
+	}
+	return fuzzOutcome{kind: "called", v: v}
+}
+
+// snsOracle is the documented contract of SNSJSON: the body is an SNS
+// envelope whose Type, if present, is "Notification" and whose Message is
+// a string holding the payload.
+func snsOracle(body []byte) fuzzOutcome {
+	if s := bytes.TrimSpace(body); len(s) == 0 || string(s) == "null" {
+		return fuzzOutcome{kind: "no payload", why: "body empty or null"}
+	}
+	var env struct {
+		Type    string  `json:"Type"`
+		Message *string `json:"Message"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return fuzzOutcome{kind: "decode", why: "envelope: " + err.Error()}
+	}
+	if env.Type != "" && env.Type != "Notification" {
+		return fuzzOutcome{kind: "decode", why: "envelope of type " + env.Type}
+	}
+	if env.Message == nil {
+		return fuzzOutcome{kind: "decode", why: "envelope without Message"}
+	}
+	return payloadOracle([]byte(*env.Message))
+}
+
+// eventBridgeOracle is the documented contract of EventBridgeJSON: the body
+// is an event object whose detail holds the payload.
+func eventBridgeOracle(body []byte) fuzzOutcome {
+	if s := bytes.TrimSpace(body); len(s) == 0 || string(s) == "null" {
+		return fuzzOutcome{kind: "no payload", why: "body empty or null"}
+	}
+	var ev struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return fuzzOutcome{kind: "decode", why: "event: " + err.Error()}
+	}
+	detail := ev.Detail
+	if detail == nil {
+		return fuzzOutcome{kind: "decode", why: "event without detail"}
+	}
+	return payloadOracle(detail)
+}
 func FuzzKinesisJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var called bool
