@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -96,24 +95,6 @@ func handWrittenSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventRes
 	return events.SQSEventResponse{BatchItemFailures: failures}, nil
 }
 
-// decPerRecord runs fn b.N times and reports the time and allocations per
-// record of a batch of n records.
-func decPerRecord(b *testing.B, n int, fn func()) {
-	b.Helper()
-	b.ReportAllocs()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		fn()
-	}
-	b.StopTimer()
-	runtime.ReadMemStats(&after)
-	records := float64(b.N) * float64(n)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/records, "ns/record")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/records, "allocs/record")
-}
-
 // BenchmarkSQSJSON compares, on 1,000 messages of about 256 bytes, a
 // hand-written decode-and-handle loop with Processor.SQS running SQSJSON,
 // and with Processor.SQS running a handler that decodes by hand; then the
@@ -123,7 +104,7 @@ func BenchmarkSQSJSON(b *testing.B) {
 	ctx := context.Background()
 	var proc batch.Processor
 	b.Run("hand-written", func(b *testing.B) {
-		decPerRecord(b, len(ev.Records), func() {
+		perRecord(b, len(ev.Records), func() {
 			if resp, err := handWrittenSQS(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
 				b.Fatalf("got %v, %v, want no failure", resp, err)
 			}
@@ -133,7 +114,7 @@ func BenchmarkSQSJSON(b *testing.B) {
 	// message, beside json.Unmarshal and Validate called directly. The
 	// difference is the adapter's own cost.
 	b.Run("json.Unmarshal-only", func(b *testing.B) {
-		decPerRecord(b, len(ev.Records), func() {
+		perRecord(b, len(ev.Records), func() {
 			for _, m := range ev.Records {
 				var o benchOrder
 				if err := json.Unmarshal([]byte(m.Body), &o); err != nil {
@@ -150,7 +131,7 @@ func BenchmarkSQSJSON(b *testing.B) {
 	})
 	b.Run("SQSJSON-only", func(b *testing.B) {
 		h := batch.SQSJSON(benchHandle)
-		decPerRecord(b, len(ev.Records), func() {
+		perRecord(b, len(ev.Records), func() {
 			for _, m := range ev.Records {
 				if err := h(ctx, m); err != nil {
 					b.Fatal(err)
@@ -169,7 +150,7 @@ func BenchmarkSQSJSON(b *testing.B) {
 			}
 			return benchHandle(ctx, o)
 		}
-		decPerRecord(b, len(ev.Records), func() {
+		perRecord(b, len(ev.Records), func() {
 			if resp, err := proc.SQS(ctx, ev, h); err != nil || len(resp.BatchItemFailures) != 0 {
 				b.Fatalf("got %v, %v, want no failure", resp, err)
 			}
@@ -177,7 +158,7 @@ func BenchmarkSQSJSON(b *testing.B) {
 	})
 	b.Run("Processor.SQS+SQSJSON", func(b *testing.B) {
 		h := batch.SQSJSON(benchHandle)
-		decPerRecord(b, len(ev.Records), func() {
+		perRecord(b, len(ev.Records), func() {
 			if resp, err := proc.SQS(ctx, ev, h); err != nil || len(resp.BatchItemFailures) != 0 {
 				b.Fatalf("got %v, %v, want no failure", resp, err)
 			}
@@ -235,21 +216,13 @@ func handWrittenKinesis(ctx context.Context, ev events.KinesisEvent) (events.Kin
 func BenchmarkKinesisJSON(b *testing.B) {
 	ev := benchKinesisEvent()
 	ctx := context.Background()
-	b.Run("hand-written", func(b *testing.B) {
-		decPerRecord(b, len(ev.Records), func() {
-			if resp, err := handWrittenKinesis(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
-				b.Fatalf("got %v, %v, want no failure", resp, err)
-			}
+	h := batch.KinesisJSON(benchHandle)
+	benchAgainstHand(b, len(ev.Records), "Processor.Kinesis+KinesisJSON",
+		func() (int, error) { r, err := handWrittenKinesis(ctx, ev); return len(r.BatchItemFailures), err },
+		func() (int, error) {
+			r, err := (batch.Processor{}).Kinesis(ctx, ev, h)
+			return len(r.BatchItemFailures), err
 		})
-	})
-	b.Run("Processor.Kinesis+KinesisJSON", func(b *testing.B) {
-		h := batch.KinesisJSON(benchHandle)
-		decPerRecord(b, len(ev.Records), func() {
-			if resp, err := (batch.Processor{}).Kinesis(ctx, ev, h); err != nil || len(resp.BatchItemFailures) != 0 {
-				b.Fatalf("got %v, %v, want no failure", resp, err)
-			}
-		})
-	})
 }
 
 // benchKafkaPartitions is the number of partitions the Kafka event's
@@ -311,21 +284,13 @@ func handWrittenKafka(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEve
 func BenchmarkKafkaJSON(b *testing.B) {
 	ev := benchKafkaEvent()
 	ctx := context.Background()
-	b.Run("hand-written", func(b *testing.B) {
-		decPerRecord(b, benchRecords, func() {
-			if resp, err := handWrittenKafka(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
-				b.Fatalf("got %v, %v, want no failure", resp, err)
-			}
+	h := batch.KafkaJSON(benchHandle)
+	benchAgainstHand(b, benchRecords, "Processor.Kafka+KafkaJSON",
+		func() (int, error) { r, err := handWrittenKafka(ctx, ev); return len(r.BatchItemFailures), err },
+		func() (int, error) {
+			r, err := (batch.Processor{}).Kafka(ctx, ev, h)
+			return len(r.BatchItemFailures), err
 		})
-	})
-	b.Run("Processor.Kafka+KafkaJSON", func(b *testing.B) {
-		h := batch.KafkaJSON(benchHandle)
-		decPerRecord(b, benchRecords, func() {
-			if resp, err := (batch.Processor{}).Kafka(ctx, ev, h); err != nil || len(resp.BatchItemFailures) != 0 {
-				b.Fatalf("got %v, %v, want no failure", resp, err)
-			}
-		})
-	})
 }
 
 // benchSNSBody is the body of an SQS message carrying an SNS notification
@@ -381,21 +346,13 @@ func handWrittenSNS(ctx context.Context, ev events.SQSEvent) (events.SQSEventRes
 func BenchmarkSNSJSON(b *testing.B) {
 	ev := benchSQSEventOf(benchSNSBody)
 	ctx := context.Background()
-	b.Run("hand-written", func(b *testing.B) {
-		decPerRecord(b, len(ev.Records), func() {
-			if resp, err := handWrittenSNS(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
-				b.Fatalf("got %v, %v, want no failure", resp, err)
-			}
+	h := batch.SNSJSON(benchHandle)
+	benchAgainstHand(b, len(ev.Records), "Processor.SQS+SNSJSON",
+		func() (int, error) { r, err := handWrittenSNS(ctx, ev); return len(r.BatchItemFailures), err },
+		func() (int, error) {
+			r, err := (batch.Processor{}).SQS(ctx, ev, h)
+			return len(r.BatchItemFailures), err
 		})
-	})
-	b.Run("Processor.SQS+SNSJSON", func(b *testing.B) {
-		h := batch.SNSJSON(benchHandle)
-		decPerRecord(b, len(ev.Records), func() {
-			if resp, err := (batch.Processor{}).SQS(ctx, ev, h); err != nil || len(resp.BatchItemFailures) != 0 {
-				b.Fatalf("got %v, %v, want no failure", resp, err)
-			}
-		})
-	})
 }
 
 // benchEventBridgeBody is the body of an SQS message carrying an EventBridge
@@ -439,19 +396,29 @@ func handWrittenEventBridge(ctx context.Context, ev events.SQSEvent) (events.SQS
 func BenchmarkEventBridgeJSON(b *testing.B) {
 	ev := benchSQSEventOf(benchEventBridgeBody)
 	ctx := context.Background()
-	b.Run("hand-written", func(b *testing.B) {
-		decPerRecord(b, len(ev.Records), func() {
-			if resp, err := handWrittenEventBridge(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
-				b.Fatalf("got %v, %v, want no failure", resp, err)
-			}
+	h := batch.EventBridgeJSON(benchHandle)
+	benchAgainstHand(b, len(ev.Records), "Processor.SQS+EventBridgeJSON",
+		func() (int, error) { r, err := handWrittenEventBridge(ctx, ev); return len(r.BatchItemFailures), err },
+		func() (int, error) {
+			r, err := (batch.Processor{}).SQS(ctx, ev, h)
+			return len(r.BatchItemFailures), err
 		})
-	})
-	b.Run("Processor.SQS+EventBridgeJSON", func(b *testing.B) {
-		h := batch.EventBridgeJSON(benchHandle)
-		decPerRecord(b, len(ev.Records), func() {
-			if resp, err := (batch.Processor{}).SQS(ctx, ev, h); err != nil || len(resp.BatchItemFailures) != 0 {
-				b.Fatalf("got %v, %v, want no failure", resp, err)
-			}
+}
+
+// benchAgainstHand runs, as two sub-benchmarks of b, a hand-written loop and
+// the library doing the same work on a batch of n records; each returns the
+// number of failures it reported, which must be none.
+func benchAgainstHand(b *testing.B, n int, libName string, hand, lib func() (failures int, err error)) {
+	for _, c := range []struct {
+		name string
+		run  func() (int, error)
+	}{{"hand-written", hand}, {libName, lib}} {
+		b.Run(c.name, func(b *testing.B) {
+			perRecord(b, n, func() {
+				if nf, err := c.run(); err != nil || nf != 0 {
+					b.Fatalf("got %d failures, %v; want none", nf, err)
+				}
+			})
 		})
-	})
+	}
 }
