@@ -36,6 +36,10 @@ for m in $modules; do
 		go test $race -count=1 ./...
 	) || fail=1
 done
+# The cold-start tool's end-to-end test builds two Lambda binaries, which
+# takes tens of seconds, so it sits behind a build tag and runs here, once.
+echo "== cmd/coldstart end to end"
+go test -count=1 -tags coldstart ./cmd/coldstart || fail=1
 # The root module promises Go 1.21 (its go directive): type-check it, tests
 # included, with that toolchain, fetched through the Go module proxy.
 min_go=go1.21.13

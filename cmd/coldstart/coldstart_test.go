@@ -1,7 +1,8 @@
 //go:build coldstart
 
 // This test builds two binaries and starts them repeatedly, which takes
-// tens of seconds; it runs only with the build tag:
+// tens of seconds; it runs only with the build tag, which scripts/test.sh
+// (the suite CI runs) sets:
 //
 //	go test -tags coldstart ./cmd/coldstart
 package main
