@@ -14,8 +14,8 @@ import (
 
 // Payment is the value of a record.
 type Payment struct {
-	PaymentID string `json:"paymentId"`
-	Amount    int    `json:"amount"`
+	PaymentID string `json:"paymentId"` // unique per payment
+	Amount    int    `json:"amount"`    // in cents; must be positive
 }
 
 // Validate rejects payments that are not positive.

@@ -15,8 +15,8 @@ import (
 
 // Click is the data of a record.
 type Click struct {
-	User string `json:"user"`
-	Page string `json:"page"`
+	User string `json:"user"` // who clicked
+	Page string `json:"page"` // the page clicked; required
 }
 
 // Validate rejects clicks without a page.

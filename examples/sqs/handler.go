@@ -14,9 +14,9 @@ import (
 
 // Order is the body of a message.
 type Order struct {
-	OrderID  string `json:"orderId"`
-	SKU      string `json:"sku"`
-	Quantity int    `json:"quantity"`
+	OrderID  string `json:"orderId"`  // unique per order
+	SKU      string `json:"sku"`      // the product ordered
+	Quantity int    `json:"quantity"` // how many; must be positive
 }
 
 // Validate rejects orders that cannot be fulfilled; batch.SQSJSON calls it.

@@ -16,9 +16,9 @@ import (
 
 // Operation is the body of a message.
 type Operation struct {
-	Customer string `json:"customer"`
-	Action   string `json:"action"` // open, deposit, withdraw
-	Amount   int    `json:"amount"`
+	Customer string `json:"customer"` // the account, also the message group
+	Action   string `json:"action"`   // open, deposit, withdraw
+	Amount   int    `json:"amount"`   // in cents
 }
 
 // Processor keeps order per message group (customer) and runs up to four

@@ -25,8 +25,8 @@ func AppendItemFailures(dst []byte, ids []string) []byte {
 
 // KafkaItem is the identifier of a failed Kafka record.
 type KafkaItem struct {
-	TopicPartition string
-	Offset         int64
+	TopicPartition string // "<topic>-<partition>"
+	Offset         int64  // the record's offset
 }
 
 // AppendKafkaItemFailures appends the Kafka partial batch response with the
