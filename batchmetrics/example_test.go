@@ -70,3 +70,17 @@ func ExampleEMF_Write() {
 	// Output:
 	// {"_aws":{"Timestamp":1700000000000,"CloudWatchMetrics":[{"Namespace":"Clicks","Dimensions":[[]],"Metrics":[{"Name":"Records","Unit":"Count"},{"Name":"Succeeded","Unit":"Count"},{"Name":"Failed","Unit":"Count"},{"Name":"NotProcessed","Unit":"Count"}]}]},"Records":2,"Succeeded":2,"Failed":0,"NotProcessed":0}
 }
+
+// AppendLine writes into a buffer of the caller's, for a logger or writer
+// that takes bytes; the line is the one Write would write.
+func ExampleEMF_AppendLine() {
+	emf := batchmetrics.EMF{Namespace: "Orders", Dimensions: []batchmetrics.Dimension{{Name: "Queue", Value: "orders"}}}
+	line, err := emf.AppendLine(nil, batchmetrics.Summary{Records: 3, Succeeded: 2, Failed: 1}, time.UnixMilli(1700000000000))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(string(line))
+	// Output:
+	// {"_aws":{"Timestamp":1700000000000,"CloudWatchMetrics":[{"Namespace":"Orders","Dimensions":[["Queue"]],"Metrics":[{"Name":"Records","Unit":"Count"},{"Name":"Succeeded","Unit":"Count"},{"Name":"Failed","Unit":"Count"},{"Name":"NotProcessed","Unit":"Count"}]}]},"Queue":"orders","Records":3,"Succeeded":2,"Failed":1,"NotProcessed":0}
+}
