@@ -62,6 +62,12 @@ type decoder struct {
 	// it, so that most strings cost no allocation of their own.
 	chunk  string
 	cs, ce int
+
+	// arena holds unquoted strings: each is a slice of the arena's buffer,
+	// so that strings with escapes, like plain ones, cost no allocation of
+	// their own. A strings.Builder never changes bytes it has written, and
+	// a string taken from it stays valid when a new arena replaces it.
+	arena strings.Builder
 }
 
 func newDecoder(b []byte) *decoder {
@@ -88,6 +94,21 @@ func (d *decoder) sub(start, end int) string {
 	}
 	d.chunk, d.cs, d.ce = string(d.b[start:ce]), start, ce
 	return d.chunk[:end-start]
+}
+
+// intern returns buf, unquoted string bytes that the decoder will reuse, as
+// a string that shares an arena with its neighbours (see chunkSize).
+func (d *decoder) intern(buf []byte) string {
+	if len(buf) > chunkSize/4 {
+		return string(buf)
+	}
+	if d.arena.Cap()-d.arena.Len() < len(buf) {
+		d.arena = strings.Builder{}
+		d.arena.Grow(chunkSize)
+	}
+	start := d.arena.Len()
+	d.arena.Write(buf)
+	return d.arena.String()[start:]
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -329,7 +350,7 @@ func (d *decoder) strEscaped() (string, error) {
 		case c == '"':
 			d.i = i + 1
 			d.scratch = buf
-			return string(buf), nil
+			return d.intern(buf), nil
 		case c >= utf8.RuneSelf:
 			r, n := utf8.DecodeRune(s[i:])
 			if r == utf8.RuneError && n == 1 {
