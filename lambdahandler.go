@@ -91,7 +91,7 @@ func SQSHandler(p Processor, h Handler[events.SQSMessage]) *LambdaHandler {
 			return p.SQS(ctx, ev, h)
 		},
 		func(dst []byte, resp events.SQSEventResponse) []byte {
-			return appendFailures(dst, resp.BatchItemFailures, func(f events.SQSBatchItemFailure) string { return f.ItemIdentifier })
+			return eventjson.AppendItemFailures(dst, resp.BatchItemFailures, func(f events.SQSBatchItemFailure) string { return f.ItemIdentifier })
 		})
 }
 
@@ -106,7 +106,7 @@ func KinesisHandler(p Processor, h Handler[events.KinesisEventRecord]) *LambdaHa
 			return p.Kinesis(ctx, ev, h)
 		},
 		func(dst []byte, resp events.KinesisEventResponse) []byte {
-			return appendFailures(dst, resp.BatchItemFailures, func(f events.KinesisBatchItemFailure) string { return f.ItemIdentifier })
+			return eventjson.AppendItemFailures(dst, resp.BatchItemFailures, func(f events.KinesisBatchItemFailure) string { return f.ItemIdentifier })
 		})
 }
 
@@ -123,7 +123,7 @@ func DynamoDBHandler(p Processor, h Handler[events.DynamoDBEventRecord]) *Lambda
 			return p.DynamoDB(ctx, ev, h)
 		},
 		func(dst []byte, resp events.DynamoDBEventResponse) []byte {
-			return appendFailures(dst, resp.BatchItemFailures, func(f events.DynamoDBBatchItemFailure) string { return f.ItemIdentifier })
+			return eventjson.AppendItemFailures(dst, resp.BatchItemFailures, func(f events.DynamoDBBatchItemFailure) string { return f.ItemIdentifier })
 		})
 }
 
@@ -183,14 +183,4 @@ func lambdaHandler[E, Resp any](
 		}
 		return encode(make([]byte, 0, 64), resp), nil
 	}}
-}
-
-// appendFailures appends the JSON response holding the identifiers of
-// failures, as id reads them, to dst.
-func appendFailures[F any](dst []byte, failures []F, id func(F) string) []byte {
-	ids := make([]string, len(failures))
-	for i, f := range failures {
-		ids[i] = id(f)
-	}
-	return eventjson.AppendItemFailures(dst, ids)
 }

@@ -9,15 +9,16 @@ import (
 // DynamoDB Streams with the given identifiers, byte for byte what
 // lambda.Start writes for events.SQSEventResponse (and its Kinesis and
 // DynamoDB twins): json.Encoder output without HTML escaping and without the
-// trailing newline, which aws-lambda-go strips.
-func AppendItemFailures(dst []byte, ids []string) []byte {
+// trailing newline, which aws-lambda-go strips. id reads the identifier of a
+// failure, so that each response type's failures are written as they are.
+func AppendItemFailures[F any](dst []byte, failures []F, id func(F) string) []byte {
 	dst = append(dst, `{"batchItemFailures":[`...)
-	for i, id := range ids {
+	for i, f := range failures {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `{"itemIdentifier":`...)
-		dst = AppendString(dst, id)
+		dst = AppendString(dst, id(f))
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}"...)
