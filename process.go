@@ -90,9 +90,8 @@ type run[R any] struct {
 	// zero when the call waits for every handler. guarded is !hard.IsZero():
 	// a supervisor may then finalize records concurrently with the workers.
 	hard    time.Time
-	soft    time.Time   // deadline less the margin: no record starts after it
-	near    atomic.Bool // set by the supervisor shortly before soft; see stopped
 	grace   time.Duration
+	near    atomic.Bool // set by the supervisor shortly before soft(); see stopped
 	guarded bool
 	late    lateErrs
 }
@@ -157,10 +156,9 @@ func (r *run[R]) deadline(ctx context.Context, p Processor) (context.Context, co
 		margin = 0
 	}
 	r.hard = dl.Add(-margin / 2)
-	r.soft = dl.Add(-margin)
 	r.grace = margin / 2
 	r.guarded = true
-	return context.WithDeadlineCause(ctx, dl.Add(-margin), ErrDeadline)
+	return context.WithDeadlineCause(ctx, r.soft(), ErrDeadline)
 }
 
 // supervise runs work and returns when it is done, or, when the call has a
@@ -182,7 +180,7 @@ func (r *run[R]) supervise(work func()) {
 	// clock (half a margin before the soft deadline; before that, the
 	// context alone says whether records may start), then for the hard
 	// deadline.
-	t := time.NewTimer(time.Until(r.soft.Add(-r.grace)))
+	t := time.NewTimer(time.Until(r.soft().Add(-r.grace)))
 	defer t.Stop()
 	select {
 	case <-done:
@@ -237,6 +235,10 @@ func (r *run[R]) settle(i int, from uint32, o Outcome, err error) {
 	atomic.CompareAndSwapUint32(&res.state, from, workerBase+uint32(o))
 }
 
+// soft is the deadline less the margin, after which no record starts: half
+// a margin, grace, before the hard deadline.
+func (r *run[R]) soft() time.Time { return r.hard.Add(-r.grace) }
+
 // stopped reports whether no record may start: the run's context is done,
 // or the soft deadline has passed. Near the soft deadline the clock is read
 // as well as the context, because the timer that cancels the context can
@@ -248,7 +250,7 @@ func (r *run[R]) stopped() bool {
 	case <-r.done:
 		return true
 	default:
-		return r.near.Load() && !time.Now().Before(r.soft)
+		return r.near.Load() && !time.Now().Before(r.soft())
 	}
 }
 
@@ -330,7 +332,7 @@ func (c *recordCtx) Value(key any) any {
 // context is done.
 func (r *run[R]) notStartedErr() error {
 	cause := context.Cause(r.ctx)
-	if cause == nil && !r.soft.IsZero() && !time.Now().Before(r.soft) {
+	if cause == nil && r.guarded && !time.Now().Before(r.soft()) {
 		cause = ErrDeadline // the clock passed the soft deadline before its timer fired
 	}
 	if errors.Is(cause, ErrDeadline) || errors.Is(cause, context.DeadlineExceeded) {
