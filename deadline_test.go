@@ -157,38 +157,7 @@ func TestDeadline(t *testing.T) {
 			if !returned.Before(deadline) {
 				t.Errorf("returned %v after the deadline, want before it", returned.Sub(deadline))
 			}
-			notStarted := 0
-			for _, r := range rep.Results() {
-				_, completed := done.Load(r.ID)
-				if r.Outcome == batch.Succeeded && !completed {
-					t.Errorf("%s: reported succeeded but the handler did not complete", r.ID)
-				}
-				if r.Outcome != batch.Succeeded && completed {
-					t.Errorf("%s: completed successfully but reported %v: %v", r.ID, r.Outcome, r.Err)
-				}
-				if r.Outcome == batch.NotProcessed {
-					notStarted++
-					if !errors.Is(r.Err, batch.ErrDeadline) {
-						t.Errorf("%s: not started with %v, want ErrDeadline", r.ID, r.Err)
-					}
-				}
-			}
-			if notStarted == 0 {
-				t.Error("no record was left unstarted, want the deadline to stop the batch")
-			}
-			if rep.Count(batch.Succeeded) == 0 {
-				t.Error("no record succeeded, want the ones before the deadline to")
-			}
-			// The response must list exactly the records that did not succeed.
-			var want []string
-			for _, r := range rep.Results() {
-				if _, completed := done.Load(r.ID); !completed {
-					want = append(want, r.ID)
-				}
-			}
-			if got := rep.FailedIDs(); !equalStrings(got, want) {
-				t.Errorf("got failures %v, want %v", got, want)
-			}
+			checkDeadlineReport(t, rep, done)
 		})
 	}
 }
@@ -234,30 +203,47 @@ func TestDeadlineWithOrderedGroups(t *testing.T) {
 			if n := lateStarts.Load(); n > 0 {
 				t.Errorf("%d handlers started after deadline − margin, want none", n)
 			}
-			var want []string
-			notStarted := 0
-			for _, r := range rep.Results() {
-				_, completed := done.Load(r.ID)
-				if !completed {
-					want = append(want, r.ID)
-				}
-				if r.Outcome == batch.Succeeded && !completed {
-					t.Errorf("%s: reported succeeded but the handler did not complete", r.ID)
-				}
-				if r.Outcome == batch.NotProcessed {
-					notStarted++
-					if !errors.Is(r.Err, batch.ErrDeadline) {
-						t.Errorf("%s: not started with %v, want ErrDeadline", r.ID, r.Err)
-					}
-				}
-			}
-			if notStarted == 0 || rep.Count(batch.Succeeded) == 0 {
-				t.Errorf("%d not started, %d succeeded: want the deadline to cut the batch in two", notStarted, rep.Count(batch.Succeeded))
-			}
-			if got := rep.FailedIDs(); !equalStrings(got, want) {
-				t.Errorf("got failures %v, want %v", got, want)
-			}
+			checkDeadlineReport(t, rep, done)
 		})
+	}
+}
+
+// checkDeadlineReport checks the report of a batch cut by its deadline,
+// given the records whose handler completed successfully (done): a record
+// is reported succeeded exactly when it completed, the records not started
+// carry ErrDeadline, the deadline cut the batch in two (some succeeded,
+// some not started), and the response lists exactly the records that did
+// not complete.
+func checkDeadlineReport(t *testing.T, rep *batch.Report[rec], done *sync.Map) {
+	t.Helper()
+	notStarted := 0
+	var want []string
+	for _, r := range rep.Results() {
+		_, completed := done.Load(r.ID)
+		if !completed {
+			want = append(want, r.ID)
+		}
+		if r.Outcome == batch.Succeeded && !completed {
+			t.Errorf("%s: reported succeeded but the handler did not complete", r.ID)
+		}
+		if r.Outcome != batch.Succeeded && completed {
+			t.Errorf("%s: completed successfully but reported %v: %v", r.ID, r.Outcome, r.Err)
+		}
+		if r.Outcome == batch.NotProcessed {
+			notStarted++
+			if !errors.Is(r.Err, batch.ErrDeadline) {
+				t.Errorf("%s: not started with %v, want ErrDeadline", r.ID, r.Err)
+			}
+		}
+	}
+	if notStarted == 0 {
+		t.Error("no record was left unstarted, want the deadline to stop the batch")
+	}
+	if rep.Count(batch.Succeeded) == 0 {
+		t.Error("no record succeeded, want the ones before the deadline to")
+	}
+	if got := rep.FailedIDs(); !equalStrings(got, want) {
+		t.Errorf("got failures %v, want %v", got, want)
 	}
 }
 
