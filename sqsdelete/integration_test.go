@@ -99,6 +99,19 @@ func (q testQueue) send(t *testing.T, bodies []string, group func(body string) s
 	}
 }
 
+// sendAndReceiveInOrder sends bodies to a FIFO queue and receives them all
+// as one batch, failing t unless they come back in send order (moto
+// delivers a FIFO queue's first batch in send order).
+func (q testQueue) sendAndReceiveInOrder(t *testing.T, bodies []string, group func(body string) string) []events.SQSMessage {
+	t.Helper()
+	q.send(t, bodies, group)
+	recs := q.receive(t, len(bodies), 10*time.Second)
+	if got := bodiesOf(recs); !slices.Equal(got, bodies) {
+		t.Fatalf("received %v, want %v", got, bodies)
+	}
+	return recs
+}
+
 // receive receives messages the way the event source mapping does, until it
 // holds want distinct messages or within has passed, and returns them as the
 // records of an SQS event. A message received twice (its visibility timeout
@@ -521,12 +534,7 @@ func TestIntegrationFIFOQueue(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			q := newQueue(t, c, "fifo", true, nil)
-			q.send(t, sent, group)
-			recs := q.receive(t, len(sent), 10*time.Second)
-			// moto delivers a FIFO queue's first batch in send order.
-			if got := bodiesOf(recs); !slices.Equal(got, sent) {
-				t.Fatalf("received %v, want %v", got, sent)
-			}
+			recs := q.sendAndReceiveInOrder(t, sent, group)
 
 			proc := sqsdelete.Processor{Client: c, Batch: batch.Processor{SkipGroupOnError: tt.skipGroup}}
 			var seen calls
@@ -618,11 +626,7 @@ func TestIntegrationFIFODeleteFailure(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			q := newQueue(t, c, "fifo-stale", true, nil)
-			q.send(t, sent, group)
-			recs := q.receive(t, len(sent), 10*time.Second)
-			if got := bodiesOf(recs); !slices.Equal(got, sent) {
-				t.Fatalf("received %v, want %v", got, sent)
-			}
+			recs := q.sendAndReceiveInOrder(t, sent, group)
 			for i := range recs {
 				if recs[i].Body == tt.stale {
 					recs[i].ReceiptHandle = "not-a-receipt-handle"
