@@ -270,7 +270,7 @@ func handWrittenKafka(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEve
 			}
 			if err != nil {
 				failures = append(failures, batch.KafkaBatchItemFailure{
-					ItemIdentifier: batch.KafkaItemIdentifier{TopicPartition: tp, Offset: r.Offset},
+					ItemIdentifier: batch.KafkaItemIdentifier{Partition: tp, Offset: r.Offset},
 				})
 			}
 		}

@@ -366,7 +366,7 @@ func TestKafkaJSONFailureReportsTopicPartitionAndOffset(t *testing.T) {
 	}
 	var got []string
 	for _, f := range resp.BatchItemFailures {
-		got = append(got, f.ItemIdentifier.TopicPartition+"@"+strconv.FormatInt(f.ItemIdentifier.Offset, 10))
+		got = append(got, f.ItemIdentifier.Partition+"@"+strconv.FormatInt(f.ItemIdentifier.Offset, 10))
 	}
 	if want := []string{"orders-0@11", "orders-0@12"}; !equalStrings(got, want) {
 		t.Errorf("got failures %v, want %v", got, want)

@@ -150,7 +150,7 @@ func ExampleProcessor_Kafka() {
 	printJSON(resp)
 	fmt.Println(err)
 	// Output:
-	// {"batchItemFailures":[{"itemIdentifier":{"topic-partition":"payments-0","offset":42}}]}
+	// {"batchItemFailures":[{"itemIdentifier":{"partition":"payments-0","offset":42}}]}
 	// <nil>
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/seed-45ee126e/batch"
+	"github.com/seed-45ee126e/batch/internal/contract"
 )
 
 // The files in testdata hold events in the shape Lambda sends and the
@@ -110,20 +111,7 @@ func TestGoldenResponses(t *testing.T) {
 		{"dynamodb reports failed sequence numbers", func(t *testing.T) (any, error) {
 			var ev events.DynamoDBEvent
 			readJSON(t, "dynamodb-event.json", &ev)
-			return batch.Processor{Concurrency: 4}.DynamoDB(ctx, ev, func(_ context.Context, r events.DynamoDBEventRecord) error {
-				img := r.Change.NewImage
-				if r.EventName == "REMOVE" {
-					img = r.Change.OldImage
-				}
-				f, ok := img["fail"]
-				if !ok || f.DataType() != events.DataTypeBoolean {
-					return errors.New("image has no boolean fail attribute")
-				}
-				if f.Boolean() {
-					return errors.New("asked to fail")
-				}
-				return nil
-			})
+			return batch.Processor{Concurrency: 4}.DynamoDB(ctx, ev, dynamoDBFailIfAsked)
 		}, "dynamodb-response.json", false},
 		{"kafka reports topic-partition and offset objects", func(t *testing.T) (any, error) {
 			var ev events.KafkaEvent
@@ -152,6 +140,22 @@ func TestGoldenResponses(t *testing.T) {
 			assertSameJSON(t, resp, tt.want)
 		})
 	}
+}
+
+// dynamoDBFailIfAsked fails when the record's image has "fail": true.
+func dynamoDBFailIfAsked(_ context.Context, r events.DynamoDBEventRecord) error {
+	img := r.Change.NewImage
+	if r.EventName == "REMOVE" {
+		img = r.Change.OldImage
+	}
+	f, ok := img["fail"]
+	if !ok || f.DataType() != events.DataTypeBoolean {
+		return errors.New("image has no boolean fail attribute")
+	}
+	if f.Boolean() {
+		return errors.New("asked to fail")
+	}
+	return nil
 }
 
 func kafkaFailIfAsked(_ context.Context, r events.KafkaRecord) error {
@@ -290,4 +294,109 @@ func keysAny(v any) string {
 	}
 	data, _ := json.Marshal(sortedKeys(m))
 	return "an object with " + string(data)
+}
+
+// TestResponsesMeetLambdaContract reads each golden response, and the bytes
+// the fast handler writes for each golden event, with internal/contract,
+// whose rules come from the AWS documentation and Powertools rather than
+// from this library's encoders: every response must be one Lambda accepts,
+// reporting exactly the records the golden file lists.
+func TestResponsesMeetLambdaContract(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		src      contract.Source
+		event    string
+		response string
+		ids      func(t *testing.T) []string
+		invoke   func(ctx context.Context, payload []byte) ([]byte, error)
+	}{
+		{contract.SQS, "sqs-event.json", "sqs-response.json", func(t *testing.T) []string {
+			var ev events.SQSEvent
+			readJSON(t, "sqs-event.json", &ev)
+			var ids []string
+			for _, m := range ev.Records {
+				ids = append(ids, m.MessageId)
+			}
+			return ids
+		}, batch.SQSHandler(batch.Processor{}, func(_ context.Context, m events.SQSMessage) error { return failIfAsked([]byte(m.Body)) }).Invoke},
+		{contract.Kinesis, "kinesis-event.json", "kinesis-response.json", func(t *testing.T) []string {
+			var ev events.KinesisEvent
+			readJSON(t, "kinesis-event.json", &ev)
+			var ids []string
+			for _, r := range ev.Records {
+				ids = append(ids, r.Kinesis.SequenceNumber)
+			}
+			return ids
+		}, batch.KinesisHandler(batch.Processor{}, func(_ context.Context, r events.KinesisEventRecord) error { return failIfAsked(r.Kinesis.Data) }).Invoke},
+		{contract.DynamoDB, "dynamodb-event.json", "dynamodb-response.json", func(t *testing.T) []string {
+			var ev events.DynamoDBEvent
+			readJSON(t, "dynamodb-event.json", &ev)
+			var ids []string
+			for _, r := range ev.Records {
+				ids = append(ids, r.Change.SequenceNumber)
+			}
+			return ids
+		}, batch.DynamoDBHandler(batch.Processor{}, dynamoDBFailIfAsked).Invoke},
+		{contract.Kafka, "kafka-event.json", "kafka-response.json", func(t *testing.T) []string {
+			var ev events.KafkaEvent
+			readJSON(t, "kafka-event.json", &ev)
+			var ids []string
+			for tp, recs := range ev.Records {
+				for _, r := range recs {
+					ids = append(ids, contract.KafkaID(tp, r.Offset))
+				}
+			}
+			return ids
+		}, batch.KafkaHandler(batch.Processor{}, kafkaFailIfAsked).Invoke},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src.String(), func(t *testing.T) {
+			ids := tt.ids(t)
+			golden, err := os.ReadFile(filepath.Join("testdata", tt.response))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, why := contract.Check(tt.src, golden, ids)
+			if why != "" {
+				t.Fatalf("%s: Lambda would fail the whole batch: %s", tt.response, why)
+			}
+			if len(want) == 0 {
+				t.Fatalf("%s reports no record; the test needs failures", tt.response)
+			}
+			payload, err := os.ReadFile(filepath.Join("testdata", tt.event))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := tt.invoke(ctx, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, why := contract.Check(tt.src, out, ids)
+			if why != "" {
+				t.Fatalf("fast handler response %s: Lambda would fail the whole batch: %s", out, why)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("fast handler reports records %v, golden file %v", got, want)
+			}
+		})
+	}
+}
+
+// The Kafka identifier is {"partition": "<topic>-<partition>", "offset": N}:
+// the schema of the AWS page "Configuring error handling controls for Kafka
+// event sources" (PartialBatchResponse), and the shape Powertools for AWS
+// Lambda (Python) asserts in its Kafka batch tests,
+// {"partition": "mytopic-0", "offset": 1}.
+func TestKafkaIdentifierShape(t *testing.T) {
+	resp := batch.KafkaEventResponse{BatchItemFailures: []batch.KafkaBatchItemFailure{
+		{ItemIdentifier: batch.KafkaItemIdentifier{Partition: "mytopic-0", Offset: 1}},
+	}}
+	got, err := json.Marshal(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"batchItemFailures":[{"itemIdentifier":{"partition":"mytopic-0","offset":1}}]}`
+	if string(got) != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
 }

@@ -22,12 +22,16 @@ type KafkaBatchItemFailure struct {
 	ItemIdentifier KafkaItemIdentifier `json:"itemIdentifier"` // the failed record
 }
 
-// KafkaItemIdentifier names a Kafka record: its topic-partition, written
-// "<topic>-<partition>" as in the keys of the event's records, and its
-// offset, a JSON number.
+// KafkaItemIdentifier names a Kafka record in a response:
+// {"partition": "<topic>-<partition>", "offset": N}. The partition is
+// written as in the keys of the event's records, the offset is a JSON
+// number. The shape is the one the AWS Lambda Developer Guide gives for
+// Kafka partial batch responses ("Configuring error handling controls for
+// Kafka event sources"), and the one Powertools for AWS Lambda (Python)
+// uses; Lambda fails the whole batch on an identifier with another key.
 type KafkaItemIdentifier struct {
-	TopicPartition string `json:"topic-partition"` // "<topic>-<partition>"
-	Offset         int64  `json:"offset"`          // the record's offset in its partition
+	Partition string `json:"partition"` // "<topic>-<partition>"
+	Offset    int64  `json:"offset"`    // the record's offset in its partition
 }
 
 // Kafka handles an Amazon MSK or self-managed Kafka event and returns the
@@ -96,7 +100,7 @@ func KafkaSource(ev events.KafkaEvent) Source[events.KafkaRecord] {
 func KafkaResponse(r *Report[events.KafkaRecord]) (KafkaEventResponse, error) {
 	ids := failedKeys(r, func(i int) (KafkaItemIdentifier, bool) {
 		rec := r.records[i]
-		return KafkaItemIdentifier{TopicPartition: topicPartition(rec), Offset: rec.Offset}, rec.Topic != ""
+		return KafkaItemIdentifier{Partition: topicPartition(rec), Offset: rec.Offset}, rec.Topic != ""
 	})
 	return KafkaEventResponse{BatchItemFailures: itemFailures(ids, func(id KafkaItemIdentifier) KafkaBatchItemFailure {
 		return KafkaBatchItemFailure{ItemIdentifier: id}

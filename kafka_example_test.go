@@ -100,7 +100,7 @@ func ExampleKafkaResponse() {
 	var all *batch.BatchError
 	fmt.Println(len(resp.BatchItemFailures), "failures;", errors.As(err, &all), errors.Is(err, down))
 	// Output:
-	// {"batchItemFailures":[{"itemIdentifier":{"topic-partition":"orders-1","offset":207}}]}
+	// {"batchItemFailures":[{"itemIdentifier":{"partition":"orders-1","offset":207}}]}
 	// <nil>
 	// 5 failures; true true
 }

@@ -147,7 +147,7 @@ func KafkaHandler(p Processor, h Handler[events.KafkaRecord]) *LambdaHandler {
 		func(dst []byte, resp KafkaEventResponse) []byte {
 			items := make([]eventjson.KafkaItem, len(resp.BatchItemFailures))
 			for i, f := range resp.BatchItemFailures {
-				items[i] = eventjson.KafkaItem{TopicPartition: f.ItemIdentifier.TopicPartition, Offset: f.ItemIdentifier.Offset}
+				items[i] = eventjson.KafkaItem{Partition: f.ItemIdentifier.Partition, Offset: f.ItemIdentifier.Offset}
 			}
 			return eventjson.AppendKafkaItemFailures(dst, items)
 		})

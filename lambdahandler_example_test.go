@@ -87,5 +87,5 @@ func ExampleKafkaHandler() {
 		{"topic":"orders","partition":0,"offset":15,"value":"e30="},
 		{"topic":"orders","partition":0,"offset":16,"value":"e30="}]}}`))
 	fmt.Println(string(resp), err)
-	// Output: {"batchItemFailures":[{"itemIdentifier":{"topic-partition":"orders-0","offset":16}}]} <nil>
+	// Output: {"batchItemFailures":[{"itemIdentifier":{"partition":"orders-0","offset":16}}]} <nil>
 }

@@ -436,7 +436,7 @@ func TestSourcesUseTheirIdentifiers(t *testing.T) {
 	if len(order) != 2 || order[0] != 5 || order[1] != 9 {
 		t.Errorf("kafka: handled offsets %v, want [5 9] (offset order)", order)
 	}
-	want := []batch.KafkaItemIdentifier{{TopicPartition: "t-1", Offset: 5}, {TopicPartition: "t-1", Offset: 9}}
+	want := []batch.KafkaItemIdentifier{{Partition: "t-1", Offset: 5}, {Partition: "t-1", Offset: 9}}
 	if len(kfresp.BatchItemFailures) != 2 || kfresp.BatchItemFailures[0].ItemIdentifier != want[0] || kfresp.BatchItemFailures[1].ItemIdentifier != want[1] {
 		t.Errorf("kafka: got %+v, want %+v", kfresp.BatchItemFailures, want)
 	}

@@ -46,7 +46,7 @@ func AssertDynamoDBFailures(t testing.TB, resp events.DynamoDBEventResponse, wan
 // in any order. [KafkaID] builds an identifier from a record.
 func AssertKafkaFailures(t testing.TB, resp batch.KafkaEventResponse, want ...batch.KafkaItemIdentifier) {
 	t.Helper()
-	str := func(id batch.KafkaItemIdentifier) string { return fmt.Sprintf("%s@%d", id.TopicPartition, id.Offset) }
+	str := func(id batch.KafkaItemIdentifier) string { return fmt.Sprintf("%s@%d", id.Partition, id.Offset) }
 	got := make([]string, len(resp.BatchItemFailures))
 	for i, f := range resp.BatchItemFailures {
 		got[i] = str(f.ItemIdentifier)
@@ -60,7 +60,7 @@ func AssertKafkaFailures(t testing.TB, resp batch.KafkaEventResponse, want ...ba
 
 // KafkaID returns the identifier of r in a Kafka partial batch response.
 func KafkaID(r events.KafkaRecord) batch.KafkaItemIdentifier {
-	return batch.KafkaItemIdentifier{TopicPartition: fmt.Sprintf("%s-%d", r.Topic, r.Partition), Offset: r.Offset}
+	return batch.KafkaItemIdentifier{Partition: fmt.Sprintf("%s-%d", r.Topic, r.Partition), Offset: r.Offset}
 }
 
 // AssertStates fails t unless every record of ids ended in state want in

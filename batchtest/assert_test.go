@@ -25,7 +25,7 @@ func TestAssertions(t *testing.T) {
 	sqs := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{{ItemIdentifier: "b"}, {ItemIdentifier: "a"}}}
 	kin := events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{{ItemIdentifier: "1"}}}
 	ddb := events.DynamoDBEventResponse{}
-	kafka := batch.KafkaEventResponse{BatchItemFailures: []batch.KafkaBatchItemFailure{{ItemIdentifier: batch.KafkaItemIdentifier{TopicPartition: "t-0", Offset: 3}}}}
+	kafka := batch.KafkaEventResponse{BatchItemFailures: []batch.KafkaBatchItemFailure{{ItemIdentifier: batch.KafkaItemIdentifier{Partition: "t-0", Offset: 3}}}}
 	tests := []struct {
 		name   string
 		assert func(testing.TB)
@@ -42,7 +42,7 @@ func TestAssertions(t *testing.T) {
 			batchtest.AssertKafkaFailures(tb, kafka, batchtest.KafkaID(events.KafkaRecord{Topic: "t", Partition: 0, Offset: 3}))
 		}, ""},
 		{"Kafka wrong offset", func(tb testing.TB) {
-			batchtest.AssertKafkaFailures(tb, kafka, batch.KafkaItemIdentifier{TopicPartition: "t-0", Offset: 4})
+			batchtest.AssertKafkaFailures(tb, kafka, batch.KafkaItemIdentifier{Partition: "t-0", Offset: 4})
 		}, `got ["t-0@3"], want ["t-0@4"]`},
 	}
 	for _, tt := range tests {

@@ -80,7 +80,7 @@ func ExampleKafkaID() {
 	topic.Record([]byte("acct-1"), []byte("100"))
 	r := topic.Record([]byte("acct-1"), []byte("200"))
 	id := batchtest.KafkaID(r)
-	fmt.Println(id.TopicPartition, id.Offset)
+	fmt.Println(id.Partition, id.Offset)
 	// Output:
 	// payments-0 1
 }

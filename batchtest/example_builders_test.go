@@ -82,7 +82,7 @@ func ExampleNewKafkaTopic() {
 	fmt.Printf("%+v\n", batchtest.KafkaID(r2))
 	// Output:
 	// 2 LTU=
-	// {TopicPartition:payments-0 Offset:1}
+	// {Partition:payments-0 Offset:1}
 }
 
 // printTB stands in for the *testing.T of a real test: it prints what the

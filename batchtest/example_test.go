@@ -250,8 +250,8 @@ func ExampleKafka() {
 	// Output:
 	// payments-0 offsets 0 to 1
 	// payments-1 offsets 0 to 1
-	//   reported {TopicPartition:payments-1 Offset:0}
-	//   reported {TopicPartition:payments-1 Offset:1}
+	//   reported {Partition:payments-1 Offset:0}
+	//   reported {Partition:payments-1 Offset:1}
 	// payments-1 offsets 0 to 1
 	// 3 invocations, 4 records: 4 processed, 0 duplicate deliveries
 }

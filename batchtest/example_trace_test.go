@@ -165,7 +165,7 @@ func ExampleVerdict_String() {
 	fmt.Println(batchtest.BatchSucceeded, "/", batchtest.PartialFailure)
 	// Output:
 	// batch failed
-	// batchItemFailures holds an empty or null itemIdentifier
+	// batchItemFailures[0]: itemIdentifier is empty
 	// succeeded / partial failure
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/seed-45ee126e/batch"
+	"github.com/seed-45ee126e/batch/internal/contract"
 )
 
 // Kafka simulates a Kafka topic and the Amazon MSK event source mapping
@@ -31,15 +32,7 @@ func NewKafka(topic string, cfg StreamConfig) *Kafka {
 	s.seq = kafkaRecordID
 	s.arrival = func(r events.KafkaRecord) time.Time { return r.Timestamp.Time }
 	s.event = func(rs []events.KafkaRecord) events.KafkaEvent { return KafkaEvent(rs...) }
-	s.items = func(p batch.KafkaEventResponse) []string {
-		out := make([]string, len(p.BatchItemFailures))
-		for i, f := range p.BatchItemFailures {
-			if id := f.ItemIdentifier; id.TopicPartition != "" {
-				out[i] = fmt.Sprintf("%s@%d", id.TopicPartition, id.Offset)
-			}
-		}
-		return out
-	}
+	s.src = contract.Kafka
 	for i, sh := range s.shards {
 		sh.id = fmt.Sprintf("%s-%d", topic, i) // the partition stands for the shard
 	}

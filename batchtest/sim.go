@@ -2,6 +2,7 @@ package batchtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -91,8 +92,9 @@ func (b *book) settle(i int, s State) { b.trace.Records[i].State = s }
 // timeout, a deadline; a panic becomes an error wrapping ErrPanic; a handler
 // still running at the deadline makes the invocation fail with ErrTimeout
 // (the simulator waits for it to return, so that no goroutine is left
-// behind).
-func call[E, Resp any](ctx context.Context, b *book, h func(context.Context, E) (Resp, error), ev E) (resp Resp, err error) {
+// behind). The response is returned as the runtime sends it to Lambda:
+// marshalled with encoding/json.
+func call[E, Resp any](ctx context.Context, b *book, h func(context.Context, E) (Resp, error), ev E) (payload []byte, err error) {
 	lc := &lambdacontext.LambdaContext{AwsRequestID: b.ids.uuid(), InvokedFunctionArn: b.fnARN}
 	ctx = lambdacontext.NewContext(ctx, lc)
 	var deadline time.Time
@@ -102,50 +104,26 @@ func call[E, Resp any](ctx context.Context, b *book, h func(context.Context, E) 
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
+	var resp Resp
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
-				var zero Resp
-				resp, err = zero, fmt.Errorf("%w: %v", ErrPanic, v)
+				err = fmt.Errorf("%w: %v", ErrPanic, v)
 			}
 		}()
 		resp, err = h(ctx, ev)
 	}()
 	if b.timeout > 0 && !time.Now().Before(deadline) {
-		var zero Resp
-		return zero, ErrTimeout
+		return nil, ErrTimeout
 	}
-	return resp, err
-}
-
-// checkReported validates the identifiers of a response against the batch
-// ids the way Lambda does: an empty identifier, or one that is not in the
-// batch, fails the whole batch. It returns the positions in the batch of
-// the reported records (deduplicated, in batch order) and, when the response
-// is invalid, why.
-func checkReported(reported, ids []string) ([]int, string) {
-	pos := make(map[string]int, len(ids))
-	for p, id := range ids {
-		pos[id] = p
+	if err != nil {
+		return nil, err
 	}
-	seen := make([]bool, len(ids))
-	for _, id := range reported {
-		if id == "" {
-			return nil, "batchItemFailures holds an empty or null itemIdentifier"
-		}
-		p, ok := pos[id]
-		if !ok {
-			return nil, fmt.Sprintf("batchItemFailures holds %q, which is not in the batch", id)
-		}
-		seen[p] = true
+	payload, err = json.Marshal(resp)
+	if err != nil {
+		return nil, fmt.Errorf("batchtest: the response cannot be marshalled: %w", err)
 	}
-	var out []int
-	for p, s := range seen {
-		if s {
-			out = append(out, p)
-		}
-	}
-	return out, ""
+	return payload, nil
 }
 
 // ConfigError is the error of a simulator built with a configuration that

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seed-45ee126e/batch/internal/contract"
 )
 
 // SQSConfig configures an [SQS] simulator: the queue's attributes and the
@@ -269,10 +271,7 @@ func (s *SQS) invoke(ctx context.Context, h func(context.Context, events.SQSEven
 	b.deliver(n, idx)
 	resp, err := call(ctx, b, h, ev)
 	inv := Invocation{Time: s.now, IDs: ids, Err: err}
-	for _, f := range resp.BatchItemFailures {
-		inv.Reported = append(inv.Reported, f.ItemIdentifier)
-	}
-	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures)
+	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures, contract.SQS, resp)
 	b.trace.Invocations = append(b.trace.Invocations, inv)
 	b.handled(n, idx, ok)
 	for i, m := range batch {
@@ -292,14 +291,14 @@ func (s *SQS) invoke(ctx context.Context, h func(context.Context, events.SQSEven
 // record of its batch: failed (to be retried), ok (the invocation succeeded
 // with it: no error and a valid response that does not report it, or,
 // with ignore, a response that does not report it) and reported (listed in
-// the response, when Lambda acts on the list). It fills in the verdict of
-// inv.
+// the response, when Lambda acts on the list). resp is the response as the
+// function returned it, in JSON, read by the rules of src (see
+// internal/contract). It fills in inv's Reported list and verdict.
 //
 // A function error or an invalid response fails the whole batch, and then
 // no record is ok: Lambda cannot tell which records the handler succeeded
-// with, and neither can the simulator (an empty identifier stands for a
-// failed record whose identifier was lost).
-func judge(inv *Invocation, ids []string, ignore bool) (failed, ok, reported []bool) {
+// with, and neither can the simulator.
+func judge(inv *Invocation, ids []string, ignore bool, src contract.Source, resp []byte) (failed, ok, reported []bool) {
 	n := len(ids)
 	failed, ok, reported = make([]bool, n), make([]bool, n), make([]bool, n)
 	failAll := func(reason string) {
@@ -313,11 +312,13 @@ func judge(inv *Invocation, ids []string, ignore bool) (failed, ok, reported []b
 		failAll("function error: " + inv.Err.Error())
 		return failed, ok, reported
 	}
+	list, why := contract.Identifiers(src, resp)
+	inv.Reported = list
 	if ignore {
 		// Lambda ignores the response: every record leaves the source,
 		// and those it reports were failed by the handler.
-		set := make(map[string]bool, len(inv.Reported))
-		for _, id := range inv.Reported {
+		set := make(map[string]bool, len(list))
+		for _, id := range list {
 			set[id] = true
 		}
 		inv.Verdict = BatchSucceeded
@@ -327,7 +328,7 @@ func judge(inv *Invocation, ids []string, ignore bool) (failed, ok, reported []b
 		}
 		return failed, ok, reported
 	}
-	pos, why := checkReported(inv.Reported, ids)
+	pos, why := contract.Check(src, resp, ids)
 	if why != "" {
 		failAll(why)
 		return failed, ok, reported

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seed-45ee126e/batch/internal/contract"
 )
 
 // RetryDelay is the simulated time a stream's event source mapping waits
@@ -66,7 +68,7 @@ type stream[R, E, P any] struct {
 	seq     func(R) string
 	arrival func(R) time.Time
 	event   func([]R) E
-	items   func(P) []string
+	src     contract.Source // whose response rules apply
 }
 
 type shard[R any] struct {
@@ -172,10 +174,7 @@ func (s *stream[R, E, P]) poll(ctx context.Context, h func(context.Context, E) (
 	b.deliver(n, idx)
 	resp, err := call(ctx, b, h, s.event(append([]R{}, recs...)))
 	inv := Invocation{Time: s.now, Shard: sh.id, IDs: ids, Err: err}
-	if err == nil {
-		inv.Reported = s.items(resp)
-	}
-	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures)
+	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures, s.src, resp)
 	b.trace.Invocations = append(b.trace.Invocations, inv)
 	b.handled(n, idx, ok)
 
@@ -290,13 +289,7 @@ func NewKinesis(name string, cfg StreamConfig) *Kinesis {
 	s.seq = func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
 	s.arrival = func(r events.KinesisEventRecord) time.Time { return r.Kinesis.ApproximateArrivalTimestamp.Time }
 	s.event = func(rs []events.KinesisEventRecord) events.KinesisEvent { return events.KinesisEvent{Records: rs} }
-	s.items = func(p events.KinesisEventResponse) []string {
-		out := make([]string, len(p.BatchItemFailures))
-		for i, f := range p.BatchItemFailures {
-			out[i] = f.ItemIdentifier
-		}
-		return out
-	}
+	s.src = contract.Kinesis
 	return &Kinesis{s: s, b: NewKinesisStream(name, s.cfg.Shards)}
 }
 
@@ -342,13 +335,7 @@ func NewDynamoDB(name string, cfg StreamConfig) *DynamoDB {
 	s.seq = func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber }
 	s.arrival = func(r events.DynamoDBEventRecord) time.Time { return r.Change.ApproximateCreationDateTime.Time }
 	s.event = func(rs []events.DynamoDBEventRecord) events.DynamoDBEvent { return events.DynamoDBEvent{Records: rs} }
-	s.items = func(p events.DynamoDBEventResponse) []string {
-		out := make([]string, len(p.BatchItemFailures))
-		for i, f := range p.BatchItemFailures {
-			out[i] = f.ItemIdentifier
-		}
-		return out
-	}
+	s.src = contract.DynamoDB
 	return &DynamoDB{s: s, b: NewDynamoDBTable(name, s.cfg.Shards)}
 }
 

@@ -378,7 +378,7 @@ func TestKafkaSimulator(t *testing.T) {
 				return batch.KafkaEventResponse{}, nil
 			}
 			return batch.KafkaEventResponse{BatchItemFailures: []batch.KafkaBatchItemFailure{
-				{ItemIdentifier: batch.KafkaItemIdentifier{TopicPartition: "payments-0", Offset: 99}},
+				{ItemIdentifier: batch.KafkaItemIdentifier{Partition: "payments-0", Offset: 99}},
 			}}, nil
 		})
 		if got := trace.Invocations[0].Verdict; got != batchtest.BatchFailed {

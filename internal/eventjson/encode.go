@@ -26,8 +26,8 @@ func AppendItemFailures[F any](dst []byte, failures []F, id func(F) string) []by
 
 // KafkaItem is the identifier of a failed Kafka record.
 type KafkaItem struct {
-	TopicPartition string // "<topic>-<partition>"
-	Offset         int64  // the record's offset
+	Partition string // "<topic>-<partition>"
+	Offset    int64  // the record's offset
 }
 
 // AppendKafkaItemFailures appends the Kafka partial batch response with the
@@ -38,8 +38,8 @@ func AppendKafkaItemFailures(dst []byte, items []KafkaItem) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"itemIdentifier":{"topic-partition":`...)
-		dst = AppendString(dst, it.TopicPartition)
+		dst = append(dst, `{"itemIdentifier":{"partition":`...)
+		dst = AppendString(dst, it.Partition)
 		dst = append(dst, `,"offset":`...)
 		dst = strconv.AppendInt(dst, it.Offset, 10)
 		dst = append(dst, "}}"...)
