@@ -3,6 +3,7 @@ package batch
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 )
 
@@ -78,13 +79,22 @@ func (e *BatchError) Unwrap() []error { return e.Errs }
 // PanicError is the error of a record whose handler (or middleware) panicked.
 // It keeps the value passed to panic and the stack of the panicking goroutine.
 type PanicError struct {
-	Value any    // the value passed to panic
+	Value any    // the value passed to panic; nil for panic(nil) under GODEBUG=panicnil=1
 	Stack []byte // the goroutine's stack at the point of recovery
 }
 
 // Error gives the panic value; the stack is in the Stack field.
 func (e *PanicError) Error() string {
+	if e.Value == nil {
+		return "batch: handler panicked with a nil value"
+	}
 	return fmt.Sprintf("batch: handler panicked: %v", e.Value)
+}
+
+// panicError builds the *PanicError of a recovered value, with the stack of
+// the goroutine that panicked (the caller runs in its deferred function).
+func panicError(v any) *PanicError {
+	return &PanicError{Value: v, Stack: debug.Stack()}
 }
 
 // Unwrap returns the panic value if it is an error, so that a panic with an

@@ -1,9 +1,6 @@
 package batch
 
-import (
-	"context"
-	"runtime/debug"
-)
+import "context"
 
 // Handler handles one record. Returning a non-nil error, or panicking, fails
 // that record only; the other records of the batch are unaffected.
@@ -37,15 +34,20 @@ func Wrap[R any](h Handler[R], mws ...Middleware[R]) Handler[R] {
 	return h
 }
 
-// recovering turns a panic of h into a *PanicError.
+// recovering turns a panic of h into a *PanicError, including panic(nil)
+// under GODEBUG=panicnil=1, which recover reports as nil: a handler that
+// did not return normally panicked.
 func recovering[R any](h Handler[R]) Handler[R] {
 	return func(ctx context.Context, rec R) (err error) {
+		returned := false
 		defer func() {
-			if v := recover(); v != nil {
-				err = &PanicError{Value: v, Stack: debug.Stack()}
+			if !returned {
+				err = panicError(recover())
 			}
 		}()
-		return h(ctx, rec)
+		err = h(ctx, rec)
+		returned = true
+		return err
 	}
 }
 

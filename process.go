@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -270,13 +269,22 @@ func (r *run[R]) handle(i int) bool {
 }
 
 // call runs Check and the handler for record i, turning a panic into a
-// *PanicError.
+// *PanicError. A handler that did not return normally panicked, whatever
+// recover gives back: with GODEBUG=panicnil=1, panic(nil) recovers as nil.
 func (r *run[R]) call(i int) (err error) {
+	returned := false
 	defer func() {
-		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
+		if !returned {
+			err = panicError(recover())
 		}
 	}()
+	err = r.invoke(i)
+	returned = true
+	return err
+}
+
+// invoke runs Check and the handler for record i.
+func (r *run[R]) invoke(i int) error {
 	rec := r.records[i]
 	if r.src.Check != nil {
 		if err := r.src.Check(rec); err != nil {

@@ -85,11 +85,13 @@ func middleware[R any](cfg Config, describe func(cfg *Config, rec R) record) bat
 			if span.IsRecording() {
 				span.SetAttributes(r.attributes(ctx)...)
 			}
+			returned := false // panic(nil) recovers as nil under GODEBUG=panicnil=1
 			defer func() {
-				if v := recover(); v != nil {
+				if !returned {
 					// A middleware inside this one panicked (the handler's
 					// own panics arrive as errors): record it, end the span,
 					// and let the panic go on to the processor.
+					v := recover()
 					fail(span, &batch.PanicError{Value: v, Stack: debug.Stack()})
 					span.End()
 					panic(v)
@@ -99,7 +101,9 @@ func middleware[R any](cfg Config, describe func(cfg *Config, rec R) record) bat
 				}
 				span.End()
 			}()
-			return next(ctx, rec)
+			err = next(ctx, rec)
+			returned = true
+			return err
 		}
 	}
 }

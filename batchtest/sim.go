@@ -106,12 +106,14 @@ func call[E, Resp any](ctx context.Context, b *book, h func(context.Context, E) 
 	}
 	var resp Resp
 	func() {
+		returned := false // panic(nil) recovers as nil under GODEBUG=panicnil=1
 		defer func() {
-			if v := recover(); v != nil {
-				err = fmt.Errorf("%w: %v", ErrPanic, v)
+			if !returned {
+				err = fmt.Errorf("%w: %v", ErrPanic, recover())
 			}
 		}()
 		resp, err = h(ctx, ev)
+		returned = true
 	}()
 	if b.timeout > 0 && !time.Now().Before(deadline) {
 		return nil, ErrTimeout

@@ -417,12 +417,15 @@ func failure(failed []types.BatchResultErrorEntry, id string) (types.BatchResult
 // *batch.PanicError, so that a faulty client cannot crash the function from
 // a goroutine the caller cannot recover.
 func (p Processor) call(ctx context.Context, in *sqs.DeleteMessageBatchInput) (out *sqs.DeleteMessageBatchOutput, err error) {
+	returned := false // panic(nil) recovers as nil under GODEBUG=panicnil=1
 	defer func() {
-		if v := recover(); v != nil {
-			out, err = nil, &batch.PanicError{Value: v, Stack: debug.Stack()}
+		if !returned {
+			out, err = nil, &batch.PanicError{Value: recover(), Stack: debug.Stack()}
 		}
 	}()
-	return p.Client.DeleteMessageBatch(ctx, in)
+	out, err = p.Client.DeleteMessageBatch(ctx, in)
+	returned = true
+	return out, err
 }
 
 // retryableCall reports whether a failed DeleteMessageBatch call is worth
