@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"testing"
 
@@ -525,6 +526,71 @@ func TestTypedAdapterSharedByConcurrentWorkers(t *testing.T) {
 		}
 		if got, want := len(resp.BatchItemFailures), 100; got != want {
 			t.Fatalf("got %d failures, want %d (qty 0 invalid, qty 3 failing)", got, want)
+		}
+	}
+}
+
+// One rule for "no payload": the white space around an empty payload or a
+// null is JSON's (space, tab, line feed, carriage return). Other Unicode
+// spaces make the payload invalid JSON, a decode error that middleware
+// cannot mistake for an absent payload (ErrNoPayload), on the
+// encoding/json path and on the path of types that decode themselves.
+func TestNoPayloadUsesJSONWhiteSpace(t *testing.T) {
+	tests := []struct {
+		body      string
+		noPayload bool
+	}{
+		{"", true},
+		{" \t\r\n", true},
+		{" null\n", true},
+		{"\u00a0null", false},
+		{"null\u00a0", false},
+		{"\u2028null", false},
+		{"\fnull", false},
+		{"\vnull", false},
+	}
+	for _, tt := range tests {
+		for _, path := range []struct {
+			name string
+			h    batch.Handler[events.SQSMessage]
+		}{
+			{"encoding/json", batch.SQSJSON(func(context.Context, map[string]any) error { return nil })},
+			{"self-decoding", batch.SQSJSON(func(context.Context, json.RawMessage) error { return nil })},
+		} {
+			t.Run(fmt.Sprintf("%s/%q", path.name, tt.body), func(t *testing.T) {
+				ev := sqsEvent(tt.body)
+				rep := batch.Process(context.Background(), batch.Processor{}, ev.Records, batch.SQSSource(ev.Records), path.h)
+				err := rep.Result(0).Err
+				var de *batch.DecodeError
+				if !errors.As(err, &de) {
+					t.Fatalf("got %v, want a *batch.DecodeError", err)
+				}
+				if got := errors.Is(err, batch.ErrNoPayload); got != tt.noPayload {
+					t.Fatalf("errors.Is(err, ErrNoPayload) = %v, want %v (err: %v)", got, tt.noPayload, err)
+				}
+			})
+		}
+	}
+}
+
+// A type that decodes itself but accepts anything, such as json.RawMessage,
+// must not be handed a payload that is not JSON: the adapter checks
+// validity as json.Unmarshal does before calling the type's method.
+func TestRawMessagePayloadMustBeJSON(t *testing.T) {
+	ev := sqsEvent(`{"a": 1}`, `not json`, `{"a":`, `[1,2] 3`, " \"s\" ")
+	var got []string
+	rep := batch.Process(context.Background(), batch.Processor{}, ev.Records, batch.SQSSource(ev.Records),
+		batch.SQSJSON(func(_ context.Context, v json.RawMessage) error {
+			got = append(got, string(v))
+			return nil
+		}))
+	if want := []string{`{"a": 1}`, `"s"`}; !equalStrings(got, want) {
+		t.Fatalf("handler got %q, want %q", got, want)
+	}
+	for _, i := range []int{1, 2, 3} {
+		var de *batch.DecodeError
+		if r := rep.Result(i); r.Outcome != batch.Failed || !errors.As(r.Err, &de) {
+			t.Errorf("record %d: got %v %v, want failed with a *batch.DecodeError", i, r.Outcome, r.Err)
 		}
 	}
 }

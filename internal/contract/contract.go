@@ -34,12 +34,13 @@
 package contract
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/seed-45ee126e/batch/internal/eventjson"
 )
 
 // Source is the kind of event source mapping whose rules apply.
@@ -120,7 +121,7 @@ func describe(src Source, id string) string {
 // batch; reason is non-empty when Lambda would fail the whole batch for
 // the shape of the response alone.
 func Identifiers(src Source, resp []byte) (ids []string, reason string) {
-	body := bytes.TrimSpace(resp)
+	body := eventjson.TrimSpace(resp)
 	if len(body) == 0 || string(body) == "null" {
 		return nil, "" // an empty or null response: complete success
 	}
@@ -143,7 +144,7 @@ func Identifiers(src Source, resp []byte) (ids []string, reason string) {
 		}
 		return nil, "" // an empty response object: complete success
 	}
-	list = bytes.TrimSpace(list)
+	list = eventjson.TrimSpace(list)
 	if string(list) == "null" {
 		return nil, ""
 	}
@@ -155,7 +156,7 @@ func Identifiers(src Source, resp []byte) (ids []string, reason string) {
 		return nil, "batchItemFailures: " + err.Error()
 	}
 	for i, raw := range items {
-		id, why := item(src, bytes.TrimSpace(raw))
+		id, why := item(src, eventjson.TrimSpace(raw))
 		if why != "" {
 			return nil, fmt.Sprintf("batchItemFailures[%d]: %s", i, why)
 		}
@@ -177,7 +178,7 @@ func item(src Source, raw []byte) (string, string) {
 	if !ok {
 		return "", "no itemIdentifier key" + otherKeys(fields)
 	}
-	v = bytes.TrimSpace(v)
+	v = eventjson.TrimSpace(v)
 	if string(v) == "null" {
 		return "", "itemIdentifier is null"
 	}
@@ -219,7 +220,7 @@ func kafkaIdentifier(v []byte) (string, string) {
 	if !ok {
 		return "", "itemIdentifier has no \"offset\""
 	}
-	p, o = bytes.TrimSpace(p), bytes.TrimSpace(o)
+	p, o = eventjson.TrimSpace(p), eventjson.TrimSpace(o)
 	var partition string
 	if p[0] != '"' || json.Unmarshal(p, &partition) != nil {
 		return "", fmt.Sprintf("partition is a JSON %s, not a string", kind(p[0]))

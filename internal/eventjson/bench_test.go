@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seed-45ee126e/batch/internal/eventjson"
 )
 
 // benchBody is a JSON document of about 256 bytes.
@@ -105,4 +107,31 @@ func BenchmarkDecode(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkValidate measures the validity check the typed adapters run
+// before a type's own UnmarshalJSON, on a ~256-byte JSON document, beside
+// json.Valid doing the same check:
+//
+//	go test ./internal/eventjson -run '^$' -bench BenchmarkValidate -benchmem
+func BenchmarkValidate(b *testing.B) {
+	doc := []byte(benchBody(1))
+	b.Run("eventjson.Validate", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(doc)))
+		for i := 0; i < b.N; i++ {
+			if eventjson.Validate(doc) != nil {
+				b.Fatal("invalid")
+			}
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(doc)))
+		for i := 0; i < b.N; i++ {
+			if !json.Valid(doc) {
+				b.Fatal("invalid")
+			}
+		}
+	})
 }

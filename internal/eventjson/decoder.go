@@ -46,7 +46,7 @@ type Error struct {
 
 // Error returns the message with its offset.
 func (e *Error) Error() string {
-	return fmt.Sprintf("invalid event JSON at offset %d: %s", e.Offset, e.Msg)
+	return fmt.Sprintf("invalid JSON at offset %d: %s", e.Offset, e.Msg)
 }
 
 // decoder walks one payload. It validates everything it reads, including the
@@ -137,6 +137,33 @@ func (d *decoder) typeErr(want string) error {
 	return d.errf("cannot decode JSON %s into %s", got, want)
 }
 
+// TrimSpace removes the white space JSON allows around a value: space,
+// tab, line feed and carriage return, and nothing else (not the other
+// Unicode spaces bytes.TrimSpace removes).
+func TrimSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// Validate reports whether data is one JSON value, with white space
+// around it, by the rules encoding/json applies (json.Valid): the same
+// scanner the event decoders use, so it rejects what they reject. The
+// error is an [*Error] that gives the offset.
+func Validate(data []byte) error {
+	d := decoder{b: data}
+	if err := d.skip(false); err != nil {
+		return err
+	}
+	return d.end()
+}
+
 // ws skips white space.
 func (d *decoder) ws() {
 	for d.i < len(d.b) {
@@ -204,34 +231,62 @@ func (d *decoder) object() error {
 // key reads the next key of an object started with object. It reports false
 // when the object ended. first is true for the first call on an object.
 func (d *decoder) key(first bool) (string, bool, error) {
-	c := d.peek()
-	if c == '}' {
-		d.i++
-		d.depth--
-		return "", false, nil
-	}
-	if !first {
-		if c != ',' {
-			return "", false, d.errf("invalid character %q after object key:value pair", c)
-		}
-		d.i++
-		c = d.peek()
-		if c == '}' {
-			return "", false, d.errf("invalid character '}' looking for beginning of object key string")
-		}
-	}
-	if c != '"' {
-		return "", false, d.errf("invalid character looking for beginning of object key string")
+	more, err := d.keyStart(first)
+	if err != nil || !more {
+		return "", false, err
 	}
 	k, err := d.str()
 	if err != nil {
 		return "", false, err
 	}
+	return k, true, d.colon()
+}
+
+// skipKey is key for a key whose text is not needed: it is validated, not
+// copied.
+func (d *decoder) skipKey(first bool) (bool, error) {
+	more, err := d.keyStart(first)
+	if err != nil || !more {
+		return false, err
+	}
+	if err := d.skipStr(); err != nil {
+		return false, err
+	}
+	return true, d.colon()
+}
+
+// keyStart consumes what comes before a key: the separator after the
+// previous value, or the end of the object (more is then false).
+func (d *decoder) keyStart(first bool) (more bool, err error) {
+	c := d.peek()
+	if c == '}' {
+		d.i++
+		d.depth--
+		return false, nil
+	}
+	if !first {
+		if c != ',' {
+			return false, d.errf("invalid character %q after object key:value pair", c)
+		}
+		d.i++
+		c = d.peek()
+		if c == '}' {
+			return false, d.errf("invalid character '}' looking for beginning of object key string")
+		}
+	}
+	if c != '"' {
+		return false, d.errf("invalid character looking for beginning of object key string")
+	}
+	return true, nil
+}
+
+// colon consumes the colon after a key.
+func (d *decoder) colon() error {
 	if d.peek() != ':' {
-		return "", false, d.errf("invalid character after object key")
+		return d.errf("invalid character after object key")
 	}
 	d.i++
-	return k, true, nil
+	return nil
 }
 
 // array starts reading an array; the next byte must be '['.
@@ -323,6 +378,16 @@ func (d *decoder) strPlain() (start, end int, ok bool, err error) {
 	}
 	d.i = start + q + 1
 	return start, start + q, true, nil
+}
+
+// skipStr validates a string (the next byte is '"') without keeping it:
+// a plain one is not copied.
+func (d *decoder) skipStr() error {
+	if _, _, ok, err := d.strPlain(); ok || err != nil {
+		return err
+	}
+	_, err := d.strEscaped()
+	return err
 }
 
 // strEscaped reads any string (the next byte is '"'), validating it and
@@ -519,7 +584,7 @@ func (d *decoder) skip(floats bool) error {
 			return err
 		}
 		for first := true; ; first = false {
-			_, more, err := d.key(first)
+			more, err := d.skipKey(first)
 			if err != nil {
 				return err
 			}
@@ -547,8 +612,7 @@ func (d *decoder) skip(floats bool) error {
 			}
 		}
 	case '"':
-		_, err := d.str()
-		return err
+		return d.skipStr()
 	case 't':
 		return d.literal("true")
 	case 'f':
