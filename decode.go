@@ -22,7 +22,7 @@ import (
 // detail is null. Such a record fails with a [*DecodeError] wrapping it, so a
 // [Middleware] that wants to let them through can test for it with
 // [errors.Is] and return nil.
-var ErrNoPayload = errors.New("batch: record has no payload")
+var ErrNoPayload = errors.New("no payload")
 
 var (
 	errEmptyPayload = fmt.Errorf("%w (empty)", ErrNoPayload)
@@ -40,10 +40,10 @@ type DecodeError struct {
 	Err  error  // the cause: an encoding/json error, a base64 error, ErrNoPayload, …
 }
 
-// Error names the record and the part that could not be decoded, then the
-// cause.
+// Error names the part that could not be decoded, then the cause; the
+// record is named by the [*RecordError] or [Result] that carries the error.
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("batch: cannot decode %s of record %q: %v", e.Part, e.ID, e.Err)
+	return fmt.Sprintf("cannot decode %s: %v", e.Part, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -56,9 +56,10 @@ type ValidationError struct {
 	Err error  // the error returned by Validate
 }
 
-// Error names the record, then the error returned by Validate.
+// Error gives the error returned by Validate; the record is named by the
+// [*RecordError] or [Result] that carries the error.
 func (e *ValidationError) Error() string {
-	return fmt.Sprintf("batch: record %q is not valid: %v", e.ID, e.Err)
+	return fmt.Sprintf("invalid payload: %v", e.Err)
 }
 
 // Unwrap returns the error returned by Validate.

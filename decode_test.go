@@ -493,8 +493,8 @@ func TestDecodeErrorMessages(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"decode error", &batch.DecodeError{ID: "m-1", Part: "body", Err: batch.ErrNoPayload}, `batch: cannot decode body of record "m-1": batch: record has no payload`},
-		{"validation error", &batch.ValidationError{ID: "m-2", Err: errDecQty}, `batch: record "m-2" is not valid: qty must be positive`},
+		{"decode error", &batch.DecodeError{ID: "m-1", Part: "body", Err: batch.ErrNoPayload}, `cannot decode body: no payload`},
+		{"validation error", &batch.ValidationError{ID: "m-2", Err: errDecQty}, `invalid payload: qty must be positive`},
 	}
 	for _, c := range cases {
 		c := c
@@ -592,5 +592,32 @@ func TestRawMessagePayloadMustBeJSON(t *testing.T) {
 		if r := rep.Result(i); r.Outcome != batch.Failed || !errors.As(r.Err, &de) {
 			t.Errorf("record %d: got %v %v, want failed with a *batch.DecodeError", i, r.Outcome, r.Err)
 		}
+	}
+}
+
+// Each layer of an error adds its context once: the package prefix once,
+// the record once (by the *RecordError), then what went wrong. errors.Is
+// and errors.As still reach every layer.
+func TestErrorTextSaysEachThingOnce(t *testing.T) {
+	ev := sqsEvent(``, `{"qty":0}`)
+	ev.Records[0].MessageId, ev.Records[1].MessageId = "a", "b"
+	_, err := batch.Processor{}.SQS(context.Background(), ev, batch.SQSJSON(func(context.Context, decOrder) error { return nil }))
+	var be *batch.BatchError
+	if !errors.As(err, &be) {
+		t.Fatalf("got %v, want a *batch.BatchError", err)
+	}
+	const want = `batch: all 2 records failed; first: record 0 (a): cannot decode body: no payload (empty)`
+	if got := err.Error(); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	second := be.Errs[1].Error()
+	if want := `batch: record 1 (b): invalid payload: qty must be positive`; second != want {
+		t.Fatalf("got %q, want %q", second, want)
+	}
+	var de *batch.DecodeError
+	var ve *batch.ValidationError
+	var re *batch.RecordError
+	if !errors.As(err, &de) || !errors.Is(err, batch.ErrNoPayload) || !errors.As(be.Errs[1], &ve) || !errors.Is(err, errDecQty) || !errors.As(err, &re) {
+		t.Fatalf("errors.Is/As lost a layer of %v", err)
 	}
 }

@@ -9,30 +9,36 @@ import (
 
 // Sentinel errors. Records that never reached the handler carry an error that
 // wraps one of these, so callers can tell them apart with [errors.Is].
+//
+// The errors of single records (these, [*PanicError], [*DecodeError],
+// [*ValidationError]) do not name the record nor the package: the
+// [*RecordError] that carries one in a returned error names the record
+// once, with the "batch: " prefix, and a [Result] has the record beside its
+// error.
 var (
 	// ErrSkipped marks a record that was not handled because an earlier record
 	// failed and the ordering policy (a FIFO queue, [Processor.StopOnFirstFailure]
 	// or [Processor.SkipGroupOnError]) forbids handling it out of order.
-	ErrSkipped = errors.New("batch: skipped after an earlier failure")
+	ErrSkipped = errors.New("skipped after an earlier failure")
 
 	// ErrDeadline marks a record that was not started, or was abandoned,
 	// because the invocation's deadline (less [Processor.DeadlineMargin]) came.
-	ErrDeadline = errors.New("batch: invocation deadline reached")
+	ErrDeadline = errors.New("invocation deadline reached")
 
 	// ErrCanceled marks a record that was not started because the context
 	// passed by the caller was cancelled before its turn.
-	ErrCanceled = errors.New("batch: context canceled before the record started")
+	ErrCanceled = errors.New("canceled before the record started")
 
 	// ErrNoIdentifier marks a failed record whose identifier is empty. Lambda
 	// fails the whole batch when a response holds an empty identifier, so such
 	// a record is never put into the response; the call returns an error
 	// instead.
-	ErrNoIdentifier = errors.New("batch: failed record has no identifier")
+	ErrNoIdentifier = errors.New("no identifier to report the failure with")
 
 	// ErrWrongSource marks a record whose eventSource names another service
 	// than the entry point it was given to (for example a Kinesis record passed
 	// to [Processor.SQS]).
-	ErrWrongSource = errors.New("batch: record comes from another event source")
+	ErrWrongSource = errors.New("from another event source")
 )
 
 // RecordError is the error of one record: its position in the batch, its
@@ -44,11 +50,14 @@ type RecordError struct {
 }
 
 // Error names the record by index and identifier, then the cause.
-func (e *RecordError) Error() string {
+func (e *RecordError) Error() string { return "batch: " + e.detail() }
+
+// detail is the message without the package prefix.
+func (e *RecordError) detail() string {
 	if e.ID == "" {
-		return fmt.Sprintf("batch: record %d: %v", e.Index, e.Err)
+		return fmt.Sprintf("record %d: %v", e.Index, e.Err)
 	}
-	return fmt.Sprintf("batch: record %d (%s): %v", e.Index, e.ID, e.Err)
+	return fmt.Sprintf("record %d (%s): %v", e.Index, e.ID, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -68,7 +77,12 @@ func (e *BatchError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "batch: all %d records failed", len(e.Errs))
 	if len(e.Errs) > 0 {
-		fmt.Fprintf(&b, "; first: %v", e.Errs[0])
+		b.WriteString("; first: ")
+		if re, ok := e.Errs[0].(*RecordError); ok {
+			b.WriteString(re.detail()) // without a second "batch: "
+		} else {
+			b.WriteString(e.Errs[0].Error())
+		}
 	}
 	return b.String()
 }
@@ -86,9 +100,9 @@ type PanicError struct {
 // Error gives the panic value; the stack is in the Stack field.
 func (e *PanicError) Error() string {
 	if e.Value == nil {
-		return "batch: handler panicked with a nil value"
+		return "handler panicked with a nil value"
 	}
-	return fmt.Sprintf("batch: handler panicked: %v", e.Value)
+	return fmt.Sprintf("handler panicked: %v", e.Value)
 }
 
 // panicError builds the *PanicError of a recovered value, with the stack of

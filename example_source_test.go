@@ -55,7 +55,7 @@ func ExampleSQSResponse() {
 	fmt.Println(err)
 	// Output:
 	// {"batchItemFailures":[{"itemIdentifier":"m1"},{"itemIdentifier":"m2"}]}
-	// batch: all 2 records failed; first: batch: record 0 (m1): downstream unavailable
+	// batch: all 2 records failed; first: record 0 (m1): downstream unavailable
 }
 
 // KinesisSource reads the sequence number as the identifier and the

@@ -176,7 +176,7 @@ func ExampleProcess() {
 	fmt.Println(err)
 	// Output:
 	// 0 m1 succeeded <nil>
-	// 1 m2 failed batch: handler panicked: unexpected input
+	// 1 m2 failed handler panicked: unexpected input
 	// {"batchItemFailures":[{"itemIdentifier":"m2"}]}
 	// <nil>
 }

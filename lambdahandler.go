@@ -15,7 +15,7 @@ import (
 // records. Lambda never invokes an event source mapping's function with an
 // empty batch, so such a payload is not an event of that source (for
 // example a test event of another service).
-var ErrNoRecords = errors.New("batch: payload has no records")
+var ErrNoRecords = errors.New("no records")
 
 // EventError is returned by the Invoke method of a [LambdaHandler] whose
 // payload is not an event of its source: malformed JSON, a JSON value of

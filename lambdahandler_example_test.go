@@ -50,7 +50,7 @@ func ExampleEventError() {
 	fmt.Println(err)
 	// Output:
 	// true true
-	// batch: payload is not a valid SQS event: batch: payload has no records
+	// batch: payload is not a valid SQS event: no records
 }
 
 func ExampleDynamoDBHandler() {

@@ -344,7 +344,7 @@ func (r *run[R]) notStartedErr() error {
 		cause = ErrDeadline // the clock passed the soft deadline before its timer fired
 	}
 	if errors.Is(cause, ErrDeadline) || errors.Is(cause, context.DeadlineExceeded) {
-		return fmt.Errorf("%w: record not started", ErrDeadline)
+		return fmt.Errorf("%w: not started", ErrDeadline)
 	}
 	if cause == nil {
 		cause = context.Canceled
