@@ -19,8 +19,12 @@ import (
 // dynamodb.Keys) are handled in order, one at a time, even with
 // [Processor.Concurrency] above 1. [Processor.StopOnFirstFailure] skips every
 // record after a failure, [Processor.SkipGroupOnError] only the later records
-// of the failed item.
+// of the failed item. An event with no records, or with a record from
+// another source, is not run: the error is an [*EventError].
 func (p Processor) DynamoDB(ctx context.Context, ev events.DynamoDBEvent, h Handler[events.DynamoDBEventRecord]) (events.DynamoDBEventResponse, error) {
+	if err := checkEvent("DynamoDB Streams", len(ev.Records), func(i int) string { return ev.Records[i].EventSource }, "aws:dynamodb"); err != nil {
+		return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}, err
+	}
 	return DynamoDBResponse(Process(ctx, p, ev.Records, DynamoDBSource(), h))
 }
 

@@ -35,11 +35,41 @@ var (
 	// instead.
 	ErrNoIdentifier = errors.New("no identifier to report the failure with")
 
-	// ErrWrongSource marks a record whose eventSource names another service
-	// than the entry point it was given to (for example a Kinesis record passed
-	// to [Processor.SQS]).
-	ErrWrongSource = errors.New("from another event source")
+	// ErrWrongSource marks an event, or a record, whose eventSource names
+	// another service than the entry point it was given to (for example a
+	// Kinesis event passed to [Processor.SQS]). The entry points reject such
+	// an event as a whole with an [*EventError]; [Process] with a built-in
+	// Source fails such a record alone.
+	ErrWrongSource = errors.New("wrong event source")
 )
+
+// ErrNoRecords is the cause of an [*EventError] for a payload that holds no
+// records. Lambda never invokes an event source mapping's function with an
+// empty batch, so such a payload is not an event of that source (for
+// example a test event of another service).
+var ErrNoRecords = errors.New("no records")
+
+// EventError is returned, with no record handled, for an event that is not
+// one of the entry point's source: a payload that is malformed JSON or has
+// a JSON value of the wrong type for a field (the Invoke method of a
+// [LambdaHandler]), an event with no records at all ([ErrNoRecords]), or
+// one with a record whose eventSource names another service
+// ([ErrWrongSource]). The fast handlers and the Processor methods accept
+// and reject the same events; the one difference is text after the event,
+// which a [LambdaHandler] rejects and lambda.Start's decoder ignores before
+// a Processor method runs. Lambda retries the invocation.
+type EventError struct {
+	Source string // "SQS", "Kinesis", "DynamoDB Streams" or "Kafka"
+	Err    error  // the decoding error, ErrNoRecords or ErrWrongSource
+}
+
+// Error says which source's event the payload is not, and why.
+func (e *EventError) Error() string {
+	return fmt.Sprintf("batch: payload is not a valid %s event: %v", e.Source, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *EventError) Unwrap() error { return e.Err }
 
 // RecordError is the error of one record: its position in the batch, its
 // identifier (possibly empty) and the cause.

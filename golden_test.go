@@ -123,8 +123,10 @@ func TestGoldenResponses(t *testing.T) {
 			readJSON(t, "kafka-event.json", &ev)
 			return batch.Processor{SkipGroupOnError: true, Concurrency: 2}.Kafka(ctx, ev, kafkaFailIfAsked)
 		}, "kafka-skipgroup-response.json", false},
-		{"an empty batch gives an empty list", func(t *testing.T) (any, error) {
-			return batch.Processor{}.SQS(ctx, events.SQSEvent{}, sqsHandler)
+		{"no failure gives an empty list", func(t *testing.T) (any, error) {
+			var ev events.SQSEvent
+			readJSON(t, "sqs-event.json", &ev)
+			return batch.Processor{}.SQS(ctx, ev, func(context.Context, events.SQSMessage) error { return nil })
 		}, "empty-response.json", false},
 	}
 	for _, tt := range tests {

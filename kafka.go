@@ -44,9 +44,20 @@ type KafkaItemIdentifier struct {
 // 1, partitions run in parallel while each stays in order.
 // [Processor.SkipGroupOnError] stops a partition at its first failure (the
 // later offsets would be redelivered anyway); [Processor.StopOnFirstFailure]
-// stops the whole batch.
+// stops the whole batch. An event with no records, or whose eventSource is
+// another than "aws:kafka" or "SelfManagedKafka", is not run: the error is
+// an [*EventError].
 func (p Processor) Kafka(ctx context.Context, ev events.KafkaEvent, h Handler[events.KafkaRecord]) (KafkaEventResponse, error) {
 	records := KafkaRecords(ev)
+	err := checkEvent("Kafka", len(records), nil)
+	if err == nil {
+		if e := checkSource(ev.EventSource, "aws:kafka", "SelfManagedKafka"); e != nil {
+			err = &EventError{Source: "Kafka", Err: e}
+		}
+	}
+	if err != nil {
+		return KafkaEventResponse{BatchItemFailures: []KafkaBatchItemFailure{}}, err
+	}
 	return KafkaResponse(Process(ctx, p, records, KafkaSource(ev), h))
 }
 

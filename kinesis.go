@@ -14,8 +14,12 @@ import (
 // partitionKey are handled in order, one at a time, even with
 // [Processor.Concurrency] above 1. [Processor.StopOnFirstFailure] skips every
 // record after a failure, [Processor.SkipGroupOnError] only the later records
-// of the failed partition key.
+// of the failed partition key. An event with no records, or with a record
+// from another source, is not run: the error is an [*EventError].
 func (p Processor) Kinesis(ctx context.Context, ev events.KinesisEvent, h Handler[events.KinesisEventRecord]) (events.KinesisEventResponse, error) {
+	if err := checkEvent("Kinesis", len(ev.Records), func(i int) string { return ev.Records[i].EventSource }, "aws:kinesis"); err != nil {
+		return events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{}}, err
+	}
 	return KinesisResponse(Process(ctx, p, ev.Records, KinesisSource(), h))
 }
 

@@ -3,36 +3,12 @@ package batch
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda/handlertrace"
 
 	"github.com/seed-45ee126e/batch/internal/eventjson"
 )
-
-// ErrNoRecords is the cause of an [*EventError] for a payload that holds no
-// records. Lambda never invokes an event source mapping's function with an
-// empty batch, so such a payload is not an event of that source (for
-// example a test event of another service).
-var ErrNoRecords = errors.New("no records")
-
-// EventError is returned by the Invoke method of a [LambdaHandler] whose
-// payload is not an event of its source: malformed JSON, a JSON value of
-// the wrong type for a field, or no records at all ([ErrNoRecords]). No
-// record was handled; Lambda retries the invocation.
-type EventError struct {
-	Source string // "SQS", "Kinesis", "DynamoDB Streams" or "Kafka"
-	Err    error  // the decoding error, or ErrNoRecords
-}
-
-// Error says which source's event the payload is not, and why.
-func (e *EventError) Error() string {
-	return fmt.Sprintf("batch: payload is not a valid %s event: %v", e.Source, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *EventError) Unwrap() error { return e.Err }
 
 // LambdaHandler is a ready AWS Lambda function for one event source, built by
 // [SQSHandler], [KinesisHandler], [DynamoDBHandler] or [KafkaHandler]. It
@@ -166,9 +142,6 @@ func lambdaHandler[E, Resp any](
 		ev, err := decode(payload)
 		if err != nil {
 			return nil, &EventError{Source: source, Err: err}
-		}
-		if records(ev) == 0 {
-			return nil, &EventError{Source: source, Err: ErrNoRecords}
 		}
 		trace := handlertrace.FromContext(ctx)
 		if trace.RequestEvent != nil {

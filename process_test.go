@@ -2,6 +2,7 @@ package batch_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -192,8 +193,9 @@ func TestFullBatchFailure(t *testing.T) {
 			t.Errorf("got error %v, want nil", err)
 		}
 	})
-	t.Run("an empty batch is no failure", func(t *testing.T) {
-		resp, err := batch.Processor{}.SQS(context.Background(), events.SQSEvent{}, sqsDo)
+	t.Run("an empty record list is no failure", func(t *testing.T) {
+		rep := batch.Process(context.Background(), batch.Processor{}, nil, batch.SQSSource(nil), sqsDo)
+		resp, err := batch.SQSResponse(rep)
 		if err != nil || resp.BatchItemFailures == nil || len(resp.BatchItemFailures) != 0 {
 			t.Errorf("got %v, %v; want an empty non-nil list and nil", resp.BatchItemFailures, err)
 		}
@@ -300,23 +302,81 @@ func TestHandlerGetsInvocationContext(t *testing.T) {
 	}
 }
 
-func TestWrongSourceFailsTheRecord(t *testing.T) {
-	ev := sqsEvent("ok", "ok")
-	ev.Records[1].EventSource = "aws:kinesis"
-	called := 0
-	resp, err := batch.Processor{}.SQS(context.Background(), ev, func(ctx context.Context, m events.SQSMessage) error {
-		called++
-		return nil
-	})
-	if err != nil {
+// An event that is not of the entry point's source is rejected as a whole,
+// with one *EventError that names the source expected and the one found,
+// before any record runs; the Processor method and the fast handler agree.
+// A record of another source in an otherwise right event (mixed sources)
+// is rejected the same way. Process with a built-in Source still fails such
+// a record alone, since a report has a place for it.
+func TestWrongSourceRejectsTheEvent(t *testing.T) {
+	ctx := context.Background()
+	mixed := sqsEvent("ok", "ok")
+	mixed.Records[1].EventSource = "aws:kinesis"
+	kinesisPayload := `{"Records":[{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"1","data":"e30="}}]}`
+	var kinesisEvent events.SQSEvent
+	if err := json.Unmarshal([]byte(kinesisPayload), &kinesisEvent); err != nil {
 		t.Fatal(err)
 	}
-	if called != 1 || !equalStrings(failedIDs(resp), []string{"m1"}) {
-		t.Errorf("got %d calls and failures %v, want 1 call and [m1]", called, failedIDs(resp))
+	called := 0
+	h := func(context.Context, events.SQSMessage) error { called++; return nil }
+	for _, tt := range []struct {
+		name    string
+		typed   events.SQSEvent
+		payload string
+		found   string
+	}{
+		{"a Kinesis event", kinesisEvent, kinesisPayload, `"aws:kinesis"`},
+		{"mixed sources", mixed, `{"Records":[{"messageId":"m0","eventSource":"aws:sqs"},{"messageId":"m1","eventSource":"aws:kinesis"}]}`, `"aws:kinesis"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, typedErr := batch.Processor{}.SQS(ctx, tt.typed, h)
+			_, fastErr := batch.SQSHandler(batch.Processor{}, h).Invoke(ctx, []byte(tt.payload))
+			for path, err := range map[string]error{"Processor.SQS": typedErr, "SQSHandler": fastErr} {
+				var ee *batch.EventError
+				if !errors.As(err, &ee) || !errors.Is(err, batch.ErrWrongSource) {
+					t.Fatalf("%s: got %v, want an *EventError wrapping ErrWrongSource", path, err)
+				}
+				if msg := err.Error(); !strings.Contains(msg, tt.found) || !strings.Contains(msg, `"aws:sqs"`) || strings.Count(msg, "\n") > 0 {
+					t.Fatalf("%s: got %q, want one line naming %s and \"aws:sqs\"", path, msg, tt.found)
+				}
+			}
+			if called != 0 {
+				t.Fatalf("handler called %d times, want 0", called)
+			}
+		})
 	}
-	rep := batch.Process(context.Background(), batch.Processor{}, ev.Records, batch.SQSSource(ev.Records), sqsDo)
-	if !errors.Is(rep.Result(1).Err, batch.ErrWrongSource) {
-		t.Errorf("got %v, want ErrWrongSource", rep.Result(1).Err)
+	rep := batch.Process(ctx, batch.Processor{}, mixed.Records, batch.SQSSource(mixed.Records), sqsDo)
+	if !errors.Is(rep.Result(1).Err, batch.ErrWrongSource) || rep.Result(0).Outcome != batch.Succeeded {
+		t.Errorf("Process: got %v, %v; want record 0 succeeded, record 1 failed with ErrWrongSource", rep.Result(0).Err, rep.Result(1).Err)
+	}
+}
+
+// An event with no records is never sent by Lambda: it is another
+// service's event decoded into the wrong type (an API Gateway request, an
+// S3 notification). Both paths reject it with ErrNoRecords.
+func TestEmptyEventIsRejected(t *testing.T) {
+	ctx := context.Background()
+	h := func(context.Context, events.SQSMessage) error { return nil }
+	_, typedErr := batch.Processor{}.SQS(ctx, events.SQSEvent{}, h)
+	_, fastErr := batch.SQSHandler(batch.Processor{}, h).Invoke(ctx, []byte(`{"resource":"/orders","httpMethod":"POST"}`))
+	_, kinesisErr := batch.Processor{}.Kinesis(ctx, events.KinesisEvent{}, func(context.Context, events.KinesisEventRecord) error { return nil })
+	_, dynamoErr := batch.Processor{}.DynamoDB(ctx, events.DynamoDBEvent{}, func(context.Context, events.DynamoDBEventRecord) error { return nil })
+	_, kafkaErr := batch.Processor{}.Kafka(ctx, events.KafkaEvent{EventSource: "aws:kafka"}, func(context.Context, events.KafkaRecord) error { return nil })
+	for path, err := range map[string]error{"Processor.SQS": typedErr, "SQSHandler": fastErr, "Processor.Kinesis": kinesisErr, "Processor.DynamoDB": dynamoErr, "Processor.Kafka": kafkaErr} {
+		var ee *batch.EventError
+		if !errors.As(err, &ee) || !errors.Is(err, batch.ErrNoRecords) {
+			t.Errorf("%s: got %v, want an *EventError wrapping ErrNoRecords", path, err)
+		}
+	}
+}
+
+// A Kafka event names its source once, for all its records.
+func TestKafkaWrongSourceRejectsTheEvent(t *testing.T) {
+	ev := events.KafkaEvent{EventSource: "aws:sqs", Records: map[string][]events.KafkaRecord{"t-0": {{Topic: "t", Offset: 1}}}}
+	_, err := batch.Processor{}.Kafka(context.Background(), ev, func(context.Context, events.KafkaRecord) error { return nil })
+	var ee *batch.EventError
+	if !errors.As(err, &ee) || !errors.Is(err, batch.ErrWrongSource) || !strings.Contains(err.Error(), `"aws:sqs"`) {
+		t.Fatalf("got %v, want an *EventError wrapping ErrWrongSource naming \"aws:sqs\"", err)
 	}
 }
 

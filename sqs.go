@@ -2,7 +2,6 @@ package batch
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -20,8 +19,13 @@ import (
 // the batch, or with [Processor.SkipGroupOnError] only its message group.
 // The error is non-nil when every message failed (see [BatchError]) or a
 // failed message has no messageId; the response is filled in either way.
+// An event with no records, or with a record from another source, is not
+// run: the error is an [*EventError].
 // The function must be configured with ReportBatchItemFailures.
 func (p Processor) SQS(ctx context.Context, ev events.SQSEvent, h Handler[events.SQSMessage]) (events.SQSEventResponse, error) {
+	if err := checkEvent("SQS", len(ev.Records), func(i int) string { return ev.Records[i].EventSource }, "aws:sqs"); err != nil {
+		return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}, err
+	}
 	return SQSResponse(Process(ctx, p, ev.Records, SQSSource(ev.Records), h))
 }
 
@@ -60,18 +64,4 @@ func itemFailures[K, F any](ids []K, item func(K) F) []F {
 		out[i] = item(id)
 	}
 	return out
-}
-
-// checkSource accepts a record whose eventSource is empty (test events often
-// omit it) or one of want.
-func checkSource(got string, want ...string) error {
-	if got == "" {
-		return nil
-	}
-	for _, w := range want {
-		if got == w {
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: eventSource %q, want %q", ErrWrongSource, got, want[0])
 }
