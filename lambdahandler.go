@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda/handlertrace"
@@ -23,12 +24,14 @@ import (
 // response itself. A function that keeps its own
 // func(context.Context, events.SQSEvent) handler is unaffected.
 //
-// Where it differs from a Processor method behind lambda.Start, it is
-// stricter about input Lambda never sends for the source: a payload with no
-// records (an event of another source, say) and text after the event are an
-// [*EventError] instead of an empty response; and, as every error return,
-// a [*BatchError] comes with no response body, since Lambda ignores the body
-// of a failed invocation.
+// Where it differs from a Processor method behind lambda.Start: text after
+// the event is an [*EventError] (lambda.Start's decoder ignores it); a
+// problem confined to one record, such as invalid base64 in Kinesis data or
+// a DynamoDB B attribute, fails that record alone with a [*DecodeError]
+// naming the field (encoding/json fails the whole event, so lambda.Start
+// returns an error before the Processor method runs); and, as every error
+// return, a [*BatchError] comes with no response body, since Lambda ignores
+// the body of a failed invocation.
 //
 // The request and response hooks of lambda/handlertrace (used by tracing
 // libraries) are called with the decoded event and the response, as for a
@@ -61,10 +64,9 @@ var errUnbuiltHandler = errors.New("batch: LambdaHandler used without SQSHandler
 // faster; [LambdaHandler] lists the inputs it is stricter about. The
 // function must be configured with ReportBatchItemFailures.
 func SQSHandler(p Processor, h Handler[events.SQSMessage]) *LambdaHandler {
-	return lambdaHandler("SQS", eventjson.SQS,
-		func(ev events.SQSEvent) int { return len(ev.Records) },
-		func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-			return p.SQS(ctx, ev, h)
+	return lambdaHandler("SQS", eventjson.SQSLenient,
+		func(ctx context.Context, ev events.SQSEvent, bad []*eventjson.FieldError) (events.SQSEventResponse, error) {
+			return p.SQS(ctx, ev, failFaulty(h, bad, sqsID))
 		},
 		func(dst []byte, resp events.SQSEventResponse) []byte {
 			return eventjson.AppendItemFailures(dst, resp.BatchItemFailures, func(f events.SQSBatchItemFailure) string { return f.ItemIdentifier })
@@ -76,10 +78,9 @@ func SQSHandler(p Processor, h Handler[events.SQSMessage]) *LambdaHandler {
 // behaves as [Processor.Kinesis] behind lambda.Start, only faster;
 // [LambdaHandler] lists the inputs it is stricter about.
 func KinesisHandler(p Processor, h Handler[events.KinesisEventRecord]) *LambdaHandler {
-	return lambdaHandler("Kinesis", eventjson.Kinesis,
-		func(ev events.KinesisEvent) int { return len(ev.Records) },
-		func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-			return p.Kinesis(ctx, ev, h)
+	return lambdaHandler("Kinesis", eventjson.KinesisLenient,
+		func(ctx context.Context, ev events.KinesisEvent, bad []*eventjson.FieldError) (events.KinesisEventResponse, error) {
+			return p.Kinesis(ctx, ev, failFaulty(h, bad, kinesisID))
 		},
 		func(dst []byte, resp events.KinesisEventResponse) []byte {
 			return eventjson.AppendItemFailures(dst, resp.BatchItemFailures, func(f events.KinesisBatchItemFailure) string { return f.ItemIdentifier })
@@ -93,10 +94,9 @@ func KinesisHandler(p Processor, h Handler[events.KinesisEventRecord]) *LambdaHa
 // events.DynamoDBAttributeValue's UnmarshalJSON. [LambdaHandler] lists the
 // inputs it is stricter about.
 func DynamoDBHandler(p Processor, h Handler[events.DynamoDBEventRecord]) *LambdaHandler {
-	return lambdaHandler("DynamoDB Streams", eventjson.DynamoDB,
-		func(ev events.DynamoDBEvent) int { return len(ev.Records) },
-		func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-			return p.DynamoDB(ctx, ev, h)
+	return lambdaHandler("DynamoDB Streams", eventjson.DynamoDBLenient,
+		func(ctx context.Context, ev events.DynamoDBEvent, bad []*eventjson.FieldError) (events.DynamoDBEventResponse, error) {
+			return p.DynamoDB(ctx, ev, failFaulty(h, bad, func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber }))
 		},
 		func(dst []byte, resp events.DynamoDBEventResponse) []byte {
 			return eventjson.AppendItemFailures(dst, resp.BatchItemFailures, func(f events.DynamoDBBatchItemFailure) string { return f.ItemIdentifier })
@@ -109,15 +109,12 @@ func DynamoDBHandler(p Processor, h Handler[events.DynamoDBEventRecord]) *Lambda
 // lambda.Start, only faster; [LambdaHandler] lists the inputs it is
 // stricter about.
 func KafkaHandler(p Processor, h Handler[events.KafkaRecord]) *LambdaHandler {
-	return lambdaHandler("Kafka", eventjson.Kafka,
-		func(ev events.KafkaEvent) int {
-			n := 0
-			for _, recs := range ev.Records {
-				n += len(recs)
-			}
-			return n
-		},
-		func(ctx context.Context, ev events.KafkaEvent) (KafkaEventResponse, error) {
+	decode := func(payload []byte) (events.KafkaEvent, []*eventjson.FieldError, error) {
+		ev, err := eventjson.Kafka(payload)
+		return ev, nil, err // the value is base64 in a string, decoded by KafkaJSON
+	}
+	return lambdaHandler("Kafka", decode,
+		func(ctx context.Context, ev events.KafkaEvent, _ []*eventjson.FieldError) (KafkaEventResponse, error) {
 			return p.Kafka(ctx, ev, h)
 		},
 		func(dst []byte, resp KafkaEventResponse) []byte {
@@ -129,17 +126,38 @@ func KafkaHandler(p Processor, h Handler[events.KafkaRecord]) *LambdaHandler {
 		})
 }
 
-// lambdaHandler builds a LambdaHandler from a source's decoder, record
-// count, entry point and response encoder.
+// failFaulty returns h, except that a record the lenient decoder found
+// faulty (bad, by index in the event) fails with a *DecodeError naming the
+// field, without h being called: invalid base64 in a binary field fails
+// that record alone, where encoding/json would fail the whole event.
+func failFaulty[R any](h Handler[R], bad []*eventjson.FieldError, id func(R) string) Handler[R] {
+	if len(bad) == 0 || h == nil {
+		return h
+	}
+	faulty := make(map[int]*eventjson.FieldError, len(bad))
+	for _, fe := range bad {
+		faulty[fe.Index] = fe
+	}
+	return func(ctx context.Context, rec R) error {
+		if i, _, ok := RecordIndex(ctx); ok {
+			if fe := faulty[i]; fe != nil {
+				return &DecodeError{ID: id(rec), Part: fe.Field, Err: fmt.Errorf("at offset %d: %w", fe.Offset, fe.Err)}
+			}
+		}
+		return h(ctx, rec)
+	}
+}
+
+// lambdaHandler builds a LambdaHandler from a source's decoder, entry
+// point and response encoder.
 func lambdaHandler[E, Resp any](
 	source string,
-	decode func([]byte) (E, error),
-	records func(E) int,
-	process func(context.Context, E) (Resp, error),
+	decode func([]byte) (E, []*eventjson.FieldError, error),
+	process func(context.Context, E, []*eventjson.FieldError) (Resp, error),
 	encode func([]byte, Resp) []byte,
 ) *LambdaHandler {
 	return &LambdaHandler{invoke: func(ctx context.Context, payload []byte) ([]byte, error) {
-		ev, err := decode(payload)
+		ev, bad, err := decode(payload)
 		if err != nil {
 			return nil, &EventError{Source: source, Err: err}
 		}
@@ -147,7 +165,7 @@ func lambdaHandler[E, Resp any](
 		if trace.RequestEvent != nil {
 			trace.RequestEvent(ctx, ev)
 		}
-		resp, err := process(ctx, ev)
+		resp, err := process(ctx, ev, bad)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -299,5 +300,89 @@ func TestLambdaHandlerWorksWithTypedPayloads(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != (order{ID: "a", Qty: 2}) {
 		t.Errorf("got orders %+v, want the one valid order", got)
+	}
+}
+
+// Invalid base64 in a binary field (Kinesis data, a DynamoDB B or BS, an
+// SQS binary message attribute) or an invalid DynamoDB attribute value
+// fails its own record with a *DecodeError naming the field, not the whole
+// batch: the fast handlers own the decoding, so they can keep the problem
+// with its record. (lambda.Start, which decodes with encoding/json, fails
+// the whole event before the library runs.)
+func TestFaultyBinaryFieldFailsItsRecordAlone(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		handler *batch.LambdaHandler
+		payload string
+		want    string
+	}{
+		{
+			name: "Kinesis data",
+			handler: batch.KinesisHandler(batch.Processor{}, func(_ context.Context, r events.KinesisEventRecord) error {
+				if string(r.Kinesis.Data) != "{}" {
+					return fmt.Errorf("got data %q", r.Kinesis.Data)
+				}
+				return nil
+			}),
+			payload: `{"Records":[{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"1","data":"e30="}},` +
+				`{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"2","data":"not base64!"}},` +
+				`{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"3","data":"e30="}}]}`,
+			want: `{"batchItemFailures":[{"itemIdentifier":"2"}]}`,
+		},
+		{
+			name: "DynamoDB B in NewImage",
+			handler: batch.DynamoDBHandler(batch.Processor{}, func(_ context.Context, r events.DynamoDBEventRecord) error {
+				if r.Change.NewImage["pk"].String() == "" {
+					return errors.New("no pk")
+				}
+				return nil
+			}),
+			payload: `{"Records":[{"eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"1","NewImage":{"pk":{"S":"a"},"photo":{"B":"AQID"}}}},` +
+				`{"eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"2","NewImage":{"pk":{"S":"b"},"photo":{"B":"%%%"}}}},` +
+				`{"eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"3","NewImage":{"pk":{"S":"c"},"tags":{"BS":["AQID","@@"]}}}}]}`,
+			want: `{"batchItemFailures":[{"itemIdentifier":"2"},{"itemIdentifier":"3"}]}`,
+		},
+		{
+			name:    "SQS binary message attribute",
+			handler: batch.SQSHandler(batch.Processor{}, func(context.Context, events.SQSMessage) error { return nil }),
+			payload: `{"Records":[{"messageId":"a","eventSource":"aws:sqs","body":"x"},` +
+				`{"messageId":"b","eventSource":"aws:sqs","body":"y","messageAttributes":{"sig":{"dataType":"Binary","binaryValue":"*"}}}]}`,
+			want: `{"batchItemFailures":[{"itemIdentifier":"b"}]}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := tt.handler.Invoke(ctx, []byte(tt.payload))
+			if err != nil {
+				t.Fatalf("got error %v, want a partial failure", err)
+			}
+			if string(out) != tt.want {
+				t.Fatalf("got %s, want %s", out, tt.want)
+			}
+		})
+	}
+
+	// When the faulty record is the only one, the whole batch failed: the
+	// *BatchError holds the record's *DecodeError, which names the field.
+	for _, tt := range []struct {
+		handler *batch.LambdaHandler
+		payload string
+		id      string
+		part    string
+	}{
+		{tests[0].handler, `{"Records":[{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"9","data":"!!"}}]}`, "9", "kinesis.data"},
+		{tests[1].handler, `{"Records":[{"eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"8","NewImage":{"pk":{"S":"a"},"photo":{"B":"%%%"}}}}]}`, "8", "dynamodb.NewImage.photo"},
+		{tests[2].handler, `{"Records":[{"messageId":"m","body":"y","messageAttributes":{"sig":{"dataType":"Binary","binaryValue":"*"}}}]}`, "m", "messageAttributes"},
+	} {
+		_, err := tt.handler.Invoke(ctx, []byte(tt.payload))
+		var be *batch.BatchError
+		var de *batch.DecodeError
+		if !errors.As(err, &be) || !errors.As(err, &de) || de.Part != tt.part || de.ID != tt.id {
+			t.Fatalf("got %v, want a *BatchError holding a *DecodeError of %s for record %s", err, tt.part, tt.id)
+		}
+		if !strings.Contains(err.Error(), "base64") {
+			t.Fatalf("got %q, want it to say base64", err.Error())
+		}
 	}
 }

@@ -63,6 +63,15 @@ type decoder struct {
 	chunk  string
 	cs, ce int
 
+	// lenient makes a record-level problem (invalid base64 in a binary
+	// field, an invalid DynamoDB attribute value) a FieldError of that
+	// record, kept in bad, instead of an error of the whole event; part
+	// names the field being decoded, for that error.
+	lenient bool
+	part    string
+	bad     *FieldError // the current record's first problem
+	bads    []*FieldError
+
 	// arena holds unquoted strings: each is a slice of the arena's buffer,
 	// so that strings with escapes, like plain ones, cost no allocation of
 	// their own. A strings.Builder never changes bytes it has written, and
@@ -703,11 +712,18 @@ func (d *decoder) bytesInto(p *[]byte) error {
 		*p = nil
 		return d.literal("null")
 	case '"':
+		at := d.i
 		src, err := d.strBytes()
 		if err != nil {
 			return err
 		}
-		return d.base64Into(p, src)
+		err = d.base64Into(p, src)
+		if err != nil && d.lenient {
+			*p = nil
+			d.markBad(at, d.part, err)
+			return nil
+		}
+		return err
 	case '[':
 		return sliceInto(d, p, func(d *decoder, e *byte) error {
 			c := d.peek()
@@ -873,11 +889,35 @@ func (d *decoder) structInto(field func(key string) error) error {
 // Other fields are skipped, as json.Unmarshal does for fields the event
 // type does not have; the slice is presized from marker (see presize).
 func recordsOf[T any](payload []byte, marker string, elem func(*decoder, *T) error) ([]T, error) {
+	recs, _, err := recordsOfMode(payload, marker, elem, false)
+	return recs, err
+}
+
+// recordsOfMode is recordsOf with the choice of lenient decoding, which
+// also returns the problems of single records (see decoder.lenient).
+func recordsOfMode[T any](payload []byte, marker string, elem func(*decoder, *T) error, lenient bool) ([]T, []*FieldError, error) {
 	var recs []T
 	d := newDecoder(payload)
+	d.lenient = lenient
+	i := 0 // index of the record being decoded
+	if lenient {
+		inner := elem
+		elem = func(d *decoder, r *T) error {
+			d.bad = nil
+			err := inner(d, r)
+			if d.bad != nil {
+				d.bad.Index = i
+				d.bads = append(d.bads, d.bad)
+			}
+			i++
+			return err
+		}
+	}
 	sized := false
 	err := d.structInto(func(key string) error {
 		if field(key, recordsFields) != "" {
+			// A repeated key decodes the array again from its start.
+			i, d.bads = 0, nil
 			if !sized {
 				sized = true
 				recs = presize[T](d, marker)
@@ -889,7 +929,7 @@ func recordsOf[T any](payload []byte, marker string, elem func(*decoder, *T) err
 	if err == nil {
 		err = d.end()
 	}
-	return recs, err
+	return recs, d.bads, err
 }
 
 // presize returns an empty slice with room for about as many elements as

@@ -15,9 +15,10 @@ import (
 
 // source ties a fast decoder to the aws-lambda-go type it fills.
 type source struct {
-	name string
-	fast func([]byte) (any, error)
-	std  func([]byte) (any, error)
+	name    string
+	fast    func([]byte) (any, error)
+	std     func([]byte) (any, error)
+	lenient func([]byte) (any, []*eventjson.FieldError, error) // nil: no lenient decoder
 }
 
 func stdDecode[T any](b []byte) (v any, err error) {
@@ -40,11 +41,18 @@ func fastDecode[T any](f func([]byte) (T, error)) func([]byte) (any, error) {
 	}
 }
 
+func lenientDecode[T any](f func([]byte) (T, []*eventjson.FieldError, error)) func([]byte) (any, []*eventjson.FieldError, error) {
+	return func(b []byte) (any, []*eventjson.FieldError, error) {
+		v, bad, err := f(b)
+		return v, bad, err
+	}
+}
+
 var sources = []source{
-	{"sqs", fastDecode(eventjson.SQS), stdDecode[events.SQSEvent]},
-	{"kinesis", fastDecode(eventjson.Kinesis), stdDecode[events.KinesisEvent]},
-	{"dynamodb", fastDecode(eventjson.DynamoDB), stdDecode[events.DynamoDBEvent]},
-	{"kafka", fastDecode(eventjson.Kafka), stdDecode[events.KafkaEvent]},
+	{"sqs", fastDecode(eventjson.SQS), stdDecode[events.SQSEvent], lenientDecode(eventjson.SQSLenient)},
+	{"kinesis", fastDecode(eventjson.Kinesis), stdDecode[events.KinesisEvent], lenientDecode(eventjson.KinesisLenient)},
+	{"dynamodb", fastDecode(eventjson.DynamoDB), stdDecode[events.DynamoDBEvent], lenientDecode(eventjson.DynamoDBLenient)},
+	{"kafka", fastDecode(eventjson.Kafka), stdDecode[events.KafkaEvent], nil},
 }
 
 func sourceNamed(t testing.TB, name string) source {
@@ -75,6 +83,20 @@ func compare(t testing.TB, src source, in []byte) {
 		t.Errorf("%s %q: got error %v, want none (encoding/json decodes it)", src.name, in, gotErr)
 	case !reflect.DeepEqual(got, want):
 		t.Errorf("%s %q:\ngot  %#v\nwant %#v", src.name, in, got, want)
+	}
+	if src.lenient == nil {
+		return
+	}
+	// The lenient decoder differs only where a record-level problem would
+	// fail the event: it then reports the record instead.
+	lv, bad, lerr := src.lenient(in)
+	switch {
+	case wantErr == nil && (lerr != nil || len(bad) > 0):
+		t.Errorf("%s %q: lenient decoder: got error %v and faulty records %v, want neither", src.name, in, lerr, bad)
+	case wantErr == nil && !reflect.DeepEqual(lv, want):
+		t.Errorf("%s %q: lenient decoder:\ngot  %#v\nwant %#v", src.name, in, lv, want)
+	case wantErr != nil && lerr == nil && len(bad) == 0:
+		t.Errorf("%s %q: lenient decoder: got no error and no faulty record, want one (encoding/json: %v)", src.name, in, wantErr)
 	}
 }
 

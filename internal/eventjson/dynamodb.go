@@ -2,6 +2,7 @@ package eventjson
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -73,11 +74,11 @@ func (d *decoder) dynamoChange(c *events.DynamoDBStreamRecord) error {
 		case "ApproximateCreationDateTime":
 			return d.secondsInto(&c.ApproximateCreationDateTime)
 		case "Keys":
-			return d.imageInto(&c.Keys, 2)
+			return d.imageInto(&c.Keys, 2, "dynamodb.Keys")
 		case "NewImage":
-			return d.imageInto(&c.NewImage, 8)
+			return d.imageInto(&c.NewImage, 8, "dynamodb.NewImage")
 		case "OldImage":
-			return d.imageInto(&c.OldImage, 8)
+			return d.imageInto(&c.OldImage, 8, "dynamodb.OldImage")
 		case "SequenceNumber":
 			return d.stringInto(&c.SequenceNumber)
 		case "SizeBytes":
@@ -91,8 +92,10 @@ func (d *decoder) dynamoChange(c *events.DynamoDBStreamRecord) error {
 
 // imageInto decodes an image or key map, as mapInto would. Any problem with
 // an attribute value is an error, as events.DynamoDBAttributeValue's
-// UnmarshalJSON fails the whole decoding.
-func (d *decoder) imageInto(p *map[string]events.DynamoDBAttributeValue, hint int) error {
+// UnmarshalJSON fails the whole decoding; when lenient, a problem of an
+// attribute that is valid JSON fails the record instead (see FieldError).
+// name names the map in such an error.
+func (d *decoder) imageInto(p *map[string]events.DynamoDBAttributeValue, hint int, name string) error {
 	if d.peek() == 'n' {
 		*p = nil
 		return d.literal("null")
@@ -116,7 +119,10 @@ func (d *decoder) imageInto(p *map[string]events.DynamoDBAttributeValue, hint in
 			return err
 		}
 		if bad != nil {
-			return &Error{Offset: at, Msg: "DynamoDB attribute value: " + bad.Error()}
+			if !d.lenient {
+				return &Error{Offset: at, Msg: "DynamoDB attribute value: " + bad.Error()}
+			}
+			d.markBad(at, name+"."+k, fmt.Errorf("invalid attribute value: %w", bad))
 		}
 		m[k] = v
 	}

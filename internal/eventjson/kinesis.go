@@ -51,6 +51,7 @@ func (d *decoder) kinesisData(k *events.KinesisRecord) error {
 		case "approximateArrivalTimestamp":
 			return d.secondsInto(&k.ApproximateArrivalTimestamp)
 		case "data":
+			d.part = "kinesis.data"
 			return d.bytesInto(&k.Data)
 		case "encryptionType":
 			return d.stringInto(&k.EncryptionType)

@@ -32,6 +32,7 @@ func (d *decoder) sqsMessage(m *events.SQSMessage) error {
 		case "attributes":
 			return d.stringMapInto(&m.Attributes, 8)
 		case "messageAttributes":
+			d.part = "messageAttributes"
 			return mapInto(d, &m.MessageAttributes, 0, (*decoder).sqsAttribute)
 		case "eventSourceARN":
 			return d.stringInto(&m.EventSourceARN)
