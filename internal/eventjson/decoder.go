@@ -96,8 +96,9 @@ func (d *decoder) sub(start, end int) string {
 	return d.chunk[:end-start]
 }
 
-// intern returns buf, unquoted string bytes that the decoder will reuse, as
-// a string that shares an arena with its neighbours (see chunkSize).
+// intern returns buf, unquoted string bytes that the decoder will reuse (or
+// a slice of the payload), as a string that shares an arena with its
+// neighbours (see chunkSize).
 func (d *decoder) intern(buf []byte) string {
 	if len(buf) > chunkSize/4 {
 		return string(buf)
@@ -201,34 +202,46 @@ func (d *decoder) object() error {
 	return d.enter()
 }
 
-// key reads the next key of an object started with object. It reports false
-// when the object ended. first is true for the first call on an object.
+// key reads the next key of an object started with object, for a map: the
+// key is kept like a string value, in the arena. It reports false when the
+// object ended. first is true for the first call on an object.
 func (d *decoder) key(first bool) (string, bool, error) {
+	k, more, err := d.rawKey(first)
+	if err != nil || !more {
+		return "", more, err
+	}
+	return d.intern(k), true, nil
+}
+
+// rawKey is key for a key that is only looked at: its bytes are a slice of
+// the payload or of the decoder's scratch buffer, valid until the next
+// string is read, and must not be modified.
+func (d *decoder) rawKey(first bool) ([]byte, bool, error) {
 	c := d.peek()
 	if c == '}' {
 		d.i++
 		d.depth--
-		return "", false, nil
+		return nil, false, nil
 	}
 	if !first {
 		if c != ',' {
-			return "", false, d.errf("invalid character %q after object key:value pair", c)
+			return nil, false, d.errf("invalid character %q after object key:value pair", c)
 		}
 		d.i++
 		c = d.peek()
 		if c == '}' {
-			return "", false, d.errf("invalid character '}' looking for beginning of object key string")
+			return nil, false, d.errf("invalid character '}' looking for beginning of object key string")
 		}
 	}
 	if c != '"' {
-		return "", false, d.errf("invalid character looking for beginning of object key string")
+		return nil, false, d.errf("invalid character looking for beginning of object key string")
 	}
-	k, err := d.str()
+	k, err := d.strBytes()
 	if err != nil {
-		return "", false, err
+		return nil, false, err
 	}
 	if d.peek() != ':' {
-		return "", false, d.errf("invalid character after object key")
+		return nil, false, d.errf("invalid character after object key")
 	}
 	d.i++
 	return k, true, nil
@@ -281,21 +294,27 @@ func (d *decoder) str() (string, error) {
 		return "", err
 	}
 	if !ok {
-		return d.strEscaped()
+		b, err := d.unquote()
+		if err != nil {
+			return "", err
+		}
+		return d.intern(b), nil
 	}
 	return d.sub(start, end), nil
 }
 
-// strBytes reads a string like str, but returns bytes that the caller must
-// not modify (a slice of the payload when possible).
+// strBytes reads a string like str, but returns its bytes as a slice of the
+// payload (when the string needs no unquoting) or of the decoder's scratch
+// buffer: they must not be modified, and are valid only until the next
+// string is read, so they serve to look at a key or to decode base64 into
+// a new slice, never as a value.
 func (d *decoder) strBytes() ([]byte, error) {
 	start, end, ok, err := d.strPlain()
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		s, err := d.strEscaped()
-		return []byte(s), err
+		return d.unquote()
 	}
 	return d.b[start:end:end], nil
 }
@@ -325,10 +344,11 @@ func (d *decoder) strPlain() (start, end int, ok bool, err error) {
 	return start, start + q, true, nil
 }
 
-// strEscaped reads any string (the next byte is '"'), validating it and
+// unquote reads any string (the next byte is '"'), validating it and
 // unquoting it in one pass as encoding/json does: escapes resolved, invalid
-// UTF-8 and lone surrogates replaced with U+FFFD.
-func (d *decoder) strEscaped() (string, error) {
+// UTF-8 and lone surrogates replaced with U+FFFD. The result is the
+// decoder's scratch buffer, valid until the next call.
+func (d *decoder) unquote() ([]byte, error) {
 	s := d.b
 	i := d.i + 1
 	buf := d.scratch[:0]
@@ -344,13 +364,13 @@ func (d *decoder) strEscaped() (string, error) {
 		i = j
 		if i >= len(s) {
 			d.i = len(s)
-			return "", d.errf("unexpected end of JSON input in string")
+			return nil, d.errf("unexpected end of JSON input in string")
 		}
 		switch c := s[i]; {
 		case c == '"':
 			d.i = i + 1
 			d.scratch = buf
-			return d.intern(buf), nil
+			return buf, nil
 		case c >= utf8.RuneSelf:
 			r, n := utf8.DecodeRune(s[i:])
 			if r == utf8.RuneError && n == 1 {
@@ -362,7 +382,7 @@ func (d *decoder) strEscaped() (string, error) {
 		case c == '\\':
 			if i+1 >= len(s) {
 				d.i = len(s)
-				return "", d.errf("unexpected end of JSON input in string escape")
+				return nil, d.errf("unexpected end of JSON input in string escape")
 			}
 			switch e := s[i+1]; e {
 			case '"', '\\', '/':
@@ -380,7 +400,7 @@ func (d *decoder) strEscaped() (string, error) {
 			case 'u':
 				if !hex4(s, i+2) {
 					d.i = i
-					return "", d.errf("invalid \\u escape in string literal")
+					return nil, d.errf("invalid \\u escape in string literal")
 				}
 				r := hexVal(s[i+2:])
 				i += 6
@@ -398,12 +418,12 @@ func (d *decoder) strEscaped() (string, error) {
 				continue
 			default:
 				d.i = i + 1
-				return "", d.errf("invalid character %q in string escape code", e)
+				return nil, d.errf("invalid character %q in string escape code", e)
 			}
 			i += 2
 		default:
 			d.i = i
-			return "", d.errf("invalid character %q in string literal", c)
+			return nil, d.errf("invalid character %q in string literal", c)
 		}
 	}
 }
@@ -519,7 +539,7 @@ func (d *decoder) skip(floats bool) error {
 			return err
 		}
 		for first := true; ; first = false {
-			_, more, err := d.key(first)
+			_, more, err := d.rawKey(first)
 			if err != nil {
 				return err
 			}
@@ -784,9 +804,10 @@ func (d *decoder) stringMapInto(p *map[string]string, hint int) error {
 	}
 }
 
-// structInto decodes an object into a struct: null leaves it unchanged; each
-// key goes to field, which must consume the value.
-func (d *decoder) structInto(field func(key string) error) error {
+// structInto decodes an object into a struct whose JSON field names are
+// names: null leaves it unchanged; for each key, field is called with the
+// name the key selects (see match), "" for none, and must consume the value.
+func (d *decoder) structInto(names []string, field func(name string) error) error {
 	if d.peek() == 'n' {
 		return d.literal("null")
 	}
@@ -794,11 +815,11 @@ func (d *decoder) structInto(field func(key string) error) error {
 		return err
 	}
 	for first := true; ; first = false {
-		k, more, err := d.key(first)
+		k, more, err := d.rawKey(first)
 		if err != nil || !more {
 			return err
 		}
-		if err := field(k); err != nil {
+		if err := field(match(k, names)); err != nil {
 			return err
 		}
 	}
@@ -812,8 +833,8 @@ func recordsOf[T any](payload []byte, marker string, elem func(*decoder, *T) err
 	var recs []T
 	d := newDecoder(payload)
 	sized := false
-	err := d.structInto(func(key string) error {
-		if field(key, recordsFields) != "" {
+	err := d.structInto(recordsFields, func(name string) error {
+		if name != "" {
 			if !sized {
 				sized = true
 				recs = presize[T](d, marker)
@@ -855,17 +876,17 @@ func presize[T any](d *decoder, marker string) []T {
 // presizeSample is how much of a large payload presize reads.
 const presizeSample = 64 << 10
 
-// field returns the name in names that key selects: the name equal to key,
+// match returns the name in names that key selects: the name equal to key,
 // or else the first one equal under Unicode case folding, as encoding/json
 // matches keys to struct fields; "" when none does.
-func field(key string, names []string) string {
+func match(key []byte, names []string) string {
 	for _, n := range names {
-		if key == n {
+		if string(key) == n {
 			return n
 		}
 	}
 	for _, n := range names {
-		if strings.EqualFold(key, n) {
+		if bytes.EqualFold(key, []byte(n)) {
 			return n
 		}
 	}
