@@ -13,10 +13,14 @@
 // (other than white space) is an error here, as with json.Unmarshal, while
 // lambda.Start's json.Decoder ignores it.
 //
-// Strings without escapes are slices of 16 KiB copies of the payload, so a
-// decode costs about one copy of the input plus the maps, slices and escaped
-// strings of the event; a string kept from an event keeps its 16 KiB copy
-// alive, and never the caller's payload buffer (which aws-lambda-go reuses).
+// Strings are copied out of the payload into small arenas, one for each
+// size class (the powers of two from 16 bytes to 1 KiB), whose chunks hold
+// four strings of their class at least. So most strings cost no allocation
+// of their own, and a string kept from an event keeps at most four times
+// its class reachable: less than eight times its own length, or 64 bytes
+// for a string of up to 16 bytes. A string longer than 1 KiB is an
+// allocation of its own. No string keeps the caller's payload buffer
+// (which aws-lambda-go reuses) alive or aliases it.
 package eventjson
 
 import (
@@ -24,6 +28,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode"
@@ -58,58 +63,68 @@ type decoder struct {
 
 	scratch []byte // reused buffer for unquoting
 
-	// chunk is a copy of b[cs:ce]; strings without escapes are slices of
-	// it, so that most strings cost no allocation of their own.
-	chunk  string
-	cs, ce int
-
-	// arena holds unquoted strings: each is a slice of the arena's buffer,
-	// so that strings with escapes, like plain ones, cost no allocation of
-	// their own. A strings.Builder never changes bytes it has written, and
-	// a string taken from it stays valid when a new arena replaces it.
-	arena strings.Builder
+	// arenas[c] is the current chunk of size class c (see arenaChunk):
+	// each string stored there is a slice of it, so that most strings
+	// cost no allocation of their own. A strings.Builder never changes
+	// bytes it has written, and String aliases them: a string taken from
+	// it stays valid, and unchanged, when a new chunk replaces it.
+	arenas [arenaClasses]strings.Builder
 }
 
 func newDecoder(b []byte) *decoder {
 	return &decoder{b: b}
 }
 
-// chunkSize is how much of the payload is copied at a time for strings: a
-// small-object size, so that copies come from the allocator's caches, and
-// a string kept by a handler keeps at most this much memory alive.
-const chunkSize = 16 << 10
+// Strings are stored by size class, so that a string a user keeps keeps
+// little else alive. A string of n bytes, 0 < n <= maxArenaString, goes to
+// the arena of its class c, the power of two >= n and >= minArenaClass,
+// which hands out chunks of arenaChunk*c bytes: a chunk holds arenaChunk
+// strings of its class at least (more when they are shorter than c), and
+// many strings share each allocation. A kept string keeps its one chunk
+// reachable, so at most arenaChunk*c bytes, its own included: for n > 16,
+// c < 2n and that is less than 8n bytes; for n <= 16 it is 64 bytes. A
+// string longer than maxArenaString is an allocation of its own, which
+// keeps nothing else reachable. The chunk sizes (64 bytes to 4 KiB) are
+// size classes of Go's allocator, so none of a chunk is rounding waste.
+const (
+	arenaChunk     = 4    // strings of its class a chunk holds at least
+	minArenaClass  = 16   // the smallest class, in bytes
+	maxArenaString = 1024 // the largest class: longer strings are allocated alone
+	arenaClasses   = 7    // 16, 32, ..., 1024
+)
 
-// sub returns b[start:end] as a string, sharing a copied chunk of the
-// payload with its neighbours.
-func (d *decoder) sub(start, end int) string {
-	if start >= d.cs && end <= d.ce {
-		return d.chunk[start-d.cs : end-d.cs]
+// keep returns b, bytes of the payload or unquoted bytes the decoder will
+// reuse, as a string that shares no memory with either (the caller may
+// reuse the payload once decoding ends): a copy in the arena of its size
+// class, or a string of its own when it is longer than maxArenaString.
+// Either way a kept string keeps at most one chunk of an arena reachable
+// (see arenaChunk).
+func (d *decoder) keep(b []byte) string {
+	switch n := len(b); {
+	case n == 0:
+		return ""
+	case n > maxArenaString:
+		return string(b)
 	}
-	if end-start > chunkSize/4 {
-		return string(d.b[start:end])
-	}
-	ce := start + chunkSize
-	if ce > len(d.b) {
-		ce = len(d.b)
-	}
-	d.chunk, d.cs, d.ce = string(d.b[start:ce]), start, ce
-	return d.chunk[:end-start]
+	return d.store(b)
 }
 
-// intern returns buf, unquoted string bytes that the decoder will reuse (or
-// a slice of the payload), as a string that shares an arena with its
-// neighbours (see chunkSize).
-func (d *decoder) intern(buf []byte) string {
-	if len(buf) > chunkSize/4 {
-		return string(buf)
+// store copies b, of 1 to maxArenaString bytes, into the arena of its size
+// class.
+func (d *decoder) store(b []byte) string {
+	n := len(b)
+	c := 0 // class: 16 << c is the power of two >= n, at least 16
+	if n > minArenaClass {
+		c = bits.Len(uint(n-1)) - 4
 	}
-	if d.arena.Cap()-d.arena.Len() < len(buf) {
-		d.arena = strings.Builder{}
-		d.arena.Grow(chunkSize)
+	a := &d.arenas[c]
+	if a.Cap()-a.Len() < n {
+		*a = strings.Builder{}
+		a.Grow(arenaChunk * (minArenaClass << c))
 	}
-	start := d.arena.Len()
-	d.arena.Write(buf)
-	return d.arena.String()[start:]
+	start := a.Len()
+	a.Write(b)
+	return a.String()[start:]
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -203,14 +218,14 @@ func (d *decoder) object() error {
 }
 
 // key reads the next key of an object started with object, for a map: the
-// key is kept like a string value, in the arena. It reports false when the
-// object ended. first is true for the first call on an object.
+// key is kept like a string value. It reports false when the object ended.
+// first is true for the first call on an object.
 func (d *decoder) key(first bool) (string, bool, error) {
 	k, more, err := d.rawKey(first)
 	if err != nil || !more {
 		return "", more, err
 	}
-	return d.intern(k), true, nil
+	return d.keep(k), true, nil
 }
 
 // rawKey is key for a key that is only looked at: its bytes are a slice of
@@ -286,21 +301,14 @@ var strSafe = func() (t [256]bool) {
 	return t
 }()
 
-// str reads a string; the next byte must be '"'. Without escapes and invalid
-// UTF-8 it returns a slice of a payload copy.
+// str reads a string; the next byte must be '"'. The string is a copy (see
+// keep).
 func (d *decoder) str() (string, error) {
-	start, end, ok, err := d.strPlain()
+	b, err := d.strBytes()
 	if err != nil {
 		return "", err
 	}
-	if !ok {
-		b, err := d.unquote()
-		if err != nil {
-			return "", err
-		}
-		return d.intern(b), nil
-	}
-	return d.sub(start, end), nil
+	return d.keep(b), nil
 }
 
 // strBytes reads a string like str, but returns its bytes as a slice of the
