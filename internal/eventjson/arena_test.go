@@ -21,7 +21,7 @@ func TestUnquotedStringsSurviveArenaRollover(t *testing.T) {
 		// Escaped bodies that unquote to 20 bytes to 2.7 KB, and plain
 		// strings of 0 to 1.5 KB: some longer than maxArenaString, which
 		// are allocated alone. Source and region repeat, as in real
-		// events.
+		// events, and are found among the recent strings.
 		body := fmt.Sprintf(`{\"n\":%d,\"pad\":\"%s\"}`, i, strings.Repeat("x\\u00e9", (i*37)%900))
 		plain := strings.Repeat("y", (i*53)%(maxArenaString+500))
 		recs = append(recs, fmt.Sprintf(`{"messageId":"m%d","body":"%s","md5OfBody":"%s","attributes":{"k\\n%d":"v\\t%d"},`+

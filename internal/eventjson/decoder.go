@@ -15,12 +15,14 @@
 //
 // Strings are copied out of the payload into small arenas, one for each
 // size class (the powers of two from 16 bytes to 1 KiB), whose chunks hold
-// four strings of their class at least. So most strings cost no allocation
-// of their own, and a string kept from an event keeps at most four times
-// its class reachable: less than eight times its own length, or 64 bytes
-// for a string of up to 16 bytes. A string longer than 1 KiB is an
-// allocation of its own. No string keeps the caller's payload buffer
-// (which aws-lambda-go reuses) alive or aliases it.
+// four strings of their class at least; a short value that repeats across
+// the records of an event (a region, an ARN, an attribute name) is copied
+// once. So most strings cost no allocation of their own, and a string kept
+// from an event keeps at most four times its class reachable: less than
+// eight times its own length, or 64 bytes for a string of up to 16 bytes.
+// A string longer than 1 KiB is an allocation of its own. No string keeps
+// the caller's payload buffer (which aws-lambda-go reuses) alive or
+// aliases it.
 package eventjson
 
 import (
@@ -69,6 +71,12 @@ type decoder struct {
 	// bytes it has written, and String aliases them: a string taken from
 	// it stays valid, and unchanged, when a new chunk replaces it.
 	arenas [arenaClasses]strings.Builder
+
+	// recent holds strings kept lately, by a hash of their bytes, so that
+	// a value that repeats across the records of an event (a region, an
+	// ARN, an attribute name) is stored once. They are arena strings, so
+	// a string shared this way keeps no more reachable than a copy would.
+	recent [recentSize]string
 }
 
 func newDecoder(b []byte) *decoder {
@@ -93,20 +101,45 @@ const (
 	arenaClasses   = 7    // 16, 32, ..., 1024
 )
 
+// Strings of up to maxRecent bytes are looked up in the decoder's recent
+// strings (recentSize of them, two for each value of recentHash) before
+// they are stored: values that repeat across records (source, region, ARN,
+// attribute names and data types) are short.
+const (
+	maxRecent  = 128
+	recentBits = 7
+	recentSize = 2 << recentBits
+)
+
 // keep returns b, bytes of the payload or unquoted bytes the decoder will
 // reuse, as a string that shares no memory with either (the caller may
-// reuse the payload once decoding ends): a copy in the arena of its size
-// class, or a string of its own when it is longer than maxArenaString.
-// Either way a kept string keeps at most one chunk of an arena reachable
-// (see arenaChunk).
+// reuse the payload once decoding ends): the recent string with these
+// bytes if there is one, else a copy in the arena of its size class, or a
+// string of its own when it is longer than maxArenaString. Either way a
+// kept string keeps at most one chunk of an arena reachable (see
+// arenaChunk).
 func (d *decoder) keep(b []byte) string {
-	switch n := len(b); {
+	n := len(b)
+	switch {
 	case n == 0:
 		return ""
 	case n > maxArenaString:
 		return string(b)
+	case n > maxRecent:
+		return d.store(b)
 	}
-	return d.store(b)
+	// Two slots per hash, the later string first, so that two values
+	// that repeat in turn with the same hash are both found.
+	set := d.recent[recentHash(b)*2:][:2]
+	if set[0] == string(b) {
+		return set[0]
+	}
+	if set[1] == string(b) {
+		return set[1]
+	}
+	s := d.store(b)
+	set[1], set[0] = set[0], s
+	return s
 }
 
 // store copies b, of 1 to maxArenaString bytes, into the arena of its size
@@ -125,6 +158,24 @@ func (d *decoder) store(b []byte) string {
 	start := a.Len()
 	a.Write(b)
 	return a.String()[start:]
+}
+
+// recentHash picks the pair of slots of d.recent for b (1 to maxRecent
+// bytes) from its length and its first and last eight bytes, which tell
+// the short values of an event apart well enough.
+func recentHash(b []byte) uint {
+	n := len(b)
+	var x uint64
+	if n >= 8 {
+		x = binary.LittleEndian.Uint64(b) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(b[n-8:]), 31)
+	} else {
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+	}
+	x ^= uint64(n) << 56
+	x *= 0x9e3779b97f4a7c15
+	return uint(x >> (64 - recentBits))
 }
 
 func (d *decoder) errf(format string, args ...any) error {
