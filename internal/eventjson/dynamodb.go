@@ -180,18 +180,31 @@ func (d *decoder) attr() (av events.DynamoDBAttributeValue, bad, err error) {
 	return av, bad, nil
 }
 
-// attrTypes are the keys of an attribute value object that name a data
-// type.
-var attrTypes = []string{"S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"}
-
 // attrType returns the key k of an attribute value object as a string that
-// stays valid after k: one of attrTypes (case matters, as aws-lambda-go
-// compares keys exactly), or a copy of any other key.
+// stays valid after k: the data type it names (case matters, as
+// aws-lambda-go compares keys exactly), or a copy of any other key.
 func attrType(k []byte) string {
-	for _, t := range attrTypes {
-		if string(k) == t {
-			return t
-		}
+	switch string(k) { // compiled without converting k
+	case "S":
+		return "S"
+	case "N":
+		return "N"
+	case "B":
+		return "B"
+	case "BOOL":
+		return "BOOL"
+	case "NULL":
+		return "NULL"
+	case "SS":
+		return "SS"
+	case "NS":
+		return "NS"
+	case "BS":
+		return "BS"
+	case "L":
+		return "L"
+	case "M":
+		return "M"
 	}
 	return string(k)
 }
