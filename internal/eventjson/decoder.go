@@ -107,7 +107,7 @@ const (
 // attribute names and data types) are short.
 const (
 	maxRecent  = 128
-	recentBits = 7
+	recentBits = 6
 	recentSize = 2 << recentBits
 )
 
