@@ -228,6 +228,7 @@ func BenchmarkLambdaHandler(b *testing.B) {
 					b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
 					b.ReportMetric(float64(after.Mallocs-before.Mallocs)/recs, "allocs/record")
+					b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/recs, "B/record")
 					if cpu > 0 {
 						// CPU time, all threads (GC included): steadier than
 						// wall time on a machine shared with other work.

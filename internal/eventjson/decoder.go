@@ -13,10 +13,16 @@
 // (other than white space) is an error here, as with json.Unmarshal, while
 // lambda.Start's json.Decoder ignores it.
 //
-// Strings without escapes are slices of 16 KiB copies of the payload, so a
-// decode costs about one copy of the input plus the maps, slices and escaped
-// strings of the event; a string kept from an event keeps its 16 KiB copy
-// alive, and never the caller's payload buffer (which aws-lambda-go reuses).
+// Strings are copied out of the payload into small arenas, one for each
+// size class (the powers of two from 16 bytes to 1 KiB), whose chunks hold
+// four strings of their class at least; a short value that repeats across
+// the records of an event (a region, an ARN, an attribute name) is copied
+// once. So most strings cost no allocation of their own, and a string kept
+// from an event keeps at most four times its class reachable: less than
+// eight times its own length, or 64 bytes for a string of up to 16 bytes.
+// A string longer than 1 KiB is an allocation of its own. No string keeps
+// the caller's payload buffer (which aws-lambda-go reuses) alive or
+// aliases it.
 package eventjson
 
 import (
@@ -24,6 +30,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode"
@@ -58,10 +65,12 @@ type decoder struct {
 
 	scratch []byte // reused buffer for unquoting
 
-	// chunk is a copy of b[cs:ce]; strings without escapes are slices of
-	// it, so that most strings cost no allocation of their own.
-	chunk  string
-	cs, ce int
+	// arenas[c] is the current chunk of size class c (see arenaChunk):
+	// each string stored there is a slice of it, so that most strings
+	// cost no allocation of their own. A strings.Builder never changes
+	// bytes it has written, and String aliases them: a string taken from
+	// it stays valid, and unchanged, when a new chunk replaces it.
+	arenas [arenaClasses]strings.Builder
 
 	// lenient makes a record-level problem (invalid base64 in a binary
 	// field, an invalid DynamoDB attribute value) a FieldError of that
@@ -72,52 +81,110 @@ type decoder struct {
 	bad     *FieldError // the current record's first problem
 	bads    []*FieldError
 
-	// arena holds unquoted strings: each is a slice of the arena's buffer,
-	// so that strings with escapes, like plain ones, cost no allocation of
-	// their own. A strings.Builder never changes bytes it has written, and
-	// a string taken from it stays valid when a new arena replaces it.
-	arena strings.Builder
+	// recent holds strings kept lately, by a hash of their bytes, so that
+	// a value that repeats across the records of an event (a region, an
+	// ARN, an attribute name) is stored once. They are arena strings, so
+	// a string shared this way keeps no more reachable than a copy would.
+	recent [recentSize]string
 }
 
 func newDecoder(b []byte) *decoder {
 	return &decoder{b: b}
 }
 
-// chunkSize is how much of the payload is copied at a time for strings: a
-// small-object size, so that copies come from the allocator's caches, and
-// a string kept by a handler keeps at most this much memory alive.
-const chunkSize = 16 << 10
+// Strings are stored by size class, so that a string a user keeps keeps
+// little else alive. A string of n bytes, 0 < n <= maxArenaString, goes to
+// the arena of its class c, the power of two >= n and >= minArenaClass,
+// which hands out chunks of arenaChunk*c bytes: a chunk holds arenaChunk
+// strings of its class at least (more when they are shorter than c), and
+// many strings share each allocation. A kept string keeps its one chunk
+// reachable, so at most arenaChunk*c bytes, its own included: for n > 16,
+// c < 2n and that is less than 8n bytes; for n <= 16 it is 64 bytes. A
+// string longer than maxArenaString is an allocation of its own, which
+// keeps nothing else reachable. The chunk sizes (64 bytes to 4 KiB) are
+// size classes of Go's allocator, so none of a chunk is rounding waste.
+const (
+	arenaChunk     = 4    // strings of its class a chunk holds at least
+	minArenaClass  = 16   // the smallest class, in bytes
+	maxArenaString = 1024 // the largest class: longer strings are allocated alone
+	arenaClasses   = 7    // 16, 32, ..., 1024
+)
 
-// sub returns b[start:end] as a string, sharing a copied chunk of the
-// payload with its neighbours.
-func (d *decoder) sub(start, end int) string {
-	if start >= d.cs && end <= d.ce {
-		return d.chunk[start-d.cs : end-d.cs]
+// Strings of up to maxRecent bytes are looked up in the decoder's recent
+// strings (recentSize of them, two for each value of recentHash) before
+// they are stored: values that repeat across records (source, region, ARN,
+// attribute names and data types) are short.
+const (
+	maxRecent  = 128
+	recentBits = 6
+	recentSize = 2 << recentBits
+)
+
+// keep returns b, bytes of the payload or unquoted bytes the decoder will
+// reuse, as a string that shares no memory with either (the caller may
+// reuse the payload once decoding ends): the recent string with these
+// bytes if there is one, else a copy in the arena of its size class, or a
+// string of its own when it is longer than maxArenaString. Either way a
+// kept string keeps at most one chunk of an arena reachable (see
+// arenaChunk).
+func (d *decoder) keep(b []byte) string {
+	n := len(b)
+	switch {
+	case n == 0:
+		return ""
+	case n > maxArenaString:
+		return string(b)
+	case n > maxRecent:
+		return d.store(b)
 	}
-	if end-start > chunkSize/4 {
-		return string(d.b[start:end])
+	// Two slots per hash, the later string first, so that two values
+	// that repeat in turn with the same hash are both found.
+	set := d.recent[recentHash(b)*2:][:2]
+	if set[0] == string(b) {
+		return set[0]
 	}
-	ce := start + chunkSize
-	if ce > len(d.b) {
-		ce = len(d.b)
+	if set[1] == string(b) {
+		return set[1]
 	}
-	d.chunk, d.cs, d.ce = string(d.b[start:ce]), start, ce
-	return d.chunk[:end-start]
+	s := d.store(b)
+	set[1], set[0] = set[0], s
+	return s
 }
 
-// intern returns buf, unquoted string bytes that the decoder will reuse, as
-// a string that shares an arena with its neighbours (see chunkSize).
-func (d *decoder) intern(buf []byte) string {
-	if len(buf) > chunkSize/4 {
-		return string(buf)
+// store copies b, of 1 to maxArenaString bytes, into the arena of its size
+// class.
+func (d *decoder) store(b []byte) string {
+	n := len(b)
+	c := 0 // class: 16 << c is the power of two >= n, at least 16
+	if n > minArenaClass {
+		c = bits.Len(uint(n-1)) - 4
 	}
-	if d.arena.Cap()-d.arena.Len() < len(buf) {
-		d.arena = strings.Builder{}
-		d.arena.Grow(chunkSize)
+	a := &d.arenas[c]
+	if a.Cap()-a.Len() < n {
+		*a = strings.Builder{}
+		a.Grow(arenaChunk * (minArenaClass << c))
 	}
-	start := d.arena.Len()
-	d.arena.Write(buf)
-	return d.arena.String()[start:]
+	start := a.Len()
+	a.Write(b)
+	return a.String()[start:]
+}
+
+// recentHash picks the pair of slots of d.recent for b (1 to maxRecent
+// bytes) from its length and its first and last eight bytes, which tell
+// the short values of an event apart well enough.
+func recentHash(b []byte) uint {
+	n := len(b)
+	var x uint64
+	if n >= 8 {
+		x = binary.LittleEndian.Uint64(b) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(b[n-8:]), 31)
+	} else {
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+	}
+	x ^= uint64(n) << 56
+	x *= 0x9e3779b97f4a7c15
+	return uint(x >> (64 - recentBits))
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -237,31 +304,30 @@ func (d *decoder) object() error {
 	return d.enter()
 }
 
-// key reads the next key of an object started with object. It reports false
-// when the object ended. first is true for the first call on an object.
+// key reads the next key of an object started with object, for a map: the
+// key is kept like a string value. It reports false when the object ended.
+// first is true for the first call on an object.
 func (d *decoder) key(first bool) (string, bool, error) {
-	more, err := d.keyStart(first)
+	k, more, err := d.rawKey(first)
 	if err != nil || !more {
-		return "", false, err
+		return "", more, err
 	}
-	k, err := d.str()
-	if err != nil {
-		return "", false, err
-	}
-	return k, true, d.colon()
+	return d.keep(k), true, nil
 }
 
-// skipKey is key for a key whose text is not needed: it is validated, not
-// copied.
-func (d *decoder) skipKey(first bool) (bool, error) {
+// rawKey is key for a key that is only looked at: its bytes are a slice of
+// the payload or of the decoder's scratch buffer, valid until the next
+// string is read, and must not be modified.
+func (d *decoder) rawKey(first bool) ([]byte, bool, error) {
 	more, err := d.keyStart(first)
 	if err != nil || !more {
-		return false, err
+		return nil, false, err
 	}
-	if err := d.skipStr(); err != nil {
-		return false, err
+	k, err := d.strBytes()
+	if err != nil {
+		return nil, false, err
 	}
-	return true, d.colon()
+	return k, true, d.colon()
 }
 
 // keyStart consumes what comes before a key: the separator after the
@@ -337,29 +403,28 @@ var strSafe = func() (t [256]bool) {
 	return t
 }()
 
-// str reads a string; the next byte must be '"'. Without escapes and invalid
-// UTF-8 it returns a slice of a payload copy.
+// str reads a string; the next byte must be '"'. The string is a copy (see
+// keep).
 func (d *decoder) str() (string, error) {
-	start, end, ok, err := d.strPlain()
+	b, err := d.strBytes()
 	if err != nil {
 		return "", err
 	}
-	if !ok {
-		return d.strEscaped()
-	}
-	return d.sub(start, end), nil
+	return d.keep(b), nil
 }
 
-// strBytes reads a string like str, but returns bytes that the caller must
-// not modify (a slice of the payload when possible).
+// strBytes reads a string like str, but returns its bytes as a slice of the
+// payload (when the string needs no unquoting) or of the decoder's scratch
+// buffer: they must not be modified, and are valid only until the next
+// string is read, so they serve to look at a key or to decode base64 into
+// a new slice, never as a value.
 func (d *decoder) strBytes() ([]byte, error) {
 	start, end, ok, err := d.strPlain()
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		s, err := d.strEscaped()
-		return []byte(s), err
+		return d.unquote()
 	}
 	return d.b[start:end:end], nil
 }
@@ -395,14 +460,15 @@ func (d *decoder) skipStr() error {
 	if _, _, ok, err := d.strPlain(); ok || err != nil {
 		return err
 	}
-	_, err := d.strEscaped()
+	_, err := d.unquote()
 	return err
 }
 
-// strEscaped reads any string (the next byte is '"'), validating it and
+// unquote reads any string (the next byte is '"'), validating it and
 // unquoting it in one pass as encoding/json does: escapes resolved, invalid
-// UTF-8 and lone surrogates replaced with U+FFFD.
-func (d *decoder) strEscaped() (string, error) {
+// UTF-8 and lone surrogates replaced with U+FFFD. The result is the
+// decoder's scratch buffer, valid until the next call.
+func (d *decoder) unquote() ([]byte, error) {
 	s := d.b
 	i := d.i + 1
 	buf := d.scratch[:0]
@@ -418,13 +484,13 @@ func (d *decoder) strEscaped() (string, error) {
 		i = j
 		if i >= len(s) {
 			d.i = len(s)
-			return "", d.errf("unexpected end of JSON input in string")
+			return nil, d.errf("unexpected end of JSON input in string")
 		}
 		switch c := s[i]; {
 		case c == '"':
 			d.i = i + 1
 			d.scratch = buf
-			return d.intern(buf), nil
+			return buf, nil
 		case c >= utf8.RuneSelf:
 			r, n := utf8.DecodeRune(s[i:])
 			if r == utf8.RuneError && n == 1 {
@@ -436,7 +502,7 @@ func (d *decoder) strEscaped() (string, error) {
 		case c == '\\':
 			if i+1 >= len(s) {
 				d.i = len(s)
-				return "", d.errf("unexpected end of JSON input in string escape")
+				return nil, d.errf("unexpected end of JSON input in string escape")
 			}
 			switch e := s[i+1]; e {
 			case '"', '\\', '/':
@@ -454,7 +520,7 @@ func (d *decoder) strEscaped() (string, error) {
 			case 'u':
 				if !hex4(s, i+2) {
 					d.i = i
-					return "", d.errf("invalid \\u escape in string literal")
+					return nil, d.errf("invalid \\u escape in string literal")
 				}
 				r := hexVal(s[i+2:])
 				i += 6
@@ -472,12 +538,12 @@ func (d *decoder) strEscaped() (string, error) {
 				continue
 			default:
 				d.i = i + 1
-				return "", d.errf("invalid character %q in string escape code", e)
+				return nil, d.errf("invalid character %q in string escape code", e)
 			}
 			i += 2
 		default:
 			d.i = i
-			return "", d.errf("invalid character %q in string literal", c)
+			return nil, d.errf("invalid character %q in string literal", c)
 		}
 	}
 }
@@ -593,7 +659,7 @@ func (d *decoder) skip(floats bool) error {
 			return err
 		}
 		for first := true; ; first = false {
-			more, err := d.skipKey(first)
+			_, more, err := d.rawKey(first)
 			if err != nil {
 				return err
 			}
@@ -864,9 +930,10 @@ func (d *decoder) stringMapInto(p *map[string]string, hint int) error {
 	}
 }
 
-// structInto decodes an object into a struct: null leaves it unchanged; each
-// key goes to field, which must consume the value.
-func (d *decoder) structInto(field func(key string) error) error {
+// structInto decodes an object into a struct whose JSON field names are
+// names: null leaves it unchanged; for each key, field is called with the
+// name the key selects (see match), "" for none, and must consume the value.
+func (d *decoder) structInto(names []string, field func(name string) error) error {
 	if d.peek() == 'n' {
 		return d.literal("null")
 	}
@@ -874,11 +941,11 @@ func (d *decoder) structInto(field func(key string) error) error {
 		return err
 	}
 	for first := true; ; first = false {
-		k, more, err := d.key(first)
+		k, more, err := d.rawKey(first)
 		if err != nil || !more {
 			return err
 		}
-		if err := field(k); err != nil {
+		if err := field(match(k, names)); err != nil {
 			return err
 		}
 	}
@@ -914,8 +981,8 @@ func recordsOfMode[T any](payload []byte, marker string, elem func(*decoder, *T)
 		}
 	}
 	sized := false
-	err := d.structInto(func(key string) error {
-		if field(key, recordsFields) != "" {
+	err := d.structInto(recordsFields, func(name string) error {
+		if name != "" {
 			// A repeated key decodes the array again from its start.
 			i, d.bads = 0, nil
 			if !sized {
@@ -959,17 +1026,17 @@ func presize[T any](d *decoder, marker string) []T {
 // presizeSample is how much of a large payload presize reads.
 const presizeSample = 64 << 10
 
-// field returns the name in names that key selects: the name equal to key,
+// match returns the name in names that key selects: the name equal to key,
 // or else the first one equal under Unicode case folding, as encoding/json
 // matches keys to struct fields; "" when none does.
-func field(key string, names []string) string {
+func match(key []byte, names []string) string {
 	for _, n := range names {
-		if key == n {
+		if string(key) == n {
 			return n
 		}
 	}
 	for _, n := range names {
-		if strings.EqualFold(key, n) {
+		if bytes.EqualFold(key, []byte(n)) {
 			return n
 		}
 	}

@@ -29,8 +29,8 @@ func DynamoDB(payload []byte) (events.DynamoDBEvent, error) {
 }
 
 func (d *decoder) dynamoRecord(r *events.DynamoDBEventRecord) error {
-	return d.structInto(func(key string) error {
-		switch field(key, dynamoRecordFields) {
+	return d.structInto(dynamoRecordFields, func(name string) error {
+		switch name {
 		case "awsRegion":
 			return d.stringInto(&r.AWSRegion)
 		case "dynamodb":
@@ -54,8 +54,8 @@ func (d *decoder) dynamoRecord(r *events.DynamoDBEventRecord) error {
 				r.UserIdentity = new(events.DynamoDBUserIdentity)
 			}
 			u := r.UserIdentity
-			return d.structInto(func(key string) error {
-				switch field(key, dynamoIdentityFields) {
+			return d.structInto(dynamoIdentityFields, func(name string) error {
+				switch name {
 				case "type":
 					return d.stringInto(&u.Type)
 				case "principalId":
@@ -69,8 +69,8 @@ func (d *decoder) dynamoRecord(r *events.DynamoDBEventRecord) error {
 }
 
 func (d *decoder) dynamoChange(c *events.DynamoDBStreamRecord) error {
-	return d.structInto(func(key string) error {
-		switch field(key, dynamoStreamFields) {
+	return d.structInto(dynamoStreamFields, func(name string) error {
+		switch name {
 		case "ApproximateCreationDateTime":
 			return d.secondsInto(&c.ApproximateCreationDateTime)
 		case "Keys":
@@ -158,24 +158,25 @@ func (d *decoder) attr() (av events.DynamoDBAttributeValue, bad, err error) {
 	var label string
 	types := 0
 	for first := true; ; first = false {
-		k, more, err := d.key(first)
+		k, more, err := d.rawKey(first)
 		if err != nil {
 			return av, nil, err
 		}
 		if !more {
 			break
 		}
-		v, vbad, err := d.attrPayload(k)
+		kind := attrType(k) // k is overwritten by the strings of the value
+		v, vbad, err := d.attrPayload(kind)
 		if err != nil {
 			return av, nil, err
 		}
 		switch {
 		case types == 0:
 			types = 1
-			label, av, bad = k, v, vbad
-		case k == label && types == 1:
+			label, av, bad = kind, v, vbad
+		case kind == label && types == 1:
 			av, bad = v, vbad
-		case k != label:
+		case kind != label:
 			types = 2
 		}
 	}
@@ -183,6 +184,35 @@ func (d *decoder) attr() (av events.DynamoDBAttributeValue, bad, err error) {
 		return events.DynamoDBAttributeValue{}, errAttrOneType, nil
 	}
 	return av, bad, nil
+}
+
+// attrType returns the key k of an attribute value object as a string that
+// stays valid after k: the data type it names (case matters, as
+// aws-lambda-go compares keys exactly), or a copy of any other key.
+func attrType(k []byte) string {
+	switch string(k) { // compiled without converting k
+	case "S":
+		return "S"
+	case "N":
+		return "N"
+	case "B":
+		return "B"
+	case "BOOL":
+		return "BOOL"
+	case "NULL":
+		return "NULL"
+	case "SS":
+		return "SS"
+	case "NS":
+		return "NS"
+	case "BS":
+		return "BS"
+	case "L":
+		return "L"
+	case "M":
+		return "M"
+	}
+	return string(k)
 }
 
 // attrPayload decodes the value of an attribute value's type key.

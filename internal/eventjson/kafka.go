@@ -17,8 +17,8 @@ var (
 func Kafka(payload []byte) (events.KafkaEvent, error) {
 	var ev events.KafkaEvent
 	d := newDecoder(payload)
-	err := d.structInto(func(key string) error {
-		switch field(key, kafkaEventFields) {
+	err := d.structInto(kafkaEventFields, func(name string) error {
+		switch name {
 		case "eventSource":
 			return d.stringInto(&ev.EventSource)
 		case "eventSourceArn":
@@ -39,8 +39,8 @@ func Kafka(payload []byte) (events.KafkaEvent, error) {
 }
 
 func (d *decoder) kafkaRecord(r *events.KafkaRecord) error {
-	return d.structInto(func(key string) error {
-		switch field(key, kafkaRecordFields) {
+	return d.structInto(kafkaRecordFields, func(name string) error {
+		switch name {
 		case "topic":
 			return d.stringInto(&r.Topic)
 		case "partition":

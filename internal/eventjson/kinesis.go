@@ -22,8 +22,8 @@ func Kinesis(payload []byte) (events.KinesisEvent, error) {
 }
 
 func (d *decoder) kinesisRecord(r *events.KinesisEventRecord) error {
-	return d.structInto(func(key string) error {
-		switch field(key, kinesisRecordFields) {
+	return d.structInto(kinesisRecordFields, func(name string) error {
+		switch name {
 		case "awsRegion":
 			return d.stringInto(&r.AwsRegion)
 		case "eventID":
@@ -46,8 +46,8 @@ func (d *decoder) kinesisRecord(r *events.KinesisEventRecord) error {
 }
 
 func (d *decoder) kinesisData(k *events.KinesisRecord) error {
-	return d.structInto(func(key string) error {
-		switch field(key, kinesisDataFields) {
+	return d.structInto(kinesisDataFields, func(name string) error {
+		switch name {
 		case "approximateArrivalTimestamp":
 			return d.secondsInto(&k.ApproximateArrivalTimestamp)
 		case "data":

@@ -17,8 +17,8 @@ func SQS(payload []byte) (events.SQSEvent, error) {
 }
 
 func (d *decoder) sqsMessage(m *events.SQSMessage) error {
-	return d.structInto(func(key string) error {
-		switch field(key, sqsMessageFields) {
+	return d.structInto(sqsMessageFields, func(name string) error {
+		switch name {
 		case "messageId":
 			return d.stringInto(&m.MessageId)
 		case "receiptHandle":
@@ -46,8 +46,8 @@ func (d *decoder) sqsMessage(m *events.SQSMessage) error {
 }
 
 func (d *decoder) sqsAttribute(a *events.SQSMessageAttribute) error {
-	return d.structInto(func(key string) error {
-		switch field(key, sqsAttributeFields) {
+	return d.structInto(sqsAttributeFields, func(name string) error {
+		switch name {
 		case "stringValue":
 			if d.peek() == 'n' {
 				a.StringValue = nil
