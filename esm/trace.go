@@ -1,4 +1,4 @@
-package batchtest
+package esm
 
 import (
 	"errors"
@@ -52,11 +52,11 @@ func (s State) String() string {
 
 // ErrTimeout is the error of an invocation whose handler was still running
 // at the simulated function timeout ([SQSConfig.Timeout]).
-var ErrTimeout = errors.New("batchtest: function timed out")
+var ErrTimeout = errors.New("esm: function timed out")
 
 // ErrPanic wraps the value of a handler that panicked: Lambda's Go runtime
 // reports such an invocation as a function error.
-var ErrPanic = errors.New("batchtest: handler panicked")
+var ErrPanic = errors.New("esm: function panicked")
 
 // Verdict is how Lambda took an invocation's result.
 type Verdict uint8
@@ -278,4 +278,47 @@ func (t *Trace) clone() *Trace {
 	c.Destination = append([]FailureRecord(nil), t.Destination...)
 	c.OrderViolations = append([]string(nil), t.OrderViolations...)
 	return &c
+}
+
+// Drained returns nil when the simulation ended with every record
+// processed or dead-lettered: none pending, expired or discarded, the run
+// not stopped by its guard, and its configuration valid ([Trace.Err]).
+// Otherwise the error says what is wrong, for a test to report:
+//
+//	if err := trace.Drained(); err != nil {
+//		t.Error(err)
+//	}
+func (t *Trace) Drained() error {
+	if t.Err != nil {
+		return fmt.Errorf("simulation not run: %w", t.Err)
+	}
+	var errs []error
+	if t.Stopped {
+		errs = append(errs, fmt.Errorf("run stopped by its guard after %d invocations, want the source drained", len(t.Invocations)))
+	}
+	for _, s := range []State{Pending, Expired, Discarded} {
+		if ids := t.IDs(s); len(ids) > 0 {
+			errs = append(errs, fmt.Errorf("got %d records %s %v, want none", len(ids), s, ids))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// InState returns nil when every record of ids ended in state want, and
+// otherwise an error naming each that did not (or is not in the trace).
+func (t *Trace) InState(want State, ids ...string) error {
+	if t.Err != nil {
+		return fmt.Errorf("simulation not run: %w", t.Err)
+	}
+	var errs []error
+	for _, id := range ids {
+		r, ok := t.Record(id)
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("record %s: not in the trace, want %s", id, want))
+		case r.State != want:
+			errs = append(errs, fmt.Errorf("record %s: got %s after %d deliveries, want %s", id, r.State, r.Deliveries, want))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -1,4 +1,4 @@
-package batchtest
+package esm
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seed-45ee126e/batch/internal/contract"
+
+	"github.com/seed-45ee126e/batch/internal/fake"
 )
 
 // RetryDelay is the simulated time a stream's event source mapping waits
@@ -57,7 +59,7 @@ type StreamConfig struct {
 
 // stream is the simulation shared by Kinesis and DynamoDB Streams. R is the
 // record type, E the event, P the response.
-type stream[R, E, P any] struct {
+type stream[R, E any] struct {
 	cfg    StreamConfig
 	now    time.Time
 	book   *book
@@ -81,28 +83,28 @@ type shard[R any] struct {
 	readyAt  time.Time
 }
 
-func newStream[R, E, P any](name string, cfg StreamConfig) *stream[R, E, P] {
+func newStream[R, E any](name string, cfg StreamConfig) *stream[R, E] {
 	err := checkBatchSize(name, cfg.BatchSize, 10_000)
 	cfg.Shards = defaultInt(cfg.Shards, 1)
 	cfg.BatchSize = defaultInt(cfg.BatchSize, 100)
 	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
-	s := &stream[R, E, P]{cfg: cfg, now: epoch, book: newBook(name, true, cfg.Timeout)}
+	s := &stream[R, E]{cfg: cfg, now: fake.Epoch, book: newBook(name, true, cfg.Timeout)}
 	s.book.trace.Err = err
 	for i := 0; i < cfg.Shards; i++ {
-		s.shards = append(s.shards, &shard[R]{id: shardID(i)})
+		s.shards = append(s.shards, &shard[R]{id: fake.ShardName(i)})
 	}
 	return s
 }
 
 // put appends a record to shard i.
-func (s *stream[R, E, P]) put(i int, r R, key, payload string) {
+func (s *stream[R, E]) put(i int, r R, key, payload string) {
 	sh := s.shards[i]
 	t := s.book.add(Record{ID: s.seq(r), Key: key, Shard: sh.id, Payload: payload})
 	sh.recs = append(sh.recs, r)
 	sh.trace = append(sh.trace, t)
 }
 
-func (s *stream[R, E, P]) run(ctx context.Context, h func(context.Context, E) (P, error)) *Trace {
+func (s *stream[R, E]) run(ctx context.Context, fn Function) *Trace {
 	b := s.book
 	b.trace.Stopped = false
 	for b.trace.Err == nil {
@@ -134,14 +136,14 @@ func (s *stream[R, E, P]) run(ctx context.Context, h func(context.Context, E) (P
 			b.trace.Stopped = true
 			break
 		}
-		s.poll(ctx, h, next)
+		s.poll(ctx, fn, next)
 	}
 	b.trace.End = s.now
 	return b.trace.clone()
 }
 
-// poll reads one batch from sh at its checkpoint and invokes h with it.
-func (s *stream[R, E, P]) poll(ctx context.Context, h func(context.Context, E) (P, error), sh *shard[R]) {
+// poll reads one batch from sh at its checkpoint and invokes fn with it.
+func (s *stream[R, E]) poll(ctx context.Context, fn Function, sh *shard[R]) {
 	b := s.book
 	if s.cfg.MaximumRecordAge > 0 {
 		start := sh.pos
@@ -172,7 +174,7 @@ func (s *stream[R, E, P]) poll(ctx context.Context, h func(context.Context, E) (
 	s.calls++
 	n := len(b.trace.Invocations)
 	b.deliver(n, idx)
-	resp, err := call(ctx, b, h, s.event(append([]R{}, recs...)))
+	resp, err := call(ctx, b, fn, s.event(append([]R{}, recs...)))
 	inv := Invocation{Time: s.now, Shard: sh.id, IDs: ids, Err: err}
 	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures, s.src, resp)
 	b.trace.Invocations = append(b.trace.Invocations, inv)
@@ -244,7 +246,7 @@ func (s *stream[R, E, P]) poll(ctx context.Context, h func(context.Context, E) (
 // tries invocations: those the last invocation succeeded with (ok; none
 // after a function error or an invalid response) are processed, the others
 // go to the on-failure destination, or, without one, end in state lost.
-func (s *stream[R, E, P]) giveUp(sh *shard[R], from, to int, ok []bool, condition string, lost State, tries int) {
+func (s *stream[R, E]) giveUp(sh *shard[R], from, to int, ok []bool, condition string, lost State, tries int) {
 	b := s.book
 	fr := FailureRecord{
 		Time:                s.now,
@@ -277,20 +279,20 @@ func (s *stream[R, E, P]) giveUp(sh *shard[R], from, to int, ok []bool, conditio
 // Run a handler until every shard is read to its end. A Kinesis is not
 // safe for concurrent use.
 type Kinesis struct {
-	s *stream[events.KinesisEventRecord, events.KinesisEvent, events.KinesisEventResponse]
-	b *KinesisStream
+	s *stream[events.KinesisEventRecord, events.KinesisEvent]
+	b *fake.KinesisStream
 }
 
 // NewKinesis returns a simulator of the stream called name. A
 // configuration that Lambda rejects makes Run return at once with a
 // [*ConfigError] in [Trace.Err].
 func NewKinesis(name string, cfg StreamConfig) *Kinesis {
-	s := newStream[events.KinesisEventRecord, events.KinesisEvent, events.KinesisEventResponse]("kinesis:"+name, cfg)
+	s := newStream[events.KinesisEventRecord, events.KinesisEvent]("kinesis:"+name, cfg)
 	s.seq = func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
 	s.arrival = func(r events.KinesisEventRecord) time.Time { return r.Kinesis.ApproximateArrivalTimestamp.Time }
 	s.event = func(rs []events.KinesisEventRecord) events.KinesisEvent { return events.KinesisEvent{Records: rs} }
 	s.src = contract.Kinesis
-	return &Kinesis{s: s, b: NewKinesisStream(name, s.cfg.Shards)}
+	return &Kinesis{s: s, b: fake.NewKinesisStream(name, s.cfg.Shards)}
 }
 
 // Now returns the simulated time.
@@ -303,19 +305,19 @@ func (k *Kinesis) Advance(d time.Duration) { k.s.now = k.s.now.Add(d) }
 // Put adds a record with partitionKey and data to the stream and returns its
 // sequence number.
 func (k *Kinesis) Put(partitionKey string, data []byte) string {
-	k.b.at = k.s.now
+	k.b.At = k.s.now
 	r := k.b.Record(partitionKey, data)
-	k.s.now = k.b.at
-	k.s.put(hashSlot(partitionKey, len(k.s.shards)), r, partitionKey, string(data))
+	k.s.now = k.b.At
+	k.s.put(fake.HashSlot(partitionKey, len(k.s.shards)), r, partitionKey, string(data))
 	return r.Kinesis.SequenceNumber
 }
 
-// Run invokes h with batches read from each shard until every shard is read
+// Run invokes fn with batches read from each shard until every shard is read
 // to its end, the MaxInvocations guard is reached, or ctx is done, and
 // returns the trace of the simulation so far. With a configuration that
 // Lambda rejects, Run invokes nothing and the trace's Err says why.
-func (k *Kinesis) Run(ctx context.Context, h func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error)) *Trace {
-	return k.s.run(ctx, h)
+func (k *Kinesis) Run(ctx context.Context, fn Function) *Trace {
+	return k.s.run(ctx, fn)
 }
 
 // DynamoDB simulates a DynamoDB table's stream and the Lambda event source
@@ -323,20 +325,20 @@ func (k *Kinesis) Run(ctx context.Context, h func(context.Context, events.Kinesi
 // is read to its end. The ordering group of a record is its item. A DynamoDB
 // is not safe for concurrent use.
 type DynamoDB struct {
-	s *stream[events.DynamoDBEventRecord, events.DynamoDBEvent, events.DynamoDBEventResponse]
-	b *DynamoDBTable
+	s *stream[events.DynamoDBEventRecord, events.DynamoDBEvent]
+	b *fake.DynamoDBTable
 }
 
 // NewDynamoDB returns a simulator of the stream of the table called name.
 // A configuration that Lambda rejects makes Run return at once with a
 // [*ConfigError] in [Trace.Err].
 func NewDynamoDB(name string, cfg StreamConfig) *DynamoDB {
-	s := newStream[events.DynamoDBEventRecord, events.DynamoDBEvent, events.DynamoDBEventResponse]("dynamodb:"+name, cfg)
+	s := newStream[events.DynamoDBEventRecord, events.DynamoDBEvent]("dynamodb:"+name, cfg)
 	s.seq = func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber }
 	s.arrival = func(r events.DynamoDBEventRecord) time.Time { return r.Change.ApproximateCreationDateTime.Time }
 	s.event = func(rs []events.DynamoDBEventRecord) events.DynamoDBEvent { return events.DynamoDBEvent{Records: rs} }
 	s.src = contract.DynamoDB
-	return &DynamoDB{s: s, b: NewDynamoDBTable(name, s.cfg.Shards)}
+	return &DynamoDB{s: s, b: fake.NewDynamoDBTable(name, s.cfg.Shards)}
 }
 
 // Now returns the simulated time.
@@ -347,33 +349,33 @@ func (d *DynamoDB) Now() time.Time { return d.s.now }
 func (d *DynamoDB) Advance(dur time.Duration) { d.s.now = d.s.now.Add(dur) }
 
 // Insert writes a new item and returns the sequence number of its record.
-func (d *DynamoDB) Insert(keys, newImage Item) string {
+func (d *DynamoDB) Insert(keys, newImage fake.Item) string {
 	return d.put(keys, func() events.DynamoDBEventRecord { return d.b.Insert(keys, newImage) })
 }
 
 // Modify updates an item and returns the sequence number of its record.
-func (d *DynamoDB) Modify(keys, oldImage, newImage Item) string {
+func (d *DynamoDB) Modify(keys, oldImage, newImage fake.Item) string {
 	return d.put(keys, func() events.DynamoDBEventRecord { return d.b.Modify(keys, oldImage, newImage) })
 }
 
 // Remove deletes an item and returns the sequence number of its record.
-func (d *DynamoDB) Remove(keys, oldImage Item) string {
+func (d *DynamoDB) Remove(keys, oldImage fake.Item) string {
 	return d.put(keys, func() events.DynamoDBEventRecord { return d.b.Remove(keys, oldImage) })
 }
 
-func (d *DynamoDB) put(keys Item, build func() events.DynamoDBEventRecord) string {
-	d.b.at = d.s.now
+func (d *DynamoDB) put(keys fake.Item, build func() events.DynamoDBEventRecord) string {
+	d.b.At = d.s.now
 	r := build()
-	d.s.now = d.b.at
-	key := keyString(keys)
-	d.s.put(hashSlot(key, len(d.s.shards)), r, key, "")
+	d.s.now = d.b.At
+	key := fake.KeyString(keys)
+	d.s.put(fake.HashSlot(key, len(d.s.shards)), r, key, "")
 	return r.Change.SequenceNumber
 }
 
-// Run invokes h with batches read from each shard until every shard is read
+// Run invokes fn with batches read from each shard until every shard is read
 // to its end, the MaxInvocations guard is reached, or ctx is done, and
 // returns the trace of the simulation so far. With a configuration that
 // Lambda rejects, Run invokes nothing and the trace's Err says why.
-func (d *DynamoDB) Run(ctx context.Context, h func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)) *Trace {
-	return d.s.run(ctx, h)
+func (d *DynamoDB) Run(ctx context.Context, fn Function) *Trace {
+	return d.s.run(ctx, fn)
 }

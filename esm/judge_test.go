@@ -1,4 +1,4 @@
-package batchtest
+package esm
 
 import (
 	"testing"

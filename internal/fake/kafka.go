@@ -1,4 +1,4 @@
-package batchtest
+package fake
 
 import (
 	"encoding/base64"
@@ -15,7 +15,7 @@ import (
 type KafkaTopic struct {
 	name    string
 	offsets []int64
-	at      time.Time
+	At time.Time
 }
 
 // NewKafkaTopic returns a builder of records of the topic called name with
@@ -24,7 +24,7 @@ func NewKafkaTopic(name string, partitions int) *KafkaTopic {
 	if partitions < 1 {
 		partitions = 1
 	}
-	return &KafkaTopic{name: name, offsets: make([]int64, partitions), at: epoch}
+	return &KafkaTopic{name: name, offsets: make([]int64, partitions), At: Epoch}
 }
 
 // Record returns the record that producing value with key adds to the
@@ -32,12 +32,12 @@ func NewKafkaTopic(name string, partitions int) *KafkaTopic {
 func (t *KafkaTopic) Record(key, value []byte) events.KafkaRecord {
 	p := 0
 	if len(key) > 0 {
-		p = hashSlot(string(key), len(t.offsets))
+		p = HashSlot(string(key), len(t.offsets))
 	}
 	off := t.offsets[p]
 	t.offsets[p]++
-	at := t.at
-	t.at = t.at.Add(time.Millisecond)
+	at := t.At
+	t.At = t.At.Add(time.Millisecond)
 	rec := events.KafkaRecord{
 		Topic:         t.name,
 		Partition:     int64(p),

@@ -1,4 +1,4 @@
-package batchtest
+package esm
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/seed-45ee126e/batch/internal/fake"
 )
 
 // DefaultMaxInvocations is the number of invocations after which Run stops
@@ -19,18 +21,18 @@ type book struct {
 	ordered bool   // check that records of a group succeed in order
 	everOK  []bool // the handler has succeeded with the record at least once
 	groups  map[string][]int
-	ids     gen
+	ids     fake.Gen
 	fnARN   string
 	timeout time.Duration
 }
 
 func newBook(name string, ordered bool, timeout time.Duration) *book {
 	return &book{
-		trace:   Trace{Start: epoch},
+		trace:   Trace{Start: fake.Epoch},
 		ordered: ordered,
 		groups:  map[string][]int{},
-		ids:     newGen("lambda:" + name),
-		fnARN:   fmt.Sprintf("arn:aws:lambda:%s:%s:function:test-function", Region, Account),
+		ids:     fake.NewGen("lambda:" + name),
+		fnARN:   fmt.Sprintf("arn:aws:lambda:%s:%s:function:test-function", fake.Region, fake.Account),
 		timeout: timeout,
 	}
 }
@@ -87,15 +89,26 @@ func (b *book) handled(inv int, idx []int, ok []bool) {
 // settle gives record i its final state.
 func (b *book) settle(i int, s State) { b.trace.Records[i].State = s }
 
-// call invokes h with ev the way Lambda's Go runtime does: a context that
-// carries a [lambdacontext.LambdaContext] and, when the simulation has a
-// timeout, a deadline; a panic becomes an error wrapping ErrPanic; a handler
-// still running at the deadline makes the invocation fail with ErrTimeout
-// (the simulator waits for it to return, so that no goroutine is left
-// behind). The response is returned as the runtime sends it to Lambda:
-// marshalled with encoding/json.
-func call[E, Resp any](ctx context.Context, b *book, h func(context.Context, E) (Resp, error), ev E) (payload []byte, err error) {
-	lc := &lambdacontext.LambdaContext{AwsRequestID: b.ids.uuid(), InvokedFunctionArn: b.fnARN}
+// Function is what a simulator invokes: a Lambda function as the runtime
+// calls it, the event's JSON in, the response's JSON out. A
+// *batch.Function is one; so is the lambda.Handler that lambda.NewHandler
+// makes of a handler function of any signature lambda.Start accepts.
+type Function interface {
+	Invoke(ctx context.Context, payload []byte) ([]byte, error)
+}
+
+// call invokes fn with ev the way Lambda's Go runtime does: the event as
+// JSON, a context that carries a [lambdacontext.LambdaContext] and, when
+// the simulation has a timeout, a deadline; a panic becomes an error
+// wrapping ErrPanic; a function still running at the deadline makes the
+// invocation fail with ErrTimeout (the simulator waits for it to return,
+// so that no goroutine is left behind).
+func call(ctx context.Context, b *book, fn Function, ev any) (resp []byte, err error) {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("esm: the event cannot be marshalled: %w", err)
+	}
+	lc := &lambdacontext.LambdaContext{AwsRequestID: b.ids.UUID(), InvokedFunctionArn: b.fnARN}
 	ctx = lambdacontext.NewContext(ctx, lc)
 	var deadline time.Time
 	if b.timeout > 0 {
@@ -104,15 +117,14 @@ func call[E, Resp any](ctx context.Context, b *book, h func(context.Context, E) 
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	var resp Resp
 	func() {
 		returned := false // panic(nil) recovers as nil under GODEBUG=panicnil=1
 		defer func() {
 			if !returned {
-				err = fmt.Errorf("%w: %v", ErrPanic, recover())
+				resp, err = nil, fmt.Errorf("%w: %v", ErrPanic, recover())
 			}
 		}()
-		resp, err = h(ctx, ev)
+		resp, err = fn.Invoke(ctx, payload)
 		returned = true
 	}()
 	if b.timeout > 0 && !time.Now().Before(deadline) {
@@ -121,11 +133,7 @@ func call[E, Resp any](ctx context.Context, b *book, h func(context.Context, E) 
 	if err != nil {
 		return nil, err
 	}
-	payload, err = json.Marshal(resp)
-	if err != nil {
-		return nil, fmt.Errorf("batchtest: the response cannot be marshalled: %w", err)
-	}
-	return payload, nil
+	return resp, nil
 }
 
 // ConfigError is the error of a simulator built with a configuration that
@@ -145,7 +153,7 @@ type ConfigError struct {
 
 // Error describes the field, its value and the range Lambda accepts.
 func (e *ConfigError) Error() string {
-	return fmt.Sprintf("batchtest: %s: %s is %d, Lambda accepts 1 to %d (0 means the default)", e.Source, e.Field, e.Value, e.Max)
+	return fmt.Sprintf("esm: %s: %s is %d, Lambda accepts 1 to %d (0 means the default)", e.Source, e.Field, e.Value, e.Max)
 }
 
 // checkBatchSize returns a *ConfigError when size is out of the range

@@ -1,4 +1,4 @@
-package batchtest
+package fake
 
 import (
 	"fmt"
@@ -19,8 +19,8 @@ type SQSQueue struct {
 	name string
 	arn  string
 	fifo bool
-	ids  gen
-	at   time.Time // SentTimestamp of the next message
+	IDs Gen
+	At time.Time // SentTimestamp of the next message
 	seq  uint64    // FIFO sequence number of the last message, less its leading 1
 }
 
@@ -28,14 +28,14 @@ type SQSQueue struct {
 // account [Account] and region [Region]. A name ending in ".fifo" makes a
 // FIFO queue.
 func NewSQSQueue(name string) *SQSQueue {
-	g := newGen("sqs:" + name)
-	seq := 8800000000000000000 + g.next()%100000000000000000
+	g := NewGen("sqs:" + name)
+	seq := 8800000000000000000 + g.Next()%100000000000000000
 	return &SQSQueue{
 		name: name,
 		arn:  fmt.Sprintf("arn:aws:sqs:%s:%s:%s", Region, Account, name),
 		fifo: strings.HasSuffix(name, ".fifo"),
-		ids:  g,
-		at:   epoch,
+		IDs: g,
+		At: Epoch,
 		seq:  seq,
 	}
 }
@@ -56,13 +56,13 @@ func (q *SQSQueue) Message(body string) events.SQSMessage {
 // once. On a FIFO queue an empty group means "default"; on a standard queue
 // a non-empty group is set as MessageGroupId too, as on fair queues.
 func (q *SQSQueue) GroupMessage(group, body string) events.SQSMessage {
-	sent := q.at
-	q.at = q.at.Add(time.Millisecond)
+	sent := q.At
+	q.At = q.At.Add(time.Millisecond)
 	attrs := map[string]string{
 		"ApproximateReceiveCount":          "1",
-		"SentTimestamp":                    millis(sent),
-		"SenderId":                         "AIDA" + strings.ToUpper(q.ids.hexID(17)),
-		"ApproximateFirstReceiveTimestamp": millis(sent.Add(10 * time.Millisecond)),
+		"SentTimestamp":                    Millis(sent),
+		"SenderId":                         "AIDA" + strings.ToUpper(q.IDs.HexID(17)),
+		"ApproximateFirstReceiveTimestamp": Millis(sent.Add(10 * time.Millisecond)),
 	}
 	if q.fifo && group == "" {
 		group = "default"
@@ -71,15 +71,15 @@ func (q *SQSQueue) GroupMessage(group, body string) events.SQSMessage {
 		attrs["MessageGroupId"] = group
 	}
 	if q.fifo {
-		q.seq += 1 + q.ids.next()%1000
+		q.seq += 1 + q.IDs.Next()%1000
 		attrs["SequenceNumber"] = fmt.Sprintf("1%019d", q.seq)
-		attrs["MessageDeduplicationId"] = md5Hex(body + "\x00" + fmt.Sprint(q.seq))
+		attrs["MessageDeduplicationId"] = MD5Hex(body + "\x00" + fmt.Sprint(q.seq))
 	}
 	return events.SQSMessage{
-		MessageId:         q.ids.uuid(),
-		ReceiptHandle:     q.ids.receiptHandle(),
+		MessageId:         q.IDs.UUID(),
+		ReceiptHandle:     q.IDs.ReceiptHandle(),
 		Body:              body,
-		Md5OfBody:         md5Hex(body),
+		Md5OfBody:         MD5Hex(body),
 		Attributes:        attrs,
 		MessageAttributes: map[string]events.SQSMessageAttribute{},
 		EventSourceARN:    q.arn,

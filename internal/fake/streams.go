@@ -1,4 +1,4 @@
-package batchtest
+package fake
 
 import (
 	"encoding/json"
@@ -20,8 +20,8 @@ type KinesisStream struct {
 	arn    string
 	prefix string   // the digits that start every sequence number
 	seqs   []uint64 // last sequence counter of each shard
-	ids    gen
-	at     time.Time
+	IDs Gen
+	At time.Time
 }
 
 // NewKinesisStream returns a builder of records of the stream called name,
@@ -30,18 +30,18 @@ func NewKinesisStream(name string, shards int) *KinesisStream {
 	if shards < 1 {
 		shards = 1
 	}
-	g := newGen("kinesis:" + name)
+	g := NewGen("kinesis:" + name)
 	s := &KinesisStream{
 		name:   name,
 		arn:    fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", Region, Account, name),
-		prefix: "4959" + g.digits(16),
+		prefix: "4959" + g.Digits(16),
 		seqs:   make([]uint64, shards),
-		at:     epoch,
+		At: Epoch,
 	}
 	for i := range s.seqs {
-		s.seqs[i] = 1_000_000_000_000_000 + g.next()%1_000_000_000_000_000
+		s.seqs[i] = 1_000_000_000_000_000 + g.Next()%1_000_000_000_000_000
 	}
-	s.ids = g
+	s.IDs = g
 	return s
 }
 
@@ -54,22 +54,22 @@ func (s *KinesisStream) Shards() int { return len(s.seqs) }
 // ShardID returns the id of the shard that records with partitionKey go to,
 // such as "shardId-000000000001".
 func (s *KinesisStream) ShardID(partitionKey string) string {
-	return shardID(hashSlot(partitionKey, len(s.seqs)))
+	return ShardName(HashSlot(partitionKey, len(s.seqs)))
 }
 
 // Record returns the record that putting data with partitionKey adds to the
 // stream.
 func (s *KinesisStream) Record(partitionKey string, data []byte) events.KinesisEventRecord {
-	shard := hashSlot(partitionKey, len(s.seqs))
-	s.seqs[shard] += 1 + s.ids.next()%1_000_000
+	shard := HashSlot(partitionKey, len(s.seqs))
+	s.seqs[shard] += 1 + s.IDs.Next()%1_000_000
 	// 4 + 16 + 4 + 32 = 56 digits: equal length keeps the numeric and the
 	// lexical order the same.
 	seq := fmt.Sprintf("%s%04d%032d", s.prefix, shard, s.seqs[shard])
-	at := s.at
-	s.at = s.at.Add(time.Millisecond)
+	at := s.At
+	s.At = s.At.Add(time.Millisecond)
 	return events.KinesisEventRecord{
 		AwsRegion:         Region,
-		EventID:           shardID(shard) + ":" + seq,
+		EventID:           ShardName(shard) + ":" + seq,
 		EventName:         "aws:kinesis:record",
 		EventSource:       "aws:kinesis",
 		EventSourceArn:    s.arn,
@@ -104,8 +104,8 @@ type DynamoDBTable struct {
 	name string
 	arn  string
 	seqs []uint64
-	ids  gen
-	at   time.Time
+	IDs Gen
+	At time.Time
 }
 
 // NewDynamoDBTable returns a builder of stream records of the table called
@@ -114,18 +114,18 @@ func NewDynamoDBTable(name string, shards int) *DynamoDBTable {
 	if shards < 1 {
 		shards = 1
 	}
-	g := newGen("dynamodb:" + name)
+	g := NewGen("dynamodb:" + name)
 	t := &DynamoDBTable{
 		name: name,
 		arn: fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s", Region, Account, name,
-			epoch.Format("2006-01-02T15:04:05.000")),
+			Epoch.Format("2006-01-02T15:04:05.000")),
 		seqs: make([]uint64, shards),
-		at:   epoch,
+		At: Epoch,
 	}
 	for i := range t.seqs {
-		t.seqs[i] = 10_000_000_000_000 + g.next()%10_000_000_000_000
+		t.seqs[i] = 10_000_000_000_000 + g.Next()%10_000_000_000_000
 	}
-	t.ids = g
+	t.IDs = g
 	return t
 }
 
@@ -139,7 +139,7 @@ func (t *DynamoDBTable) Shards() int { return len(t.seqs) }
 // ShardID returns the id of the shard that records of the item with keys go
 // to.
 func (t *DynamoDBTable) ShardID(keys Item) string {
-	return shardID(hashSlot(keyString(keys), len(t.seqs)))
+	return ShardName(HashSlot(KeyString(keys), len(t.seqs)))
 }
 
 // Insert returns the record of a new item.
@@ -158,10 +158,10 @@ func (t *DynamoDBTable) Remove(keys, oldImage Item) events.DynamoDBEventRecord {
 }
 
 func (t *DynamoDBTable) record(op events.DynamoDBOperationType, keys, oldImage, newImage Item) events.DynamoDBEventRecord {
-	shard := hashSlot(keyString(keys), len(t.seqs))
-	t.seqs[shard] += 1 + t.ids.next()%1000
-	at := t.at
-	t.at = t.at.Add(time.Millisecond)
+	shard := HashSlot(KeyString(keys), len(t.seqs))
+	t.seqs[shard] += 1 + t.IDs.Next()%1000
+	at := t.At
+	t.At = t.At.Add(time.Millisecond)
 	change := events.DynamoDBStreamRecord{
 		ApproximateCreationDateTime: events.SecondsEpochTime{Time: at},
 		Keys:                        copyItem(keys, nil),
@@ -180,7 +180,7 @@ func (t *DynamoDBTable) record(op events.DynamoDBOperationType, keys, oldImage, 
 	return events.DynamoDBEventRecord{
 		AWSRegion:      Region,
 		Change:         change,
-		EventID:        t.ids.hexID(32),
+		EventID:        t.IDs.HexID(32),
 		EventName:      string(op),
 		EventSource:    "aws:dynamodb",
 		EventVersion:   "1.1",
@@ -209,7 +209,7 @@ func copyItem(item, keys Item) Item {
 // keyString encodes a primary key so that equal keys encode alike, in a
 // readable form: a JSON array of [name, value] pairs in name order, such as
 // [["pk",{"S":"order#1"}]].
-func keyString(keys Item) string {
+func KeyString(keys Item) string {
 	names := make([]string, 0, len(keys))
 	for n := range keys {
 		names = append(names, n)

@@ -1,4 +1,4 @@
-package batchtest
+package esm
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seed-45ee126e/batch/internal/contract"
+
+	"github.com/seed-45ee126e/batch/internal/fake"
 )
 
 // SQSConfig configures an [SQS] simulator: the queue's attributes and the
@@ -55,7 +57,7 @@ type SQSConfig struct {
 // clock, not the wall clock. An SQS is not safe for concurrent use.
 type SQS struct {
 	cfg   SQSConfig
-	q     *SQSQueue
+	q     *fake.SQSQueue
 	now   time.Time
 	book  *book
 	msgs  []*sqsMessage
@@ -79,9 +81,9 @@ type sqsMessage struct {
 // ".fifo" makes a FIFO queue. A configuration that Lambda rejects makes
 // Run return at once with a [*ConfigError] in [Trace.Err].
 func NewSQS(name string, cfg SQSConfig) *SQS {
-	q := NewSQSQueue(name)
+	q := fake.NewSQSQueue(name)
 	maxBatch := 10_000
-	if q.fifo {
+	if q.FIFO() {
 		maxBatch = 10
 	}
 	err := checkBatchSize("sqs:"+name, cfg.BatchSize, maxBatch)
@@ -89,9 +91,9 @@ func NewSQS(name string, cfg SQSConfig) *SQS {
 	cfg.VisibilityTimeout = defaultDuration(cfg.VisibilityTimeout, 30*time.Second)
 	cfg.RetentionPeriod = defaultDuration(cfg.RetentionPeriod, 4*24*time.Hour)
 	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
-	b := newBook("sqs:"+name, q.fifo, cfg.Timeout)
+	b := newBook("sqs:"+name, q.FIFO(), cfg.Timeout)
 	b.trace.Err = err
-	return &SQS{cfg: cfg, q: q, now: epoch, book: b}
+	return &SQS{cfg: cfg, q: q, now: fake.Epoch, book: b}
 }
 
 // Now returns the simulated time.
@@ -102,7 +104,7 @@ func (s *SQS) Now() time.Time { return s.now }
 func (s *SQS) Advance(d time.Duration) { s.now = s.now.Add(d) }
 
 // ARN returns the ARN of the simulated queue.
-func (s *SQS) ARN() string { return s.q.arn }
+func (s *SQS) ARN() string { return s.q.ARN() }
 
 // Send sends one message per body and returns their message ids. On a FIFO
 // queue they go to message group "default".
@@ -127,9 +129,9 @@ func (s *SQS) SendMessage(m events.SQSMessage) string {
 
 func (s *SQS) send(group, body string, attrs map[string]events.SQSMessageAttribute) string {
 	sent := s.now
-	s.q.at = sent
+	s.q.At = sent
 	m := s.q.GroupMessage(group, body)
-	s.now = s.q.at
+	s.now = s.q.At
 	for k, v := range attrs {
 		m.MessageAttributes[k] = v
 	}
@@ -145,12 +147,12 @@ func (s *SQS) DeadLetters() []events.SQSMessage {
 	return append([]events.SQSMessage{}, s.dlq...)
 }
 
-// Run invokes h with batches of visible messages until the queue is empty,
+// Run invokes fn with batches of visible messages until the queue is empty,
 // the MaxInvocations guard is reached, or ctx is done, and returns the trace
 // of the simulation so far. Run may be called again after sending more
 // messages. With a configuration that Lambda rejects, Run invokes nothing
 // and the trace's Err says why.
-func (s *SQS) Run(ctx context.Context, h func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)) *Trace {
+func (s *SQS) Run(ctx context.Context, fn Function) *Trace {
 	b := s.book
 	b.trace.Stopped = false
 	for b.trace.Err == nil {
@@ -173,7 +175,7 @@ func (s *SQS) Run(ctx context.Context, h func(context.Context, events.SQSEvent) 
 			break
 		}
 		s.calls++
-		s.invoke(ctx, h, batch)
+		s.invoke(ctx, fn, batch)
 	}
 	b.trace.End = s.now
 	return b.trace.clone()
@@ -188,7 +190,7 @@ func (s *SQS) receive() []*sqsMessage {
 		s.head++
 	}
 	live := s.msgs[s.head:]
-	fifo := s.q.fifo
+	fifo := s.q.FIFO()
 	blocked := map[string]bool{}
 	if fifo {
 		for _, m := range live {
@@ -241,7 +243,7 @@ func (s *SQS) nextVisible() (time.Time, bool) {
 // delivered returns the message as this receive delivers it.
 func (s *SQS) delivered(m *sqsMessage) events.SQSMessage {
 	out := m.msg
-	out.ReceiptHandle = s.q.ids.receiptHandle()
+	out.ReceiptHandle = s.q.IDs.ReceiptHandle()
 	out.Attributes = make(map[string]string, len(m.msg.Attributes))
 	for k, v := range m.msg.Attributes {
 		out.Attributes[k] = v
@@ -252,12 +254,12 @@ func (s *SQS) delivered(m *sqsMessage) events.SQSMessage {
 	}
 	out.Attributes["ApproximateReceiveCount"] = strconv.Itoa(m.receives)
 	if m.receives > 0 {
-		out.Attributes["ApproximateFirstReceiveTimestamp"] = millis(m.firstRecv)
+		out.Attributes["ApproximateFirstReceiveTimestamp"] = fake.Millis(m.firstRecv)
 	}
 	return out
 }
 
-func (s *SQS) invoke(ctx context.Context, h func(context.Context, events.SQSEvent) (events.SQSEventResponse, error), batch []*sqsMessage) {
+func (s *SQS) invoke(ctx context.Context, fn Function, batch []*sqsMessage) {
 	b := s.book
 	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(batch))}
 	ids := make([]string, len(batch))
@@ -269,7 +271,7 @@ func (s *SQS) invoke(ctx context.Context, h func(context.Context, events.SQSEven
 	}
 	n := len(b.trace.Invocations)
 	b.deliver(n, idx)
-	resp, err := call(ctx, b, h, ev)
+	resp, err := call(ctx, b, fn, ev)
 	inv := Invocation{Time: s.now, IDs: ids, Err: err}
 	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures, contract.SQS, resp)
 	b.trace.Invocations = append(b.trace.Invocations, inv)

@@ -1,4 +1,8 @@
-package batchtest
+// Package fake builds the records of SQS, Kinesis, DynamoDB Streams and
+// Kafka events the way Lambda delivers them, with deterministic
+// identifiers: the implementation behind the builders of package batchtest
+// and the simulators of package esm, which share it.
+package fake
 
 import (
 	"crypto/md5"
@@ -18,21 +22,21 @@ const (
 	Region = "us-east-1"
 )
 
-// epoch is the instant the simulated clock of every builder and simulator
+// Epoch is the instant the simulated clock of every builder and simulator
 // starts at, so that timestamps in events are the same on every run.
-var epoch = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
+var Epoch = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// gen produces deterministic pseudo-random identifiers (splitmix64), seeded
+// Gen produces deterministic pseudo-random identifiers (splitmix64), seeded
 // from a name so that two builders of the same name produce the same ids.
-type gen struct{ state uint64 }
+type Gen struct{ state uint64 }
 
-func newGen(name string) gen {
+func NewGen(name string) Gen {
 	h := fnv.New64a()
 	h.Write([]byte(name))
-	return gen{state: h.Sum64()}
+	return Gen{state: h.Sum64()}
 }
 
-func (g *gen) next() uint64 {
+func (g *Gen) Next() uint64 {
 	g.state += 0x9e3779b97f4a7c15
 	z := g.state
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
@@ -40,10 +44,10 @@ func (g *gen) next() uint64 {
 	return z ^ (z >> 31)
 }
 
-func (g *gen) bytes(n int) []byte {
+func (g *Gen) Bytes(n int) []byte {
 	b := make([]byte, 0, n+8)
 	for len(b) < n {
-		v := g.next()
+		v := g.Next()
 		for i := 0; i < 8; i++ {
 			b = append(b, byte(v>>(8*i)))
 		}
@@ -53,8 +57,8 @@ func (g *gen) bytes(n int) []byte {
 
 // uuid returns a version-4-shaped UUID such as SQS message ids and Lambda
 // request ids.
-func (g *gen) uuid() string {
-	b := g.bytes(16)
+func (g *Gen) UUID() string {
+	b := g.Bytes(16)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b)
@@ -62,32 +66,32 @@ func (g *gen) uuid() string {
 }
 
 // hexID returns n random hex digits.
-func (g *gen) hexID(n int) string { return hex.EncodeToString(g.bytes((n + 1) / 2))[:n] }
+func (g *Gen) HexID(n int) string { return hex.EncodeToString(g.Bytes((n + 1) / 2))[:n] }
 
 // receiptHandle returns an opaque string shaped like an SQS receipt handle.
-func (g *gen) receiptHandle() string {
-	return "AQEB" + base64.StdEncoding.EncodeToString(g.bytes(120))
+func (g *Gen) ReceiptHandle() string {
+	return "AQEB" + base64.StdEncoding.EncodeToString(g.Bytes(120))
 }
 
 // digits returns n decimal digits.
-func (g *gen) digits(n int) string {
+func (g *Gen) Digits(n int) string {
 	b := make([]byte, n)
 	for i := range b {
-		b[i] = byte('0' + g.next()%10)
+		b[i] = byte('0' + g.Next()%10)
 	}
 	return string(b)
 }
 
-func md5Hex(s string) string {
+func MD5Hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
 
-func millis(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
+func Millis(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
 
 // hashSlot maps a key to one of n slots with the MD5 of the key, the way
 // Kinesis maps a partition key to a shard's hash-key range.
-func hashSlot(key string, n int) int {
+func HashSlot(key string, n int) int {
 	if n <= 1 {
 		return 0
 	}
@@ -100,4 +104,4 @@ func hashSlot(key string, n int) int {
 	return int(hi / width)
 }
 
-func shardID(i int) string { return fmt.Sprintf("shardId-%012d", i) }
+func ShardName(i int) string { return fmt.Sprintf("shardId-%012d", i) }
