@@ -87,7 +87,7 @@ func Process[R any](ctx context.Context, p Processor, records []R, src Source[R]
 // run is the state of one call of Process.
 type run[R any] struct {
 	ctx       context.Context
-	done      <-chan struct{} // ctx.Done()
+	done      <-chan struct{} // ctx.Done(), for cancelled before Go 1.25
 	records   []R
 	src       Source[R]
 	h         Handler[R]
@@ -332,12 +332,7 @@ func (r *run[R]) soft() time.Time { return r.hard.Add(-r.grace) }
 // margin; earlier, the clock is not read, since reading it costs as much as
 // the rest of the engine's work for a record.
 func (r *run[R]) stopped() bool {
-	select {
-	case <-r.done:
-		return true
-	default:
-		return r.near.Load() && !time.Now().Before(r.soft())
-	}
+	return r.cancelled() || r.near.Load() && !time.Now().Before(r.soft())
 }
 
 // handle claims record i for the worker of s, runs its handler and records
