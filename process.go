@@ -58,9 +58,21 @@ func Process[R any](ctx context.Context, p Processor, records []R, src Source[R]
 		var cancel context.CancelFunc
 		ctx, cancel = r.deadline(ctx, p)
 		r.ctx, r.done = ctx, ctx.Done()
+		if r.guarded {
+			// One slot per goroutine that handles records: pool starts
+			// at most this many.
+			switch n := workers; {
+			case n == 1:
+				r.slots = r.one[:]
+			case n < 0 || n > len(records):
+				r.slots = make([]slot, len(records))
+			default:
+				r.slots = make([]slot, n)
+			}
+		}
 		switch {
 		case workers == 1:
-			r.supervise(func() { r.sequential(keyed) })
+			r.supervise(func() { r.sequential(r.slot(0), keyed) })
 		case keyed:
 			r.supervise(func() { r.groups(workers) })
 		default:
@@ -74,7 +86,7 @@ func Process[R any](ctx context.Context, p Processor, records []R, src Source[R]
 // run is the state of one call of Process.
 type run[R any] struct {
 	ctx       context.Context
-	done      <-chan struct{} // ctx.Done()
+	done      <-chan struct{} // ctx.Done(), for cancelled before Go 1.25
 	records   []R
 	src       Source[R]
 	h         Handler[R]
@@ -87,53 +99,139 @@ type run[R any] struct {
 
 	// hard is the instant after which handlers still running are abandoned;
 	// zero when the call waits for every handler. guarded is !hard.IsZero():
-	// a supervisor may then finalize records concurrently with the workers.
+	// a supervisor may then take records from the workers, through slots.
 	hard    time.Time
 	grace   time.Duration
 	near    atomic.Bool // set by the supervisor shortly before soft(); see stopped
 	guarded bool
+	slots   []slot  // one per goroutine handling records, when guarded
+	one     [1]slot // the slots of a sequential run, without an allocation
 	late    lateErrs
 }
 
-// result is the outcome of one record. Its state moves once from pending,
-// possibly through running, to a final state. When a deadline supervisor
-// runs, every move is a compare-and-swap, because the worker handling the
-// record and the supervisor race for it and whichever swaps first decides
-// the outcome; without one, the worker alone writes it. The worker writes
-// err before its move; the supervisor's errors are the same for every record
-// and live in the run, so the two never write the same memory.
+// result is the outcome of one record. state and err are written by the
+// worker that handled the record, late by the deadline supervisor when it
+// took the record from the workers (see slot). When late is set it is the
+// outcome, and state and err are not read: the worker of an abandoned
+// handler may still write them, after Process has returned.
 type result struct {
-	state uint32
-	err   error // the worker's error; meaningful when the worker set the state
+	state uint32 // 0 until the worker gives the record its outcome, then 1 + the Outcome
+	late  uint32 // 0, lateNotStarted or lateAbandoned
+	err   error
 }
 
+// The outcomes the supervisor gives records in result.late.
 const (
-	statePending uint32 = iota
-	stateRunning
-	// Final states: the worker's outcomes are workerBase+Outcome; the
-	// supervisor's are lateNotStarted and lateAbandoned.
-	workerBase
-	lateNotStarted = workerBase + 8
-	lateAbandoned  = workerBase + 9
+	lateNotStarted uint32 = 1 + iota
+	lateAbandoned
 )
 
-// lateErrs are the errors the supervisor gives the records it finalizes.
+// lateErrs are the errors the supervisor gives the records it takes.
 type lateErrs struct {
 	notStarted, abandoned error
 }
 
+// set records the worker's outcome.
+func (res *result) set(o Outcome, err error) {
+	res.state, res.err = 1+uint32(o), err
+}
+
 // outcome returns the final outcome of a record and its error.
 func (res *result) outcome(late *lateErrs) (Outcome, error) {
-	switch st := atomic.LoadUint32(&res.state); {
-	case st == lateNotStarted:
+	switch res.late {
+	case lateNotStarted:
 		return NotProcessed, late.notStarted
-	case st == lateAbandoned:
+	case lateAbandoned:
 		return Failed, late.abandoned
-	case st >= workerBase:
-		return Outcome(st - workerBase), res.err
+	}
+	if res.state != 0 {
+		return Outcome(res.state - 1), res.err
 	}
 	// Not reachable once Process has returned: every record is final.
 	return NotProcessed, errors.New("batch: record has no outcome")
+}
+
+// A slot is where one goroutine handling records (a worker) and the
+// deadline supervisor settle who gives each record its outcome; there is
+// one per worker, and only when the call has a hard deadline. The protocol:
+//
+//   - A worker writes a record's result (state and err) only while its slot
+//     names that record. To run a record's handler, or to skip the record,
+//     the worker first claims it: one compare-and-swap of the slot, from the
+//     value the worker last wrote there to the record's index, marked as
+//     running or as skipped. That swap also publishes the result of the
+//     record the slot named before, and a last swap to 0 when the worker
+//     ends publishes its last result: one atomic write a record, where
+//     marking each record running and then final took two.
+//   - A slot has two writers: its worker, and the supervisor, which swaps in
+//     slotClosed once, at the hard deadline. The worker's compare-and-swap
+//     expects the value the worker itself wrote, so after the supervisor's
+//     swap it fails; a worker that fails to claim a record leaves it alone
+//     and stops. No handler starts after the supervisor closed the slots.
+//   - The supervisor's swap returns the record the worker owned at that
+//     instant, if any. That record becomes the supervisor's: it writes its
+//     outcome in late (abandoned if its handler was running, not started if
+//     the worker was skipping it), a field no worker writes, and nothing
+//     reads the worker's fields of that record any more.
+//   - Any other record was either given its result before its worker's
+//     last successful swap of its slot, which comes before the supervisor's
+//     swap of the same slot, so the result is visible to the supervisor and
+//     final; or never claimed, and no claim can succeed any more: its state
+//     is still 0 and the supervisor marks it not started.
+//
+// Each record is handed to one worker (by the sequential loop, the pool's
+// counter or its group), so at most one slot ever names it, and the order
+// of the atomic operations on that slot decides the record's one writer:
+// the worker, if its publishing swap came first, otherwise the supervisor.
+// When the work ends before the hard deadline, the slots are never closed
+// and Process waits for the workers, which have given every record its
+// result.
+type slot struct {
+	v   atomic.Uint64 // 0, slotClosed, or the claimed record: (index+1)<<1, | slotRun if running
+	cur uint64        // the value the worker last wrote in v; only the worker uses it
+	_   [48]byte      // a cache line per slot: each worker writes its own once a record
+}
+
+const (
+	slotRun    uint64 = 1 // the claimed record's handler runs; without it, the record is skipped
+	slotClosed uint64 = 1 << 63
+)
+
+// slot returns the slot of worker w, or nil when no supervisor runs.
+func (r *run[R]) slot(w int) *slot {
+	if r.slots == nil {
+		return nil
+	}
+	return &r.slots[w]
+}
+
+// claim makes the worker of s the owner of record i, to run its handler
+// (run) or to skip it, and publishes the result the worker wrote before. It
+// reports false when the supervisor has closed s: the worker must then
+// leave record i alone and stop. Without a supervisor (s nil) it always
+// succeeds.
+func (s *slot) claim(i int, run bool) bool {
+	if s == nil {
+		return true
+	}
+	v := uint64(i+1) << 1
+	if run {
+		v |= slotRun
+	}
+	if !s.v.CompareAndSwap(s.cur, v) {
+		return false
+	}
+	s.cur = v
+	return true
+}
+
+// release publishes the last result of the worker of s, which claims no
+// record after it.
+func (s *slot) release() {
+	if s != nil {
+		s.v.CompareAndSwap(s.cur, 0)
+		s.cur = 0
+	}
 }
 
 // deadline derives the context records run under: cancelled with cause
@@ -193,45 +291,33 @@ func (r *run[R]) supervise(work func()) {
 		return
 	case <-t.C:
 	}
+	r.abandon()
+}
+
+// abandon is the supervisor's side of the protocol described at slot: it
+// closes every slot, and gives ErrDeadline to the records the workers were
+// handling then and to those they had not reached.
+func (r *run[R]) abandon() {
 	r.late.notStarted = r.notStartedErr()
 	r.late.abandoned = fmt.Errorf("%w: handler still running %v after its context was cancelled; abandoned", ErrDeadline, r.grace)
-	for i := range r.res {
-		st := &r.res[i].state
-		if !atomic.CompareAndSwapUint32(st, statePending, lateNotStarted) {
-			atomic.CompareAndSwapUint32(st, stateRunning, lateAbandoned)
+	for w := range r.slots {
+		v := r.slots[w].v.Swap(slotClosed)
+		if v == 0 {
+			continue
+		}
+		res := &r.res[v>>1-1]
+		res.late = lateNotStarted
+		if v&slotRun != 0 {
+			res.late = lateAbandoned
 		}
 	}
-}
-
-// begin marks record i as running. It reports false when the supervisor has
-// already given the record its outcome.
-func (r *run[R]) begin(i int) bool {
-	if !r.guarded {
-		return true
+	for i := range r.res {
+		// late first: the state of a record taken above may still be
+		// written by its worker.
+		if res := &r.res[i]; res.late == 0 && res.state == 0 {
+			res.late = lateNotStarted
+		}
 	}
-	return atomic.CompareAndSwapUint32(&r.res[i].state, statePending, stateRunning)
-}
-
-// finish records the outcome of running record i, unless the supervisor
-// has abandoned it.
-func (r *run[R]) finish(i int, o Outcome, err error) {
-	r.settle(i, stateRunning, o, err)
-}
-
-// skip gives record i, which never started, the outcome NotProcessed with
-// err, unless the supervisor has already given it one.
-func (r *run[R]) skip(i int, err error) {
-	r.settle(i, statePending, NotProcessed, err)
-}
-
-func (r *run[R]) settle(i int, from uint32, o Outcome, err error) {
-	res := &r.res[i]
-	res.err = err
-	if !r.guarded {
-		res.state = workerBase + uint32(o)
-		return
-	}
-	atomic.CompareAndSwapUint32(&res.state, from, workerBase+uint32(o))
 }
 
 // soft is the deadline less the margin, after which no record starts: half
@@ -245,27 +331,34 @@ func (r *run[R]) soft() time.Time { return r.hard.Add(-r.grace) }
 // margin; earlier, the clock is not read, since reading it costs as much as
 // the rest of the engine's work for a record.
 func (r *run[R]) stopped() bool {
-	select {
-	case <-r.done:
-		return true
-	default:
-		return r.near.Load() && !time.Now().Before(r.soft())
-	}
+	return r.cancelled() || r.near.Load() && !time.Now().Before(r.soft())
 }
 
-// handle runs the handler for record i and records its outcome. It reports
-// whether the record succeeded.
-func (r *run[R]) handle(i int) bool {
-	if !r.begin(i) {
-		return false
+// handle claims record i for the worker of s, runs its handler and records
+// its outcome. ok reports whether the record succeeded; live is false when
+// the claim failed, and the worker must stop (see slot).
+func (r *run[R]) handle(s *slot, i int) (ok, live bool) {
+	if !s.claim(i, true) {
+		return false, false
 	}
 	err := r.call(i)
 	if err == nil {
-		r.finish(i, Succeeded, nil)
-		return true
+		r.res[i].set(Succeeded, nil)
+		return true, true
 	}
-	r.finish(i, Failed, err)
-	return false
+	r.res[i].set(Failed, err)
+	return false, true
+}
+
+// skip claims record i for the worker of s and gives it, without running
+// it, the outcome NotProcessed with err. It reports false when the claim
+// failed, and the worker must stop (see slot).
+func (r *run[R]) skip(s *slot, i int, err error) bool {
+	if !s.claim(i, false) {
+		return false
+	}
+	r.res[i].set(NotProcessed, err)
+	return true
 }
 
 // call runs Check and the handler for record i, turning a panic into a
@@ -372,8 +465,10 @@ func (r *run[R]) key(i int) string {
 	return r.src.Key(r.records[i])
 }
 
-// sequential handles the records one at a time, in input order.
-func (r *run[R]) sequential(keyed bool) {
+// sequential handles the records one at a time, in input order, as the
+// worker of s.
+func (r *run[R]) sequential(s *slot, keyed bool) {
+	defer s.release()
 	var (
 		stopped    error            // set once a failure stops the batch
 		failedKeys map[string]error // keys whose later records are skipped
@@ -383,23 +478,31 @@ func (r *run[R]) sequential(keyed bool) {
 		// an earlier failure would also skip it: the deadline is what ended
 		// the batch from here on.
 		if r.stopped() {
-			r.skipRest(i)
+			r.skipRest(s, i)
 			return
 		}
 		if stopped != nil {
-			r.skip(i, stopped)
+			if !r.skip(s, i, stopped) {
+				return
+			}
 			continue
 		}
 		var k string
 		if r.skipGroup && keyed {
 			k = r.key(i)
 			if err, ok := failedKeys[k]; ok && k != "" {
-				r.skip(i, err)
+				if !r.skip(s, i, err) {
+					return
+				}
 				continue
 			}
 		}
-		if r.handle(i) {
+		ok, live := r.handle(s, i)
+		if ok {
 			continue
+		}
+		if !live {
+			return
 		}
 		switch {
 		case r.stop:
@@ -414,21 +517,23 @@ func (r *run[R]) sequential(keyed bool) {
 }
 
 // skipRest marks records from..end as not started.
-func (r *run[R]) skipRest(from int) {
+func (r *run[R]) skipRest(s *slot, from int) {
 	err := r.notStartedErr()
 	for i := from; i < len(r.records); i++ {
-		r.skip(i, err)
+		if !r.skip(s, i, err) {
+			return
+		}
 	}
 }
 
 // parallel handles independent records with up to workers goroutines.
 func (r *run[R]) parallel(workers int) {
-	pool(len(r.records), workers, func(i int) {
+	r.pool(len(r.records), workers, func(s *slot, i int) bool {
 		if r.stopped() {
-			r.skip(i, r.notStartedErr())
-			return
+			return r.skip(s, i, r.notStartedErr())
 		}
-		r.handle(i)
+		_, live := r.handle(s, i)
+		return live
 	})
 }
 
@@ -453,13 +558,14 @@ func (r *run[R]) groups(workers int) {
 		}
 		groups[g] = append(groups[g], i)
 	}
-	pool(len(groups), workers, func(g int) { r.group(groups[g]) })
+	r.pool(len(groups), workers, func(s *slot, g int) bool { return r.group(s, groups[g]) })
 }
 
-// pool calls do(0) … do(n-1) from min(workers, n) goroutines (n when
-// workers is negative), each taking the next index until none is left, and
-// returns when all are done.
-func pool(n, workers int, do func(int)) {
+// pool calls do(s, 0) … do(s, n-1) from min(workers, n) goroutines (n when
+// workers is negative), each taking the next index until none is left or
+// do returns false, and returns when all are done. Goroutine w passes
+// r.slot(w) as s.
+func (r *run[R]) pool(n, workers int, do func(s *slot, i int) bool) {
 	if workers < 0 || workers > n {
 		workers = n
 	}
@@ -467,34 +573,44 @@ func pool(n, workers int, do func(int)) {
 	var wg sync.WaitGroup
 	wg.Add(workers)
 	for w := 0; w < workers; w++ {
-		go func() {
+		go func(s *slot) {
 			defer wg.Done()
+			defer s.release()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n {
+				if i >= n || !do(s, i) {
 					return
 				}
-				do(i)
 			}
-		}()
+		}(r.slot(w))
 	}
 	wg.Wait()
 }
 
-// group handles the records of one group in order.
-func (r *run[R]) group(idx []int) {
+// group handles the records of one group in order, as the worker of s. It
+// reports false when the worker must stop (see slot).
+func (r *run[R]) group(s *slot, idx []int) bool {
 	var skipped error
 	for _, i := range idx {
 		if r.stopped() { // the deadline first, as in sequential
-			r.skip(i, r.notStartedErr())
+			if !r.skip(s, i, r.notStartedErr()) {
+				return false
+			}
 			continue
 		}
 		if skipped != nil {
-			r.skip(i, skipped)
+			if !r.skip(s, i, skipped) {
+				return false
+			}
 			continue
 		}
-		if !r.handle(i) && r.skipGroup {
+		ok, live := r.handle(s, i)
+		if !live {
+			return false
+		}
+		if !ok && r.skipGroup {
 			skipped = r.skippedErr(i)
 		}
 	}
+	return true
 }
