@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -65,17 +64,4 @@ type Report[R any] struct {
 	// [*EventError] for an event that was not run. Several errors are
 	// joined with [errors.Join].
 	Err error
-}
-
-// Failed returns the results of the records that did not succeed
-// (Failed or NotProcessed), in input order: the records Lambda is told to
-// retry.
-func (r *Report[R]) Failed() []Result[R] {
-	var out []Result[R]
-	for _, res := range r.Results {
-		if res.Outcome != Succeeded {
-			out = append(out, res)
-		}
-	}
-	return out
 }

@@ -15,7 +15,7 @@ import (
 type KafkaTopic struct {
 	name    string
 	offsets []int64
-	At time.Time
+	At      time.Time
 }
 
 // NewKafkaTopic returns a builder of records of the topic called name with

@@ -19,8 +19,8 @@ type SQSQueue struct {
 	name string
 	arn  string
 	fifo bool
-	IDs Gen
-	At time.Time // SentTimestamp of the next message
+	IDs  Gen
+	At   time.Time // SentTimestamp of the next message
 	seq  uint64    // FIFO sequence number of the last message, less its leading 1
 }
 
@@ -34,8 +34,8 @@ func NewSQSQueue(name string) *SQSQueue {
 		name: name,
 		arn:  fmt.Sprintf("arn:aws:sqs:%s:%s:%s", Region, Account, name),
 		fifo: strings.HasSuffix(name, ".fifo"),
-		IDs: g,
-		At: Epoch,
+		IDs:  g,
+		At:   Epoch,
 		seq:  seq,
 	}
 }

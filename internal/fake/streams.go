@@ -20,8 +20,8 @@ type KinesisStream struct {
 	arn    string
 	prefix string   // the digits that start every sequence number
 	seqs   []uint64 // last sequence counter of each shard
-	IDs Gen
-	At time.Time
+	IDs    Gen
+	At     time.Time
 }
 
 // NewKinesisStream returns a builder of records of the stream called name,
@@ -36,7 +36,7 @@ func NewKinesisStream(name string, shards int) *KinesisStream {
 		arn:    fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", Region, Account, name),
 		prefix: "4959" + g.Digits(16),
 		seqs:   make([]uint64, shards),
-		At: Epoch,
+		At:     Epoch,
 	}
 	for i := range s.seqs {
 		s.seqs[i] = 1_000_000_000_000_000 + g.Next()%1_000_000_000_000_000
@@ -104,8 +104,8 @@ type DynamoDBTable struct {
 	name string
 	arn  string
 	seqs []uint64
-	IDs Gen
-	At time.Time
+	IDs  Gen
+	At   time.Time
 }
 
 // NewDynamoDBTable returns a builder of stream records of the table called
@@ -120,7 +120,7 @@ func NewDynamoDBTable(name string, shards int) *DynamoDBTable {
 		arn: fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s", Region, Account, name,
 			Epoch.Format("2006-01-02T15:04:05.000")),
 		seqs: make([]uint64, shards),
-		At: Epoch,
+		At:   Epoch,
 	}
 	for i := range t.seqs {
 		t.seqs[i] = 10_000_000_000_000 + g.Next()%10_000_000_000_000
