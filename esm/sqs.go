@@ -314,7 +314,7 @@ func judge(inv *Invocation, ids []string, ignore bool, src contract.Source, resp
 		failAll("function error: " + inv.Err.Error())
 		return failed, ok, reported
 	}
-	list, why := contract.Identifiers(src, resp)
+	list, _ := contract.Identifiers(src, resp) // an invalid response lists nothing
 	inv.Reported = list
 	if ignore {
 		// Lambda ignores the response: every record leaves the source,
