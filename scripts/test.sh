@@ -19,7 +19,8 @@ trap stop_moto EXIT
 # (not on PATH, not in the user's GOPATH/bin).
 staticcheck_version=v0.8.2
 tools="$root/.tools"
-if [ "$("$tools/staticcheck" -version 2>/dev/null | awk '{print $NF}' | tr -d '()')" != "$staticcheck_version" ]; then
+installed=$("$tools/staticcheck" -version 2>/dev/null | awk '{print $NF}' | tr -d '()') || true
+if [ "v$installed" != "$staticcheck_version" ]; then
 	echo "== installing staticcheck $staticcheck_version into .tools"
 	GOBIN="$tools" go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
 fi
