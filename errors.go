@@ -57,7 +57,7 @@ var ErrNoRecords = errors.New("no records")
 // after the event, which Invoke rejects and lambda.Start's decoder ignores
 // before a handler of the event type runs. Lambda retries the invocation.
 type EventError struct {
-	Source string // "SQS", "Kinesis", "DynamoDB Streams" or "Kafka"
+	Source string // "SQS", "Kinesis", "DynamoDB Streams", "Kafka", or the Go type of a batch of [Records]
 	Err    error  // the decoding error, ErrNoRecords or ErrWrongSource
 }
 

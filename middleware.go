@@ -1,6 +1,9 @@
 package batch
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Record describes one record of a batch to a [Middleware], and to a
 // handler through [RecordFrom].
@@ -89,7 +92,12 @@ type recordFunc[R any] func(ctx context.Context, i int, rec *R) error
 // middleware it is inner itself, and a record costs no Record.
 func chain[E, R, Resp any](src Source[E, R, Resp], inner recordFunc[R], mws []Middleware) recordFunc[R] {
 	var next RecordFunc = func(ctx context.Context, r Record) error {
-		return inner(ctx, r.Index, r.Value.(*R))
+		rec, ok := r.Value.(*R)
+		if !ok {
+			var want *R
+			return fmt.Errorf("batch: a middleware passed on a Record whose Value is a %T, want the %T it was given", r.Value, want)
+		}
+		return inner(ctx, r.Index, rec)
 	}
 	wrapped := false
 	for i := len(mws) - 1; i >= 0; i-- {

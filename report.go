@@ -39,8 +39,9 @@ type Result[R any] struct {
 	Index int    // position in the batch, from 0
 	ID    string // identifier reported to Lambda ("" if the record has none)
 	// Group is the ordering group the record was handled in: the
-	// MessageGroupId on a FIFO queue, the partition key, item or
-	// topic-partition on a stream, the key of [Records]; "" when the
+	// MessageGroupId on a FIFO queue, the partition key (Kinesis), the
+	// topic-partition (Kafka), the key of [Records]; on DynamoDB Streams
+	// an encoding of the item's key, equal for equal keys; "" when the
 	// record was independent of the others (a standard queue, a message
 	// without a group).
 	Group   string
