@@ -1,5 +1,3 @@
-//go:build legacy
-
 package batch_test
 
 import (
@@ -42,83 +40,45 @@ func retainedByKept(t *testing.T, h lambda.Handler, payload []byte, invocations 
 	return int64(after.HeapAlloc) - int64(before.HeapAlloc) - own, own
 }
 
-// TestFastHandlerKeptStringsRetainLittle checks issue 14 through the public
-// fast handlers: a record handler that keeps a small string of every record
-// across many invocations (a de-duplication cache of a warm function) must
-// not keep much more than those strings reachable. The bound, 8 bytes a
-// kept byte plus 64 a string, is the decoder's worst case (see
-// internal/eventjson); the handlers built from lambda.NewHandler around the
-// Processor methods, encoding/json with an allocation of its own for every
-// string, are measured alongside as the reference.
-func TestFastHandlerKeptStringsRetainLittle(t *testing.T) {
+// TestInvokeKeptStringsRetainLittle checks issue 14 through Function.Invoke:
+// a record handler that keeps a small string of every record across many
+// invocations (a de-duplication cache of a warm function) must not keep
+// much more than those strings reachable. The bound, 8 bytes a kept byte
+// plus 64 a string, is the decoder's worst case (see internal/eventjson);
+// the same Functions' Handle methods behind lambda.NewHandler,
+// encoding/json with an allocation of its own for every string, are
+// measured alongside as the reference.
+func TestInvokeKeptStringsRetainLittle(t *testing.T) {
 	const invocations, records = 2000, 10
-	var p batch.Processor
 	var kept []string
 	keep := func(s string) { kept = append(kept, s) }
+	sqs := batch.New(batch.SQS(), func(_ context.Context, m events.SQSMessage) error {
+		keep(m.MessageId)
+		return nil
+	}, batch.Options{})
+	kinesis := batch.New(batch.Kinesis(), func(_ context.Context, r events.KinesisEventRecord) error {
+		keep(r.Kinesis.SequenceNumber)
+		return nil
+	}, batch.Options{})
+	dynamodb := batch.New(batch.DynamoDB(), func(_ context.Context, r events.DynamoDBEventRecord) error {
+		keep(r.Change.SequenceNumber)
+		keep(r.Change.NewImage["pk"].String())
+		return nil
+	}, batch.Options{})
+	kafka := batch.New(batch.Kafka(), func(_ context.Context, r events.KafkaRecord) error {
+		keep(r.Topic)
+		return nil
+	}, batch.Options{})
 	tests := []struct {
 		name  string
 		event any
 		fast  lambda.Handler
 		std   lambda.Handler
 	}{
-		{
-			name:  "SQS MessageId",
-			event: fastSQSEvent(records),
-			fast: batch.SQSHandler(p, func(_ context.Context, m events.SQSMessage) error {
-				keep(m.MessageId)
-				return nil
-			}),
-			std: lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-				return p.SQS(ctx, ev, func(_ context.Context, m events.SQSMessage) error {
-					keep(m.MessageId)
-					return nil
-				})
-			}),
-		},
-		{
-			name:  "Kinesis SequenceNumber",
-			event: fastKinesisEvent(records),
-			fast: batch.KinesisHandler(p, func(_ context.Context, r events.KinesisEventRecord) error {
-				keep(r.Kinesis.SequenceNumber)
-				return nil
-			}),
-			std: lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-				return p.Kinesis(ctx, ev, func(_ context.Context, r events.KinesisEventRecord) error {
-					keep(r.Kinesis.SequenceNumber)
-					return nil
-				})
-			}),
-		},
-		{
-			name:  "DynamoDB SequenceNumber and NewImage pk",
-			event: fastDynamoDBEvent(records),
-			fast: batch.DynamoDBHandler(p, func(_ context.Context, r events.DynamoDBEventRecord) error {
-				keep(r.Change.SequenceNumber)
-				keep(r.Change.NewImage["pk"].String())
-				return nil
-			}),
-			std: lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-				return p.DynamoDB(ctx, ev, func(_ context.Context, r events.DynamoDBEventRecord) error {
-					keep(r.Change.SequenceNumber)
-					keep(r.Change.NewImage["pk"].String())
-					return nil
-				})
-			}),
-		},
-		{
-			name:  "Kafka Topic",
-			event: fastKafkaEvent(records),
-			fast: batch.KafkaHandler(p, func(_ context.Context, r events.KafkaRecord) error {
-				keep(r.Topic)
-				return nil
-			}),
-			std: lambda.NewHandler(func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
-				return p.Kafka(ctx, ev, func(_ context.Context, r events.KafkaRecord) error {
-					keep(r.Topic)
-					return nil
-				})
-			}),
-		},
+		{"SQS MessageId", fastSQSEvent(records), sqs, lambda.NewHandler(sqs.Handle)},
+		{"Kinesis SequenceNumber", fastKinesisEvent(records), kinesis, lambda.NewHandler(kinesis.Handle)},
+		{"DynamoDB SequenceNumber and NewImage pk", fastDynamoDBEvent(records), dynamodb, lambda.NewHandler(dynamodb.Handle)},
+		{"Kafka Topic", fastKafkaEvent(records), kafka, lambda.NewHandler(kafka.Handle)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,7 +102,7 @@ func TestFastHandlerKeptStringsRetainLittle(t *testing.T) {
 				bound += int64(8*len(s) + 64)
 			}
 			n := float64(len(kept))
-			t.Logf("%d strings kept (%.1f bytes each on average): fast handler %.1f bytes reachable per kept string beyond its own (bound %.1f); encoding/json %.1f",
+			t.Logf("%d strings kept (%.1f bytes each on average): Invoke %.1f bytes reachable per kept string beyond its own (bound %.1f); encoding/json %.1f",
 				len(kept), float64(own)/n, float64(extra)/n, float64(bound)/n, float64(stdExtra)/float64(stdN))
 			if extra > bound {
 				t.Errorf("kept strings keep %d bytes reachable beyond their own %d (%.0f per string), want at most %d (%.0f per string)",
