@@ -1,5 +1,3 @@
-//go:build legacy
-
 package batch_test
 
 import (
@@ -156,50 +154,45 @@ type fastBench struct {
 }
 
 func fastBenches() []fastBench {
-	var p batch.Processor
+	sqs := batch.New(batch.SQS(), func(context.Context, events.SQSMessage) error { return nil }, batch.Options{})
+	kinesis := batch.New(batch.Kinesis(), func(context.Context, events.KinesisEventRecord) error { return nil }, batch.Options{})
+	dynamodb := batch.New(batch.DynamoDB(), func(context.Context, events.DynamoDBEventRecord) error { return nil }, batch.Options{})
+	kafka := batch.New(batch.Kafka(), func(context.Context, events.KafkaRecord) error { return nil }, batch.Options{})
 	return []fastBench{
 		{
 			name:  "SQS",
 			event: func(n int) any { return fastSQSEvent(n) },
-			fast:  batch.SQSHandler(p, func(context.Context, events.SQSMessage) error { return nil }),
-			std: lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-				return p.SQS(ctx, ev, func(context.Context, events.SQSMessage) error { return nil })
-			}),
+			fast:  sqs,
+			std:   lambda.NewHandler(sqs.Handle),
 		},
 		{
 			name:  "Kinesis",
 			event: func(n int) any { return fastKinesisEvent(n) },
-			fast:  batch.KinesisHandler(p, func(context.Context, events.KinesisEventRecord) error { return nil }),
-			std: lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-				return p.Kinesis(ctx, ev, func(context.Context, events.KinesisEventRecord) error { return nil })
-			}),
+			fast:  kinesis,
+			std:   lambda.NewHandler(kinesis.Handle),
 		},
 		{
 			name:  "DynamoDB",
 			event: func(n int) any { return fastDynamoDBEvent(n) },
-			fast:  batch.DynamoDBHandler(p, func(context.Context, events.DynamoDBEventRecord) error { return nil }),
-			std: lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-				return p.DynamoDB(ctx, ev, func(context.Context, events.DynamoDBEventRecord) error { return nil })
-			}),
+			fast:  dynamodb,
+			std:   lambda.NewHandler(dynamodb.Handle),
 		},
 		{
 			name:  "Kafka",
 			event: func(n int) any { return fastKafkaEvent(n) },
-			fast:  batch.KafkaHandler(p, func(context.Context, events.KafkaRecord) error { return nil }),
-			std: lambda.NewHandler(func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
-				return p.Kafka(ctx, ev, func(context.Context, events.KafkaRecord) error { return nil })
-			}),
+			fast:  kafka,
+			std:   lambda.NewHandler(kafka.Handle),
 		},
 	}
 }
 
-// BenchmarkLambdaHandler measures raw event bytes to response bytes, for
-// the fast path (the source's LambdaHandler) beside the standard path
-// (lambda.NewHandler around a func calling the Processor method: what
-// lambda.Start runs, encoding/json in and out), in one run:
+// BenchmarkInvoke measures raw event bytes to response bytes, for the fast
+// path (Function.Invoke) beside the standard path (lambda.NewHandler around
+// the same Function's Handle: what lambda.Start runs for a handler function
+// of the event type, encoding/json in and out), in one run:
 //
-//	go test -run '^$' -bench BenchmarkLambdaHandler -benchtime 2s .
-func BenchmarkLambdaHandler(b *testing.B) {
+//	go test -run '^$' -bench BenchmarkInvoke -benchtime 2s .
+func BenchmarkInvoke(b *testing.B) {
 	for _, fb := range fastBenches() {
 		for _, n := range []int{10, 1000, 10000} {
 			payload, err := json.Marshal(fb.event(n))

@@ -1,5 +1,3 @@
-//go:build legacy
-
 package batch_test
 
 import (
@@ -19,19 +17,23 @@ import (
 	"github.com/seed-45ee126e/batch"
 )
 
+// A Function is a lambda.Handler, for every source.
 var (
-	_ lambda.Handler = (*batch.LambdaHandler)(nil)
-	_ lambda.Handler = batch.SQSHandler(batch.Processor{}, nil)
+	_ lambda.Handler = (*batch.Function[events.SQSEvent, events.SQSMessage, events.SQSEventResponse])(nil)
+	_ lambda.Handler = (*batch.Function[events.KinesisEvent, events.KinesisEventRecord, events.KinesisEventResponse])(nil)
+	_ lambda.Handler = (*batch.Function[events.DynamoDBEvent, events.DynamoDBEventRecord, events.DynamoDBEventResponse])(nil)
+	_ lambda.Handler = (*batch.Function[events.KafkaEvent, events.KafkaRecord, batch.KafkaEventResponse])(nil)
+	_ lambda.Handler = batch.New(batch.SQS(), sqsDo, batch.Options{})
 )
 
-// fastCase pairs a source's LambdaHandler with the path lambda.Start takes
-// for a handler function calling the same Processor method: encoding/json
-// in, encoding/json out.
+// fastCase pairs a source's Function.Invoke with the path lambda.Start
+// takes for a handler function calling the same Function's Handle:
+// encoding/json in, encoding/json out.
 type fastCase struct {
 	name   string
 	golden string
-	fast   func(p batch.Processor, fail func(id string) bool) lambda.Handler
-	std    func(p batch.Processor, fail func(id string) bool) lambda.Handler
+	fast   func(o batch.Options, fail func(id string) bool) lambda.Handler
+	std    func(o batch.Options, fail func(id string) bool) lambda.Handler
 }
 
 func errIf(fail bool) error {
@@ -41,79 +43,86 @@ func errIf(fail bool) error {
 	return nil
 }
 
+// viaInvoke is a Function as lambda.Start runs it: its Invoke method.
+// viaHandle is the Function's Handle method given to lambda.NewHandler, as
+// lambda.Start runs a handler function of the event type.
+func viaInvoke[E, R, Resp, T any](src batch.Source[E, R, Resp], h func(context.Context, T) error, o batch.Options) lambda.Handler {
+	return batch.New(src, h, o)
+}
+
+func viaHandle[E, R, Resp, T any](src batch.Source[E, R, Resp], h func(context.Context, T) error, o batch.Options) lambda.Handler {
+	return lambda.NewHandler(batch.New(src, h, o).Handle)
+}
+
 func fastCases() []fastCase {
+	sqs := func(fail func(string) bool) func(context.Context, events.SQSMessage) error {
+		return func(_ context.Context, m events.SQSMessage) error { return errIf(fail(m.MessageId)) }
+	}
+	kinesis := func(fail func(string) bool) func(context.Context, events.KinesisEventRecord) error {
+		return func(_ context.Context, r events.KinesisEventRecord) error {
+			return errIf(fail(r.Kinesis.SequenceNumber))
+		}
+	}
+	dynamodb := func(fail func(string) bool) func(context.Context, events.DynamoDBEventRecord) error {
+		return func(_ context.Context, r events.DynamoDBEventRecord) error {
+			return errIf(fail(r.Change.SequenceNumber))
+		}
+	}
+	kafka := func(fail func(string) bool) func(context.Context, events.KafkaRecord) error {
+		return func(_ context.Context, r events.KafkaRecord) error {
+			return errIf(fail(strconv.FormatInt(r.Offset, 10)))
+		}
+	}
 	return []fastCase{
 		{
 			name: "sqs", golden: "testdata/sqs-event.json",
-			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return batch.SQSHandler(p, func(_ context.Context, m events.SQSMessage) error { return errIf(fail(m.MessageId)) })
+			fast: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaInvoke(batch.SQS(), sqs(fail), o)
 			},
-			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-					return p.SQS(ctx, ev, func(_ context.Context, m events.SQSMessage) error { return errIf(fail(m.MessageId)) })
-				})
+			std: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaHandle(batch.SQS(), sqs(fail), o)
 			},
 		},
 		{
 			name: "sqs-fifo", golden: "testdata/sqs-fifo-event.json",
-			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return batch.SQSHandler(p, func(_ context.Context, m events.SQSMessage) error { return errIf(fail(m.MessageId)) })
+			fast: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaInvoke(batch.SQS(), sqs(fail), o)
 			},
-			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-					return p.SQS(ctx, ev, func(_ context.Context, m events.SQSMessage) error { return errIf(fail(m.MessageId)) })
-				})
+			std: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaHandle(batch.SQS(), sqs(fail), o)
 			},
 		},
 		{
 			name: "kinesis", golden: "testdata/kinesis-event.json",
-			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return batch.KinesisHandler(p, func(_ context.Context, r events.KinesisEventRecord) error {
-					return errIf(fail(r.Kinesis.SequenceNumber))
-				})
+			fast: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaInvoke(batch.Kinesis(), kinesis(fail), o)
 			},
-			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-					return p.Kinesis(ctx, ev, func(_ context.Context, r events.KinesisEventRecord) error {
-						return errIf(fail(r.Kinesis.SequenceNumber))
-					})
-				})
+			std: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaHandle(batch.Kinesis(), kinesis(fail), o)
 			},
 		},
 		{
 			name: "dynamodb", golden: "testdata/dynamodb-event.json",
-			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return batch.DynamoDBHandler(p, func(_ context.Context, r events.DynamoDBEventRecord) error {
-					return errIf(fail(r.Change.SequenceNumber))
-				})
+			fast: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaInvoke(batch.DynamoDB(), dynamodb(fail), o)
 			},
-			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-					return p.DynamoDB(ctx, ev, func(_ context.Context, r events.DynamoDBEventRecord) error {
-						return errIf(fail(r.Change.SequenceNumber))
-					})
-				})
+			std: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaHandle(batch.DynamoDB(), dynamodb(fail), o)
 			},
 		},
 		{
 			name: "kafka", golden: "testdata/kafka-event.json",
-			fast: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return batch.KafkaHandler(p, func(_ context.Context, r events.KafkaRecord) error {
-					return errIf(fail(strconv.FormatInt(r.Offset, 10)))
-				})
+			fast: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaInvoke(batch.Kafka(), kafka(fail), o)
 			},
-			std: func(p batch.Processor, fail func(string) bool) lambda.Handler {
-				return lambda.NewHandler(func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
-					return p.Kafka(ctx, ev, func(_ context.Context, r events.KafkaRecord) error {
-						return errIf(fail(strconv.FormatInt(r.Offset, 10)))
-					})
-				})
+			std: func(o batch.Options, fail func(string) bool) lambda.Handler {
+				return viaHandle(batch.Kafka(), kafka(fail), o)
 			},
 		},
 	}
 }
 
-func TestLambdaHandlerWritesWhatLambdaStartWrites(t *testing.T) {
+func TestInvokeWritesWhatLambdaStartWrites(t *testing.T) {
 	policies := []struct {
 		name    string
 		partial bool
@@ -137,8 +146,8 @@ func TestLambdaHandlerWritesWhatLambdaStartWrites(t *testing.T) {
 					n := 0
 					return func(string) bool { n++; return n%2 == 0 }
 				}
-				want, wantErr := c.std(batch.Processor{}, fail()).Invoke(ctx, payload)
-				got, gotErr := c.fast(batch.Processor{}, fail()).Invoke(ctx, payload)
+				want, wantErr := c.std(batch.Options{}, fail()).Invoke(ctx, payload)
+				got, gotErr := c.fast(batch.Options{}, fail()).Invoke(ctx, payload)
 				if (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
 					t.Fatalf("got error %v, want %v", gotErr, wantErr)
 				}
@@ -153,14 +162,14 @@ func TestLambdaHandlerWritesWhatLambdaStartWrites(t *testing.T) {
 	}
 }
 
-func TestLambdaHandlerReturnsTheBatchErrorWithoutResponse(t *testing.T) {
+func TestInvokeReturnsTheBatchErrorWithoutResponse(t *testing.T) {
 	for _, c := range fastCases() {
 		t.Run(c.name, func(t *testing.T) {
 			payload, err := os.ReadFile(c.golden)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.fast(batch.Processor{}, func(string) bool { return true }).Invoke(context.Background(), payload)
+			got, err := c.fast(batch.Options{}, func(string) bool { return true }).Invoke(context.Background(), payload)
 			var be *batch.BatchError
 			if !errors.As(err, &be) {
 				t.Fatalf("got error %v, want a *BatchError", err)
@@ -172,7 +181,7 @@ func TestLambdaHandlerReturnsTheBatchErrorWithoutResponse(t *testing.T) {
 	}
 }
 
-func TestLambdaHandlerEscapesIdentifiers(t *testing.T) {
+func TestInvokeEscapesIdentifiers(t *testing.T) {
 	ids := []string{`quote"back\slash`, "tab\tnew\nline\x01", "<html>&", "é€😀", "line\u2028sep", "bad\xffutf8"}
 	var ev strings.Builder
 	ev.WriteString(`{"Records":[`)
@@ -187,8 +196,8 @@ func TestLambdaHandlerEscapesIdentifiers(t *testing.T) {
 	ev.WriteString("]}")
 	fail := func(id string) bool { return id != ids[0] }
 	c := fastCases()[0]
-	want, wantErr := c.std(batch.Processor{}, fail).Invoke(context.Background(), []byte(ev.String()))
-	got, gotErr := c.fast(batch.Processor{}, fail).Invoke(context.Background(), []byte(ev.String()))
+	want, wantErr := c.std(batch.Options{}, fail).Invoke(context.Background(), []byte(ev.String()))
+	got, gotErr := c.fast(batch.Options{}, fail).Invoke(context.Background(), []byte(ev.String()))
 	if gotErr != nil || wantErr != nil {
 		t.Fatalf("got error %v, want %v", gotErr, wantErr)
 	}
@@ -207,7 +216,7 @@ func mustJSON(t *testing.T, s string) string {
 	return strings.TrimSpace(b.String())
 }
 
-func TestLambdaHandlerRejectsPayloadsThatAreNotEvents(t *testing.T) {
+func TestInvokeRejectsPayloadsThatAreNotEvents(t *testing.T) {
 	tests := []struct {
 		name    string
 		payload string
@@ -227,7 +236,7 @@ func TestLambdaHandlerRejectsPayloadsThatAreNotEvents(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(c.name+"/"+tt.name, func(t *testing.T) {
 				called := false
-				h := c.fast(batch.Processor{}, func(string) bool { called = true; return false })
+				h := c.fast(batch.Options{}, func(string) bool { called = true; return false })
 				got, err := h.Invoke(context.Background(), []byte(tt.payload))
 				var ee *batch.EventError
 				if !errors.As(err, &ee) {
@@ -244,14 +253,14 @@ func TestLambdaHandlerRejectsPayloadsThatAreNotEvents(t *testing.T) {
 	}
 }
 
-func TestLambdaHandlerCallsTheTraceHooks(t *testing.T) {
+func TestInvokeCallsTheTraceHooks(t *testing.T) {
 	var req, resp any
 	ctx := handlertrace.NewContext(context.Background(), handlertrace.HandlerTrace{
 		RequestEvent:  func(_ context.Context, ev interface{}) { req = ev },
 		ResponseEvent: func(_ context.Context, r interface{}) { resp = r },
 	})
-	h := batch.SQSHandler(batch.Processor{}, func(context.Context, events.SQSMessage) error { return nil })
-	if _, err := h.Invoke(ctx, []byte(`{"Records":[{"messageId":"a"}]}`)); err != nil {
+	fn := batch.New(batch.SQS(), func(context.Context, events.SQSMessage) error { return nil }, batch.Options{})
+	if _, err := fn.Invoke(ctx, []byte(`{"Records":[{"messageId":"a"}]}`)); err != nil {
 		t.Fatal(err)
 	}
 	ev, ok := req.(events.SQSEvent)
@@ -263,35 +272,45 @@ func TestLambdaHandlerCallsTheTraceHooks(t *testing.T) {
 	}
 }
 
-func TestLambdaHandlerZeroValueFailsInsteadOfPanicking(t *testing.T) {
+// A Function that New did not build fails each call with an error instead
+// of panicking.
+func TestFunctionZeroValueFailsInsteadOfPanicking(t *testing.T) {
+	type sqsFunction = batch.Function[events.SQSEvent, events.SQSMessage, events.SQSEventResponse]
 	tests := []struct {
 		name string
-		h    *batch.LambdaHandler
+		fn   *sqsFunction
 	}{
 		{"nil pointer", nil},
-		{"zero value", &batch.LambdaHandler{}},
+		{"zero value", &sqsFunction{}},
 	}
+	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m-1"}}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.h.Invoke(context.Background(), []byte(`{"Records":[{}]}`))
+			got, err := tt.fn.Invoke(context.Background(), []byte(`{"Records":[{}]}`))
 			if err == nil || got != nil {
-				t.Errorf("got %q, %v; want nil and an error", got, err)
+				t.Errorf("Invoke: got %q, %v; want nil and an error", got, err)
+			}
+			if _, err := tt.fn.Handle(context.Background(), ev); err == nil {
+				t.Errorf("Handle: got a nil error, want one")
+			}
+			if _, rep := tt.fn.Process(context.Background(), ev); rep == nil || rep.Err == nil || len(rep.Results) != 0 {
+				t.Errorf("Process: got report %+v, want one with an error and no results", rep)
 			}
 		})
 	}
 }
 
-func TestLambdaHandlerWorksWithTypedPayloads(t *testing.T) {
+func TestInvokeWorksWithTypedPayloads(t *testing.T) {
 	type order struct {
 		ID  string `json:"id"`
 		Qty int    `json:"qty"`
 	}
 	var got []order
-	h := batch.SQSHandler(batch.Processor{}, batch.SQSJSON(func(_ context.Context, o order) error {
+	fn := batch.New(batch.SQS(), func(_ context.Context, o order) error {
 		got = append(got, o)
 		return nil
-	}))
-	resp, err := h.Invoke(context.Background(), []byte(`{"Records":[
+	}, batch.Options{})
+	resp, err := fn.Invoke(context.Background(), []byte(`{"Records":[
 		{"messageId":"m1","eventSource":"aws:sqs","body":"{\"id\":\"a\",\"qty\":2}"},
 		{"messageId":"m2","eventSource":"aws:sqs","body":"not json"}]}`))
 	if err != nil {
@@ -308,25 +327,25 @@ func TestLambdaHandlerWorksWithTypedPayloads(t *testing.T) {
 // Invalid base64 in a binary field (Kinesis data, a DynamoDB B or BS, an
 // SQS binary message attribute) or an invalid DynamoDB attribute value
 // fails its own record with a *DecodeError naming the field, not the whole
-// batch: the fast handlers own the decoding, so they can keep the problem
-// with its record. (lambda.Start, which decodes with encoding/json, fails
+// batch: Invoke owns the decoding, so it can keep the problem with its
+// record. (lambda.Start, which decodes with encoding/json, fails
 // the whole event before the library runs.)
 func TestFaultyBinaryFieldFailsItsRecordAlone(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name    string
-		handler *batch.LambdaHandler
+		handler lambda.Handler
 		payload string
 		want    string
 	}{
 		{
 			name: "Kinesis data",
-			handler: batch.KinesisHandler(batch.Processor{}, func(_ context.Context, r events.KinesisEventRecord) error {
+			handler: batch.New(batch.Kinesis(), func(_ context.Context, r events.KinesisEventRecord) error {
 				if string(r.Kinesis.Data) != "{}" {
 					return fmt.Errorf("got data %q", r.Kinesis.Data)
 				}
 				return nil
-			}),
+			}, batch.Options{}),
 			payload: `{"Records":[{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"1","data":"e30="}},` +
 				`{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"2","data":"not base64!"}},` +
 				`{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"3","data":"e30="}}]}`,
@@ -334,12 +353,12 @@ func TestFaultyBinaryFieldFailsItsRecordAlone(t *testing.T) {
 		},
 		{
 			name: "DynamoDB B in NewImage",
-			handler: batch.DynamoDBHandler(batch.Processor{}, func(_ context.Context, r events.DynamoDBEventRecord) error {
+			handler: batch.New(batch.DynamoDB(), func(_ context.Context, r events.DynamoDBEventRecord) error {
 				if r.Change.NewImage["pk"].String() == "" {
 					return errors.New("no pk")
 				}
 				return nil
-			}),
+			}, batch.Options{}),
 			payload: `{"Records":[{"eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"1","NewImage":{"pk":{"S":"a"},"photo":{"B":"AQID"}}}},` +
 				`{"eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"2","NewImage":{"pk":{"S":"b"},"photo":{"B":"%%%"}}}},` +
 				`{"eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"3","NewImage":{"pk":{"S":"c"},"tags":{"BS":["AQID","@@"]}}}}]}`,
@@ -347,7 +366,7 @@ func TestFaultyBinaryFieldFailsItsRecordAlone(t *testing.T) {
 		},
 		{
 			name:    "SQS binary message attribute",
-			handler: batch.SQSHandler(batch.Processor{}, func(context.Context, events.SQSMessage) error { return nil }),
+			handler: batch.New(batch.SQS(), func(context.Context, events.SQSMessage) error { return nil }, batch.Options{}),
 			payload: `{"Records":[{"messageId":"a","eventSource":"aws:sqs","body":"x"},` +
 				`{"messageId":"b","eventSource":"aws:sqs","body":"y","messageAttributes":{"sig":{"dataType":"Binary","binaryValue":"*"}}}]}`,
 			want: `{"batchItemFailures":[{"itemIdentifier":"b"}]}`,
@@ -368,7 +387,7 @@ func TestFaultyBinaryFieldFailsItsRecordAlone(t *testing.T) {
 	// When the faulty record is the only one, the whole batch failed: the
 	// *BatchError holds the record's *DecodeError, which names the field.
 	for _, tt := range []struct {
-		handler *batch.LambdaHandler
+		handler lambda.Handler
 		payload string
 		id      string
 		part    string
