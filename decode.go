@@ -101,16 +101,17 @@ func typedFunc[E, R, Resp, T any](src Source[E, R, Resp], h func(context.Context
 }
 
 // decodeError makes err a *DecodeError of rec, keeping the part of one the
-// decoder returned.
+// decoder returned. The decoder's own error is copied, not changed: it may
+// be a value the decoder shares between records.
 func decodeError[R any](err error, part string, id func(*R) string, rec *R) error {
-	var de *DecodeError
-	if errors.As(err, &de) && de == err {
+	if own, ok := err.(*DecodeError); ok && own != nil {
+		de := *own
 		if de.ID == "" && id != nil {
 			de.ID = id(rec)
 		}
-		return de
+		return &de
 	}
-	de = &DecodeError{Part: part, Err: err}
+	de := &DecodeError{Part: part, Err: err}
 	if id != nil {
 		de.ID = id(rec)
 	}

@@ -745,3 +745,23 @@ func TestMiddlewareSeesDecodeAndValidationErrors(t *testing.T) {
 		t.Errorf("got failures %v, want %v", got, want)
 	}
 }
+
+// A decoder may return the same *DecodeError for every record; the
+// Function fills in each record's identifier on a copy, so records do not
+// share it (and, with concurrency, do not race on it).
+func TestSharedDecodeErrorIsCopied(t *testing.T) {
+	shared := &batch.DecodeError{Part: "body.proto", Err: errors.New("bad")}
+	fn := batch.New(batch.SQS().Decode(func(events.SQSMessage, any) error { return shared }),
+		func(context.Context, decOrder) error { return nil }, batch.Options{NoBatchError: true, Concurrency: -1})
+	bodies := make([]string, 64)
+	_, rep := fn.Process(context.Background(), sqsEvent(bodies...))
+	for i, r := range rep.Results {
+		var de *batch.DecodeError
+		if !errors.As(r.Err, &de) || de.ID != fmt.Sprintf("m%d", i) || de.Part != "body.proto" {
+			t.Fatalf("record %d: got %v (id %q), want a *DecodeError of body.proto naming m%d", i, r.Err, de.ID, i)
+		}
+	}
+	if shared.ID != "" {
+		t.Fatalf("the decoder's error was changed: ID %q", shared.ID)
+	}
+}

@@ -26,9 +26,10 @@ import (
 //     holds it.
 //   - [Function.Process] is Handle with the outcome of every record.
 type Function[E, R, Resp any] struct {
-	src  Source[E, R, Resp]
-	opts Options
-	h    recordFunc[R] // middleware, decoding and the handler
+	src   Source[E, R, Resp]
+	opts  Options
+	inner recordFunc[R] // decoding and the handler
+	h     recordFunc[R] // the middleware around inner
 }
 
 // New returns the Lambda function that handles each record of a batch from
@@ -59,7 +60,7 @@ func New[E, R, Resp, T any](src Source[E, R, Resp], h func(ctx context.Context, 
 	}
 	inner := typedFunc(src, h)
 	o.Middleware = append([]Middleware(nil), o.Middleware...) // later edits by the caller change nothing
-	return &Function[E, R, Resp]{src: src, opts: o, h: chain(src, inner, o.Middleware)}
+	return &Function[E, R, Resp]{src: src, opts: o, inner: inner, h: chain(src, inner, o.Middleware)}
 }
 
 // Invoke handles one invocation: payload is the event as Lambda sent it,
@@ -167,7 +168,8 @@ type outcome[R any] struct {
 
 // run handles records with the engine. faulty lists records the lenient
 // event decoder could not decode completely (Invoke only): they fail with
-// a *DecodeError without reaching the middleware or the handler.
+// a *DecodeError in place of the decoding of their payload, inside the
+// middleware, which sees them as it sees any record that does not decode.
 func (f *Function[E, R, Resp]) run(ctx context.Context, records []R, faulty []*eventjson.FieldError) outcome[R] {
 	p := plan[R]{
 		records: records,
@@ -178,14 +180,21 @@ func (f *Function[E, R, Resp]) run(ctx context.Context, records []R, faulty []*e
 		h:       f.h,
 	}
 	if len(faulty) > 0 {
-		p.faulty = make(map[int]error, len(faulty))
+		errs := make(map[int]error, len(faulty))
 		for _, fe := range faulty {
 			de := &DecodeError{Part: fe.Field, Err: fmt.Errorf("at offset %d: %w", fe.Offset, fe.Err)}
 			if p.id != nil && fe.Index < len(records) {
 				de.ID = p.id(&records[fe.Index])
 			}
-			p.faulty[fe.Index] = de
+			errs[fe.Index] = de
 		}
+		inner := f.inner
+		p.h = chain(f.src, func(ctx context.Context, i int, rec *R) error {
+			if err, bad := errs[i]; bad {
+				return err
+			}
+			return inner(ctx, i, rec)
+		}, f.opts.Middleware)
 	}
 	r := process(ctx, f.opts, p)
 	failed, err := r.verdict(!f.opts.NoBatchError)

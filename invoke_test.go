@@ -407,3 +407,30 @@ func TestFaultyBinaryFieldFailsItsRecordAlone(t *testing.T) {
 		}
 	}
 }
+
+// A record whose event field Invoke could not decode (invalid base64 in
+// Kinesis data) fails like a payload that does not decode: inside the
+// middleware, which sees its *DecodeError.
+func TestFaultyRecordsReachTheMiddleware(t *testing.T) {
+	var seen []string
+	logFailures := func(next batch.RecordFunc) batch.RecordFunc {
+		return func(ctx context.Context, r batch.Record) error {
+			err := next(ctx, r)
+			if err != nil {
+				seen = append(seen, r.ID+": "+err.Error())
+			}
+			return err
+		}
+	}
+	fn := batch.New(batch.Kinesis(), func(context.Context, events.KinesisEventRecord) error { return nil },
+		batch.Options{Middleware: []batch.Middleware{logFailures}})
+	out, err := fn.Invoke(context.Background(), []byte(`{"Records":[`+
+		`{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"1","data":"e30="}},`+
+		`{"eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"2","data":"not base64!"}}]}`))
+	if err != nil || string(out) != `{"batchItemFailures":[{"itemIdentifier":"2"}]}` {
+		t.Fatalf("got %s, %v; want record 2 reported", out, err)
+	}
+	if len(seen) != 1 || !strings.HasPrefix(seen[0], "2: cannot decode kinesis.data") {
+		t.Fatalf("middleware saw %q, want record 2's decode error", seen)
+	}
+}

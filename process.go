@@ -21,7 +21,6 @@ type plan[R any] struct {
 	ordered bool            // records of one key stay in order (streams)
 	fifo    bool            // a FIFO queue's batch: a failure stops the batch
 	h       recordFunc[R]
-	faulty  map[int]error // records that fail before h, with their error
 }
 
 // process runs the records of p according to o and returns the run, whose
@@ -36,7 +35,6 @@ func process[R any](ctx context.Context, o Options, p plan[R]) *run[R] {
 		id:      p.id,
 		keyOf:   p.key,
 		h:       p.h,
-		faulty:  p.faulty,
 		res:     make([]result, len(p.records)),
 		rctx:    make([]recordCtx, len(p.records)),
 		timeout: o.RecordTimeout,
@@ -87,7 +85,6 @@ type run[R any] struct {
 	id        func(*R) string
 	keyOf     func(*R) string
 	h         recordFunc[R]
-	faulty    map[int]error
 	timeout   time.Duration
 	keyed     bool // records of one key are handled in order, one at a time
 	stop      bool // a failure skips every later record
@@ -137,14 +134,10 @@ func (r *run[R]) skip(s *slot, i int, err error) bool {
 
 // call runs the chain for record i, turning a panic into a *PanicError (a
 // panic of the handler is recovered innermost, by recovering; this catches
-// those of middleware). A record the event decoder found faulty fails with
-// its error without the chain being called. A call that did not return
-// normally panicked, whatever recover gives back: with GODEBUG=panicnil=1,
-// panic(nil) recovers as nil.
+// those of middleware). A call that did not return normally panicked,
+// whatever recover gives back: with GODEBUG=panicnil=1, panic(nil)
+// recovers as nil.
 func (r *run[R]) call(i int) (err error) {
-	if err, bad := r.faulty[i]; bad {
-		return err
-	}
 	returned := false
 	defer func() {
 		if !returned {

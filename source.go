@@ -50,7 +50,9 @@ type Source[E, R, Resp any] struct {
 //	src := batch.DynamoDB().Decode(dynamodbav.NewImage)
 //
 // Validation stays with the engine: after dec succeeds, a Validate() error
-// method of T or *T is called as for the default decoder.
+// method of T or *T is called as for the default decoder. A nil dec
+// removes the decoder, default included: only handlers of the record type
+// can then be given to [New].
 func (s Source[E, R, Resp]) Decode(dec func(rec R, v any) error) Source[E, R, Resp] {
 	if dec == nil {
 		s.payload, s.part = nil, ""
