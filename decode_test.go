@@ -757,8 +757,11 @@ func TestSharedDecodeErrorIsCopied(t *testing.T) {
 	_, rep := fn.Process(context.Background(), sqsEvent(bodies...))
 	for i, r := range rep.Results {
 		var de *batch.DecodeError
-		if !errors.As(r.Err, &de) || de.ID != fmt.Sprintf("m%d", i) || de.Part != "body.proto" {
-			t.Fatalf("record %d: got %v (id %q), want a *DecodeError of body.proto naming m%d", i, r.Err, de.ID, i)
+		if !errors.As(r.Err, &de) {
+			t.Fatalf("record %d: got %v, want a *DecodeError", i, r.Err)
+		}
+		if de.ID != fmt.Sprintf("m%d", i) || de.Part != "body.proto" {
+			t.Fatalf("record %d: got a *DecodeError of %s naming %q, want body.proto naming m%d", i, de.Part, de.ID, i)
 		}
 	}
 	if shared.ID != "" {
