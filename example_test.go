@@ -197,8 +197,8 @@ func ExampleMiddleware() {
 		case "error":
 			return errors.New("no such customer")
 		case "panic":
-			var customers map[string]int
-			customers["x"]++ // nil map write
+			var customers []int
+			customers[len(m.Body)]++ // index out of range
 		}
 		return nil
 	}
@@ -208,7 +208,7 @@ func ExampleMiddleware() {
 	printJSON(resp)
 	// Output:
 	// a failed: no such customer
-	// b panicked: assignment to entry in nil map
+	// b panicked: runtime error: index out of range [5] with length 0
 	// {"batchItemFailures":[{"itemIdentifier":"a"},{"itemIdentifier":"b"}]}
 }
 

@@ -105,13 +105,16 @@ func TestRecordFromInMiddleware(t *testing.T) {
 	}
 }
 
+// otherKey is a context key of another package's kind.
+type otherKey struct{}
+
 func TestRecordFromOutsideAFunction(t *testing.T) {
 	tests := []struct {
 		name string
 		ctx  context.Context
 	}{
 		{name: "background context has no record", ctx: context.Background()},
-		{name: "value context has no record", ctx: context.WithValue(context.Background(), struct{}{}, 1)},
+		{name: "value context has no record", ctx: context.WithValue(context.Background(), otherKey{}, 1)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
