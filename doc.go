@@ -58,6 +58,14 @@
 // failed the call also returns a [*BatchError], so that Lambda's own retry
 // applies.
 //
+// A partial batch response lowers duplicate processing but does not
+// prevent it: an SQS standard queue delivers at least once, a stream is
+// read again from the lowest record reported, and a timeout or an error of
+// the function makes Lambda retry the whole batch. Handlers must be
+// idempotent, for example by writing conditionally on a key that every
+// delivery of a record shares ([Record.ID] gives the messageId or sequence
+// number).
+//
 // # Details, tests and middleware
 //
 // [Function.Handle] runs an event already decoded into its aws-lambda-go
@@ -73,4 +81,9 @@
 // (OpenTelemetry tracing), sqsdelete (deleting successful SQS messages for
 // mappings without ReportBatchItemFailures) and dynamodbav (DynamoDB
 // Streams images into structs).
+//
+// The guides in the repository's docs directory
+// (https://github.com/seed-45ee126e/batch/tree/main/docs) explain what Lambda
+// does with each response, and how to test, trace, deploy and measure a
+// function.
 package batch
