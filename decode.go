@@ -38,7 +38,7 @@ var (
 // any other error it returns is wrapped in one.
 type DecodeError struct {
 	ID   string // identifier of the record (Kafka: "<topic>-<partition>@<offset>")
-	Part string // what was decoded: "body", "body.Message", "body.detail", "data", "value", "payload", a field such as "kinesis.data"
+	Part string // what was decoded: "body", "body.Message", "body.detail", "data", "data.detail", "value", "payload", dynamodbav's "NewImage" or "OldImage", a field such as "kinesis.data"
 	Err  error  // the cause: an encoding/json error, a base64 error, ErrNoPayload, …
 }
 

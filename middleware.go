@@ -8,9 +8,12 @@ import (
 // Record describes one record of a batch to a [Middleware], and to a
 // handler through [RecordFrom].
 type Record struct {
-	Index     int    // position in the batch, from 0
-	BatchSize int    // number of records in the batch
-	ID        string // identifier reported to Lambda if the record fails; "" if it has none
+	Index     int // position in the batch, from 0
+	BatchSize int // number of records in the batch
+	// ID identifies the record: the identifier reported to Lambda if it
+	// fails (messageId, sequence number), or for Kafka
+	// "<topic>-<partition>@<offset>"; "" if it has none.
+	ID string
 	// Value is a pointer to the record as the source delivers it: an
 	// *events.SQSMessage, *events.KinesisEventRecord,
 	// *events.DynamoDBEventRecord or *events.KafkaRecord, or an *R of

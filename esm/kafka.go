@@ -25,7 +25,7 @@ type Kafka struct {
 	t *fake.KafkaTopic
 }
 
-// NewKafka returns a simulator of the topic called name. A configuration
+// NewKafka returns a simulator of the topic called topic. A configuration
 // that Lambda rejects makes Run return at once with a [*ConfigError] in
 // [Trace.Err].
 func NewKafka(topic string, cfg StreamConfig) *Kafka {

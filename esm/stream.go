@@ -349,21 +349,21 @@ func (d *DynamoDB) Now() time.Time { return d.s.now }
 func (d *DynamoDB) Advance(dur time.Duration) { d.s.now = d.s.now.Add(dur) }
 
 // Insert writes a new item and returns the sequence number of its record.
-func (d *DynamoDB) Insert(keys, newImage fake.Item) string {
+func (d *DynamoDB) Insert(keys, newImage map[string]events.DynamoDBAttributeValue) string {
 	return d.put(keys, func() events.DynamoDBEventRecord { return d.b.Insert(keys, newImage) })
 }
 
 // Modify updates an item and returns the sequence number of its record.
-func (d *DynamoDB) Modify(keys, oldImage, newImage fake.Item) string {
+func (d *DynamoDB) Modify(keys, oldImage, newImage map[string]events.DynamoDBAttributeValue) string {
 	return d.put(keys, func() events.DynamoDBEventRecord { return d.b.Modify(keys, oldImage, newImage) })
 }
 
 // Remove deletes an item and returns the sequence number of its record.
-func (d *DynamoDB) Remove(keys, oldImage fake.Item) string {
+func (d *DynamoDB) Remove(keys, oldImage map[string]events.DynamoDBAttributeValue) string {
 	return d.put(keys, func() events.DynamoDBEventRecord { return d.b.Remove(keys, oldImage) })
 }
 
-func (d *DynamoDB) put(keys fake.Item, build func() events.DynamoDBEventRecord) string {
+func (d *DynamoDB) put(keys map[string]events.DynamoDBAttributeValue, build func() events.DynamoDBEventRecord) string {
 	d.b.At = d.s.now
 	r := build()
 	d.s.now = d.b.At
