@@ -1,4 +1,4 @@
-package batchtest_test
+package esm_test
 
 import (
 	"context"
@@ -8,19 +8,22 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/batchtest"
+	"github.com/seed-45ee126e/batch/esm"
 )
 
 // NewSQS takes the queue's and the mapping's settings; the zero value
 // means Lambda's defaults.
 func ExampleNewSQS() {
-	sim := batchtest.NewSQS("orders", batchtest.SQSConfig{BatchSize: 2})
+	sim := esm.NewSQS("orders", esm.SQSConfig{BatchSize: 2})
 	sim.Send("a", "b", "c")
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		fmt.Println("batch of", len(ev.Records))
 		return events.SQSEventResponse{}, nil
-	})
+	}))
 	fmt.Println(trace)
 	// Output:
 	// batch of 2
@@ -28,21 +31,12 @@ func ExampleNewSQS() {
 	// 2 invocations, 3 records: 3 processed, 0 duplicate deliveries
 }
 
-// ARN is the eventSourceARN of the messages the simulator delivers.
-func ExampleSQS_ARN() {
-	sim := batchtest.NewSQS("orders.fifo", batchtest.SQSConfig{})
-	fmt.Println(sim.ARN())
-	// Output:
-	// arn:aws:sqs:us-east-1:123456789012:orders.fifo
-}
-
 // Send returns the message ids, by which the trace knows the messages.
 func ExampleSQS_Send() {
-	sim := batchtest.NewSQS("orders", batchtest.SQSConfig{})
+	sim := esm.NewSQS("orders", esm.SQSConfig{})
 	ids := sim.Send("apple", "cherry")
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-		return events.SQSEventResponse{}, nil
-	})
+	fn := batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error { return nil }, batch.Options{})
+	trace := sim.Run(context.Background(), fn)
 	r, _ := trace.Record(ids[1])
 	fmt.Println(ids[1], r.Payload, r.State)
 	// Output:
@@ -52,17 +46,17 @@ func ExampleSQS_Send() {
 // On a FIFO queue, SendGroup picks the message group: while a message of
 // a group is in flight, the group delivers nothing more.
 func ExampleSQS_SendGroup() {
-	sim := batchtest.NewSQS("orders.fifo", batchtest.SQSConfig{BatchSize: 2})
+	sim := esm.NewSQS("orders.fifo", esm.SQSConfig{BatchSize: 2})
 	sim.SendGroup("alice", "a1", "a2")
 	sim.SendGroup("bob", "b1")
-	sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		var got []string
 		for _, m := range ev.Records {
 			got = append(got, m.Attributes["MessageGroupId"]+":"+m.Body)
 		}
 		fmt.Println(strings.Join(got, " "))
 		return events.SQSEventResponse{}, nil
-	})
+	}))
 	// Output:
 	// alice:a1 alice:a2
 	// bob:b1
@@ -71,7 +65,7 @@ func ExampleSQS_SendGroup() {
 // SendMessage keeps the message attributes and the MessageGroupId of a
 // message built by hand; the simulator fills in the rest.
 func ExampleSQS_SendMessage() {
-	sim := batchtest.NewSQS("orders.fifo", batchtest.SQSConfig{})
+	sim := esm.NewSQS("orders.fifo", esm.SQSConfig{})
 	tenant := "acme"
 	id := sim.SendMessage(events.SQSMessage{
 		Body:       `{"order":1}`,
@@ -80,11 +74,11 @@ func ExampleSQS_SendMessage() {
 			"tenant": {DataType: "String", StringValue: &tenant},
 		},
 	})
-	sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		m := ev.Records[0]
 		fmt.Println(m.MessageId == id, m.Attributes["MessageGroupId"], *m.MessageAttributes["tenant"].StringValue)
 		return events.SQSEventResponse{}, nil
-	})
+	}))
 	// Output:
 	// true customer-1 acme
 }
@@ -92,50 +86,29 @@ func ExampleSQS_SendMessage() {
 // Advance lets simulated time pass without polling: here longer than the
 // queue's retention period, so the message expires before any receive.
 func ExampleSQS_Advance() {
-	sim := batchtest.NewSQS("orders", batchtest.SQSConfig{RetentionPeriod: time.Hour})
+	sim := esm.NewSQS("orders", esm.SQSConfig{RetentionPeriod: time.Hour})
 	old := sim.Send("old")[0]
 	sim.Advance(2 * time.Hour)
 	sim.Send("new")
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		return events.SQSEventResponse{}, nil
-	})
+	}))
 	r, _ := trace.Record(old)
 	fmt.Println(r.State, r.Deliveries)
-	fmt.Println(trace.Payloads(batchtest.Processed))
+	fmt.Println(trace.Payloads(esm.Processed))
 	// Output:
 	// expired 0
 	// [new]
 }
 
-// Now is the simulated time: each message sent takes a millisecond, and a
-// run waits out visibility timeouts instantly.
-func ExampleSQS_Now() {
-	sim := batchtest.NewSQS("orders", batchtest.SQSConfig{VisibilityTimeout: time.Minute})
-	start := sim.Now()
-	sim.Send("a", "b")
-	fmt.Println(sim.Now().Sub(start))
-	calls := 0
-	sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-		calls++
-		if calls == 1 {
-			return events.SQSEventResponse{}, errors.New("database down")
-		}
-		return events.SQSEventResponse{}, nil
-	})
-	fmt.Println(sim.Now().Sub(start))
-	// Output:
-	// 2ms
-	// 1m0.002s
-}
-
 // DeadLetters returns the messages moved to the dead-letter queue, with
 // the receive count they had.
 func ExampleSQS_DeadLetters() {
-	sim := batchtest.NewSQS("orders", batchtest.SQSConfig{MaxReceiveCount: 2})
+	sim := esm.NewSQS("orders", esm.SQSConfig{MaxReceiveCount: 2})
 	sim.Send("poison")
-	sim.Run(context.Background(), func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+	sim.Run(context.Background(), lambda.NewHandler(func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
 		return events.SQSEventResponse{}, errors.New("cannot parse")
-	})
+	}))
 	for _, m := range sim.DeadLetters() {
 		fmt.Println(m.Body, m.Attributes["ApproximateReceiveCount"])
 	}
@@ -146,19 +119,17 @@ func ExampleSQS_DeadLetters() {
 // Run replays the event source mapping until the queue is drained; every
 // invocation is in the trace with Lambda's verdict.
 func ExampleSQS_Run() {
-	sim := batchtest.NewSQS("orders", batchtest.SQSConfig{})
+	sim := esm.NewSQS("orders", esm.SQSConfig{})
 	sim.Send("a", "b")
-	var proc batch.Processor
 	failed := false
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-		return proc.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
-			if m.Body == "b" && !failed {
-				failed = true
-				return errors.New("timeout calling the payment service")
-			}
-			return nil
-		})
-	})
+	fn := batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error {
+		if m.Body == "b" && !failed {
+			failed = true
+			return errors.New("timeout calling the payment service")
+		}
+		return nil
+	}, batch.Options{})
+	trace := sim.Run(context.Background(), fn)
 	for _, inv := range trace.Invocations {
 		fmt.Println(inv.Time.Sub(trace.Start), len(inv.IDs), inv.Verdict, len(inv.Failed))
 	}
@@ -169,13 +140,13 @@ func ExampleSQS_Run() {
 
 // NewKinesis takes the stream's shards and the mapping's settings.
 func ExampleNewKinesis() {
-	sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{Shards: 2, BatchSize: 10})
+	sim := esm.NewKinesis("clicks", esm.StreamConfig{Shards: 2, BatchSize: 10})
 	for _, user := range []string{"alice", "bob", "alice"} {
 		sim.Put(user, []byte("click"))
 	}
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
 		return events.KinesisEventResponse{}, nil
-	})
+	}))
 	for _, inv := range trace.Invocations {
 		fmt.Println(inv.Shard, len(inv.IDs))
 	}
@@ -186,11 +157,10 @@ func ExampleNewKinesis() {
 
 // Put returns the record's sequence number, by which the trace knows it.
 func ExampleKinesis_Put() {
-	sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{})
+	sim := esm.NewKinesis("clicks", esm.StreamConfig{})
 	seq := sim.Put("alice", []byte("click"))
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-		return events.KinesisEventResponse{}, nil
-	})
+	fn := batch.New(batch.Kinesis(), func(ctx context.Context, r events.KinesisEventRecord) error { return nil }, batch.Options{})
+	trace := sim.Run(context.Background(), fn)
 	r, _ := trace.Record(seq)
 	fmt.Println(len(seq), r.Key, r.Shard, r.Payload, r.State)
 	// Output:
@@ -201,11 +171,11 @@ func ExampleKinesis_Put() {
 // retried MaximumRetryAttempts times, then sent to the on-failure
 // destination.
 func ExampleKinesis_Run() {
-	sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
+	sim := esm.NewKinesis("clicks", esm.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
 	sim.Put("alice", []byte("click"))
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
 		return events.KinesisEventResponse{}, errors.New("downstream unavailable")
-	})
+	}))
 	fmt.Println(trace)
 	d := trace.Destination[0]
 	fmt.Println(d.Condition, d.InvokeCount, d.Time.Sub(trace.Invocations[0].Time))
@@ -217,46 +187,28 @@ func ExampleKinesis_Run() {
 // Advance lets simulated time pass: records older than MaximumRecordAge
 // are skipped without an invocation.
 func ExampleKinesis_Advance() {
-	sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{MaximumRecordAge: time.Hour})
+	sim := esm.NewKinesis("clicks", esm.StreamConfig{MaximumRecordAge: time.Hour})
 	sim.Put("alice", []byte("old"))
 	sim.Advance(2 * time.Hour)
 	sim.Put("alice", []byte("new"))
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
 		return events.KinesisEventResponse{}, nil
-	})
-	fmt.Println(trace.Payloads(batchtest.Expired), trace.Payloads(batchtest.Processed))
+	}))
+	fmt.Println(trace.Payloads(esm.Expired), trace.Payloads(esm.Processed))
 	// Output:
 	// [old] [new]
-}
-
-// Now is the simulated time: a retry waits RetryDelay, instantly.
-func ExampleKinesis_Now() {
-	sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{MaximumRetryAttempts: 3})
-	start := sim.Now()
-	sim.Put("alice", []byte("click"))
-	calls := 0
-	sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-		calls++
-		if calls < 3 {
-			return events.KinesisEventResponse{}, errors.New("throttled")
-		}
-		return events.KinesisEventResponse{}, nil
-	})
-	fmt.Println(calls, sim.Now().Sub(start))
-	// Output:
-	// 3 2.001s
 }
 
 // NewDynamoDB simulates a table's stream; the records of one item stay on
 // one shard, in order.
 func ExampleNewDynamoDB() {
-	sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{Shards: 2})
+	sim := esm.NewDynamoDB("orders", esm.StreamConfig{Shards: 2})
 	for _, id := range []string{"order#1", "order#5", "order#1"} {
 		sim.Insert(batchtest.Item{"pk": events.NewStringAttribute(id)}, batchtest.Item{})
 	}
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		return events.DynamoDBEventResponse{}, nil
-	})
+	}))
 	for _, r := range trace.Records {
 		fmt.Println(r.Key, r.Shard)
 	}
@@ -269,42 +221,41 @@ func ExampleNewDynamoDB() {
 // Insert writes a new item and returns the sequence number of its stream
 // record.
 func ExampleDynamoDB_Insert() {
-	sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{})
+	sim := esm.NewDynamoDB("orders", esm.StreamConfig{})
 	key := batchtest.Item{"pk": events.NewStringAttribute("order#1")}
 	seq := sim.Insert(key, batchtest.Item{"total": events.NewNumberAttribute("10")})
-	sim.Run(context.Background(), func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-		r := ev.Records[0]
+	sim.Run(context.Background(), batch.New(batch.DynamoDB(), func(ctx context.Context, r events.DynamoDBEventRecord) error {
 		fmt.Println(r.Change.SequenceNumber == seq, r.EventName, r.Change.NewImage["total"].Number())
-		return events.DynamoDBEventResponse{}, nil
-	})
+		return nil
+	}, batch.Options{}))
 	// Output:
 	// true INSERT 10
 }
 
 // Modify updates an item; the handler sees both images.
 func ExampleDynamoDB_Modify() {
-	sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{})
+	sim := esm.NewDynamoDB("orders", esm.StreamConfig{})
 	key := batchtest.Item{"pk": events.NewStringAttribute("order#1")}
 	sim.Modify(key, batchtest.Item{"total": events.NewNumberAttribute("10")}, batchtest.Item{"total": events.NewNumberAttribute("12")})
-	sim.Run(context.Background(), func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		c := ev.Records[0].Change
 		fmt.Println(ev.Records[0].EventName, c.OldImage["total"].Number(), "->", c.NewImage["total"].Number())
 		return events.DynamoDBEventResponse{}, nil
-	})
+	}))
 	// Output:
 	// MODIFY 10 -> 12
 }
 
 // Remove deletes an item; the handler sees its old image.
 func ExampleDynamoDB_Remove() {
-	sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{})
+	sim := esm.NewDynamoDB("orders", esm.StreamConfig{})
 	key := batchtest.Item{"pk": events.NewStringAttribute("order#1")}
 	sim.Remove(key, batchtest.Item{"total": events.NewNumberAttribute("12")})
-	sim.Run(context.Background(), func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		c := ev.Records[0].Change
 		fmt.Println(ev.Records[0].EventName, c.OldImage["pk"].String(), c.NewImage == nil)
 		return events.DynamoDBEventResponse{}, nil
-	})
+	}))
 	// Output:
 	// REMOVE order#1 true
 }
@@ -312,18 +263,18 @@ func ExampleDynamoDB_Remove() {
 // Run resumes a shard from the lowest sequence number the response
 // reports: the records after it are delivered again.
 func ExampleDynamoDB_Run() {
-	sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{MaximumRetryAttempts: 1})
+	sim := esm.NewDynamoDB("orders", esm.StreamConfig{MaximumRetryAttempts: 1})
 	key := batchtest.Item{"pk": events.NewStringAttribute("order#1")}
 	first := sim.Insert(key, batchtest.Item{})
 	sim.Remove(key, batchtest.Item{})
 	calls := 0
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		calls++
 		if calls == 1 {
 			return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{{ItemIdentifier: first}}}, nil
 		}
 		return events.DynamoDBEventResponse{}, nil
-	})
+	}))
 	for _, inv := range trace.Invocations {
 		fmt.Println(len(inv.IDs), inv.Verdict)
 	}
@@ -337,37 +288,26 @@ func ExampleDynamoDB_Run() {
 // Advance lets simulated time pass: records older than MaximumRecordAge
 // go to the on-failure destination without an invocation.
 func ExampleDynamoDB_Advance() {
-	sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{MaximumRecordAge: time.Hour, OnFailureDestination: true})
+	sim := esm.NewDynamoDB("orders", esm.StreamConfig{MaximumRecordAge: time.Hour, OnFailureDestination: true})
 	sim.Insert(batchtest.Item{"pk": events.NewStringAttribute("order#1")}, batchtest.Item{})
 	sim.Advance(2 * time.Hour)
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		return events.DynamoDBEventResponse{}, nil
-	})
-	fmt.Println(len(trace.Invocations), trace.Destination[0].Condition, trace.Count(batchtest.DeadLettered))
+	}))
+	fmt.Println(len(trace.Invocations), trace.Destination[0].Condition, trace.Count(esm.DeadLettered))
 	// Output:
 	// 0 RecordAgeExceeded 1
 }
 
-// Now is the simulated time; each write takes a millisecond.
-func ExampleDynamoDB_Now() {
-	sim := batchtest.NewDynamoDB("orders", batchtest.StreamConfig{})
-	key := batchtest.Item{"pk": events.NewStringAttribute("order#1")}
-	sim.Insert(key, batchtest.Item{})
-	sim.Remove(key, batchtest.Item{})
-	fmt.Println(sim.Now().Format(time.RFC3339Nano))
-	// Output:
-	// 2024-01-01T00:00:00.002Z
-}
-
 // NewKafka simulates a topic whose partitions are read like shards.
 func ExampleNewKafka() {
-	sim := batchtest.NewKafka("payments", batchtest.StreamConfig{Shards: 2, BatchSize: 100})
+	sim := esm.NewKafka("payments", esm.StreamConfig{Shards: 2, BatchSize: 100})
 	for _, acct := range []string{"alice", "bob", "alice"} {
 		sim.Produce([]byte(acct), []byte("debit"))
 	}
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
 		return batch.KafkaEventResponse{}, nil
-	})
+	}))
 	for _, inv := range trace.Invocations {
 		fmt.Println(inv.Shard, inv.IDs)
 	}
@@ -378,7 +318,7 @@ func ExampleNewKafka() {
 
 // Produce returns the record's identifier, "<topic>-<partition>@<offset>".
 func ExampleKafka_Produce() {
-	sim := batchtest.NewKafka("payments", batchtest.StreamConfig{})
+	sim := esm.NewKafka("payments", esm.StreamConfig{})
 	fmt.Println(sim.Produce([]byte("alice"), []byte("1")), sim.Produce([]byte("alice"), []byte("2")))
 	// Output:
 	// payments-0@0 payments-0@1
@@ -386,21 +326,21 @@ func ExampleKafka_Produce() {
 
 // Run resumes a partition from the lowest offset the response reports.
 func ExampleKafka_Run() {
-	sim := batchtest.NewKafka("payments", batchtest.StreamConfig{MaximumRetryAttempts: 1})
+	sim := esm.NewKafka("payments", esm.StreamConfig{MaximumRetryAttempts: 1})
 	sim.Produce([]byte("alice"), []byte("1"))
 	sim.Produce([]byte("alice"), []byte("2"))
 	calls := 0
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
 		calls++
 		recs := ev.Records["payments-0"]
 		fmt.Println("offsets", recs[0].Offset, "to", recs[len(recs)-1].Offset)
 		if calls == 1 {
 			return batch.KafkaEventResponse{BatchItemFailures: []batch.KafkaBatchItemFailure{
-				{ItemIdentifier: batchtest.KafkaID(recs[1])},
+				{ItemIdentifier: batch.KafkaItemIdentifier{Partition: "payments-0", Offset: recs[1].Offset}},
 			}}, nil
 		}
 		return batch.KafkaEventResponse{}, nil
-	})
+	}))
 	fmt.Println(trace)
 	// Output:
 	// offsets 0 to 1
@@ -411,23 +351,13 @@ func ExampleKafka_Run() {
 // Advance lets simulated time pass: records older than MaximumRecordAge
 // are skipped.
 func ExampleKafka_Advance() {
-	sim := batchtest.NewKafka("payments", batchtest.StreamConfig{MaximumRecordAge: time.Hour})
+	sim := esm.NewKafka("payments", esm.StreamConfig{MaximumRecordAge: time.Hour})
 	sim.Produce([]byte("alice"), []byte("old"))
 	sim.Advance(2 * time.Hour)
 	sim.Produce([]byte("alice"), []byte("new"))
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
-		return batch.KafkaEventResponse{}, nil
-	})
-	fmt.Println(trace.Payloads(batchtest.Expired), trace.Payloads(batchtest.Processed))
+	fn := batch.New(batch.Kafka(), func(ctx context.Context, r events.KafkaRecord) error { return nil }, batch.Options{})
+	trace := sim.Run(context.Background(), fn)
+	fmt.Println(trace.Payloads(esm.Expired), trace.Payloads(esm.Processed))
 	// Output:
 	// [old] [new]
-}
-
-// Now is the simulated time; each record produced takes a millisecond.
-func ExampleKafka_Now() {
-	sim := batchtest.NewKafka("payments", batchtest.StreamConfig{})
-	sim.Produce([]byte("alice"), []byte("1"))
-	fmt.Println(sim.Now().Format(time.RFC3339Nano))
-	// Output:
-	// 2024-01-01T00:00:00.001Z
 }

@@ -1,21 +1,34 @@
-package batchtest_test
+package esm_test
 
 import (
 	"context"
+	"encoding/json"
 	"runtime"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/batchtest"
+	"github.com/seed-45ee126e/batch/esm"
 )
 
 const benchRecords = 1000
 
-// benchHandler is the function under test in the benchmarks: the core
-// processor with a handler that does nothing.
-func benchHandler(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	return batch.Processor{}.SQS(ctx, ev, func(context.Context, events.SQSMessage) error { return nil })
+// benchSQS and benchKinesis are the functions under test in the
+// benchmarks: a *batch.Function with a handler that does nothing.
+var (
+	benchSQS     = batch.New(batch.SQS(), func(context.Context, events.SQSMessage) error { return nil }, batch.Options{})
+	benchKinesis = batch.New(batch.Kinesis(), func(context.Context, events.KinesisEventRecord) error { return nil }, batch.Options{})
+)
+
+// succeeded tells whether a response reports no failure, as the
+// baselines check it.
+func succeeded(resp []byte, err error) bool {
+	var r struct {
+		BatchItemFailures []json.RawMessage `json:"batchItemFailures"`
+	}
+	return err == nil && json.Unmarshal(resp, &r) == nil && len(r.BatchItemFailures) == 0
 }
 
 // BenchmarkSQSRun measures the simulator: sending benchRecords messages and
@@ -26,16 +39,17 @@ func BenchmarkSQSRun(b *testing.B) {
 		bodies[i] = "message body"
 	}
 	perRecord(b, func() {
-		sim := batchtest.NewSQS("bench", batchtest.SQSConfig{})
+		sim := esm.NewSQS("bench", esm.SQSConfig{})
 		sim.Send(bodies...)
-		if tr := sim.Run(context.Background(), benchHandler); tr.Count(batchtest.Processed) != benchRecords {
-			b.Fatalf("processed: got %d, want %d", tr.Count(batchtest.Processed), benchRecords)
+		if tr := sim.Run(context.Background(), benchSQS); tr.Count(esm.Processed) != benchRecords {
+			b.Fatalf("processed: got %d, want %d", tr.Count(esm.Processed), benchRecords)
 		}
 	})
 }
 
 // BenchmarkSQSRunBaseline is the same work by hand: build the messages
-// with the builder, cut them into events of 10 and call the function.
+// with the builder, cut them into events of 10, and invoke the function
+// with each event in JSON, as the simulator does.
 func BenchmarkSQSRunBaseline(b *testing.B) {
 	perRecord(b, func() {
 		q := batchtest.NewSQSQueue("bench")
@@ -45,8 +59,11 @@ func BenchmarkSQSRunBaseline(b *testing.B) {
 		}
 		done := 0
 		for j := 0; j < len(msgs); j += 10 {
-			resp, err := benchHandler(context.Background(), events.SQSEvent{Records: msgs[j : j+10]})
-			if err == nil && len(resp.BatchItemFailures) == 0 {
+			payload, err := json.Marshal(batchtest.SQSEvent(msgs[j : j+10]...))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if succeeded(benchSQS.Invoke(context.Background(), payload)) {
 				done += 10
 			}
 		}
@@ -59,28 +76,23 @@ func BenchmarkSQSRunBaseline(b *testing.B) {
 // BenchmarkKinesisRun measures the stream simulator: benchRecords records
 // on 4 shards, read in batches of 100.
 func BenchmarkKinesisRun(b *testing.B) {
-	h := func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-		return batch.Processor{}.Kinesis(ctx, ev, func(context.Context, events.KinesisEventRecord) error { return nil })
-	}
 	data := []byte("payload")
 	keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
 	perRecord(b, func() {
-		sim := batchtest.NewKinesis("bench", batchtest.StreamConfig{Shards: 4})
+		sim := esm.NewKinesis("bench", esm.StreamConfig{Shards: 4})
 		for j := 0; j < benchRecords; j++ {
 			sim.Put(keys[j%len(keys)], data)
 		}
-		if tr := sim.Run(context.Background(), h); tr.Count(batchtest.Processed) != benchRecords {
-			b.Fatalf("processed: got %d, want %d", tr.Count(batchtest.Processed), benchRecords)
+		if tr := sim.Run(context.Background(), benchKinesis); tr.Count(esm.Processed) != benchRecords {
+			b.Fatalf("processed: got %d, want %d", tr.Count(esm.Processed), benchRecords)
 		}
 	})
 }
 
 // BenchmarkKinesisRunBaseline is the same work by hand: build the records,
-// group them by shard, and call the function with batches of 100.
+// group them by shard, and invoke the function with batches of 100 in
+// JSON.
 func BenchmarkKinesisRunBaseline(b *testing.B) {
-	h := func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-		return batch.Processor{}.Kinesis(ctx, ev, func(context.Context, events.KinesisEventRecord) error { return nil })
-	}
 	data := []byte("payload")
 	keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
 	perRecord(b, func() {
@@ -97,7 +109,11 @@ func BenchmarkKinesisRunBaseline(b *testing.B) {
 				if end > len(recs) {
 					end = len(recs)
 				}
-				if resp, err := h(context.Background(), events.KinesisEvent{Records: recs[j:end]}); err == nil && len(resp.BatchItemFailures) == 0 {
+				payload, err := json.Marshal(batchtest.KinesisEvent(recs[j:end]...))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if succeeded(benchKinesis.Invoke(context.Background(), payload)) {
 					done += end - j
 				}
 			}

@@ -1,4 +1,4 @@
-package batchtest_test
+package esm_test
 
 import (
 	"context"
@@ -7,29 +7,30 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/batchtest"
+	"github.com/seed-45ee126e/batch/esm"
 )
 
 // A poison message fails on every delivery: after maxReceiveCount receives
 // SQS moves it to the dead-letter queue, while the other messages are
 // processed once.
 func ExampleSQS() {
-	sim := batchtest.NewSQS("orders", batchtest.SQSConfig{MaxReceiveCount: 3})
+	sim := esm.NewSQS("orders", esm.SQSConfig{MaxReceiveCount: 3})
 	sim.Send("apple", "poison", "cherry")
 
-	var proc batch.Processor
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-		return proc.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
-			if m.Body == "poison" {
-				return errors.New("cannot parse")
-			}
-			return nil
-		})
-	})
+	fn := batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error {
+		if m.Body == "poison" {
+			return errors.New("cannot parse")
+		}
+		return nil
+	}, batch.Options{})
+	trace := sim.Run(context.Background(), fn)
 
 	fmt.Println(trace)
-	fmt.Println("dead letters:", trace.Payloads(batchtest.DeadLettered))
+	fmt.Println("dead letters:", trace.Payloads(esm.DeadLettered))
 	dlq := sim.DeadLetters()
 	fmt.Println("received:", dlq[0].Attributes["ApproximateReceiveCount"], "times")
 	fmt.Println("simulated time:", trace.End.Sub(trace.Start).Round(1e9))
@@ -41,28 +42,29 @@ func ExampleSQS() {
 }
 
 // On a FIFO queue, a failed message holds back the rest of its message
-// group until it is handled; other groups go on.
+// group until it is handled; other groups go on. A handler function that
+// calls the Function's Handle method sees each event first.
 func ExampleSQS_fifo() {
-	sim := batchtest.NewSQS("orders.fifo", batchtest.SQSConfig{MaxReceiveCount: 5})
+	sim := esm.NewSQS("orders.fifo", esm.SQSConfig{MaxReceiveCount: 5})
 	sim.SendGroup("alice", "a1", "a2", "a3")
 	sim.SendGroup("bob", "b1", "b2")
 
 	failures := map[string]int{"a1": 1} // a1 fails once
-	proc := batch.Processor{SkipGroupOnError: true}
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	fn := batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error {
+		if failures[m.Body] > 0 {
+			failures[m.Body]--
+			return errors.New("temporary failure")
+		}
+		return nil
+	}, batch.Options{SkipGroupOnError: true})
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		var bodies []string
 		for _, m := range ev.Records {
 			bodies = append(bodies, m.Body)
 		}
 		fmt.Println("batch:", strings.Join(bodies, " "))
-		return proc.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
-			if failures[m.Body] > 0 {
-				failures[m.Body]--
-				return errors.New("temporary failure")
-			}
-			return nil
-		})
-	})
+		return fn.Handle(ctx, ev)
+	}))
 	fmt.Println(trace)
 	fmt.Println("order violations:", len(trace.OrderViolations))
 	// Output:
@@ -76,23 +78,22 @@ func ExampleSQS_fifo() {
 // records after it are read again, so records that had succeeded are
 // delivered twice.
 func ExampleKinesis() {
-	sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{BatchSize: 4, MaximumRetryAttempts: 2})
+	sim := esm.NewKinesis("clicks", esm.StreamConfig{BatchSize: 4, MaximumRetryAttempts: 2})
 	for _, user := range []string{"u1", "u2", "u3", "u4"} {
 		sim.Put(user, []byte("click by "+user))
 	}
 	invocation := 0
-	proc := batch.Processor{Concurrency: 4}
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+	fn := batch.New(batch.Kinesis(), func(ctx context.Context, r events.KinesisEventRecord) error {
+		if invocation == 1 && r.Kinesis.PartitionKey == "u2" {
+			return errors.New("downstream unavailable")
+		}
+		return nil
+	}, batch.Options{Concurrency: 4})
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
 		invocation++
-		first := invocation == 1
 		fmt.Println("batch of", len(ev.Records))
-		return proc.Kinesis(ctx, ev, func(ctx context.Context, r events.KinesisEventRecord) error {
-			if first && r.Kinesis.PartitionKey == "u2" {
-				return errors.New("downstream unavailable")
-			}
-			return nil
-		})
-	})
+		return fn.Handle(ctx, ev)
+	}))
 	fmt.Println(trace)
 	// Output:
 	// batch of 4
@@ -104,17 +105,16 @@ func ExampleKinesis() {
 // ignores the partial response: the failed message is deleted with the
 // others and lost.
 func ExampleSQSConfig_ignoreBatchItemFailures() {
+	fn := batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error {
+		if m.Body == "bad" {
+			return errors.New("rejected")
+		}
+		return nil
+	}, batch.Options{})
 	for _, ignore := range []bool{false, true} {
-		sim := batchtest.NewSQS("orders", batchtest.SQSConfig{MaxReceiveCount: 2, IgnoreBatchItemFailures: ignore})
+		sim := esm.NewSQS("orders", esm.SQSConfig{MaxReceiveCount: 2, IgnoreBatchItemFailures: ignore})
 		sim.Send("ok", "bad")
-		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-			return batch.Processor{}.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
-				if m.Body == "bad" {
-					return errors.New("rejected")
-				}
-				return nil
-			})
-		})
+		trace := sim.Run(context.Background(), fn)
 		fmt.Printf("ignore=%v: %v\n", ignore, trace)
 	}
 	// Output:
@@ -126,7 +126,7 @@ func ExampleSQSConfig_ignoreBatchItemFailures() {
 // it split until the poison record is alone; with no retries left, that
 // record goes to the on-failure destination and the shard moves on.
 func ExampleStreamConfig_bisect() {
-	sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{
+	sim := esm.NewKinesis("clicks", esm.StreamConfig{
 		BatchSize:                  8,
 		BisectBatchOnFunctionError: true,
 		MaximumRetryAttempts:       0,
@@ -136,7 +136,7 @@ func ExampleStreamConfig_bisect() {
 		sim.Put(fmt.Sprint("user-", i), []byte(fmt.Sprint(i)))
 	}
 	var sizes []int
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
 		sizes = append(sizes, len(ev.Records))
 		for _, r := range ev.Records {
 			if string(r.Kinesis.Data) == "5" {
@@ -145,10 +145,10 @@ func ExampleStreamConfig_bisect() {
 			}
 		}
 		return events.KinesisEventResponse{}, nil
-	})
+	}))
 	fmt.Println("batch sizes:", sizes)
 	fmt.Println(trace)
-	fmt.Println(trace.Destination[0].Condition, trace.Payloads(batchtest.DeadLettered))
+	fmt.Println(trace.Destination[0].Condition, trace.Payloads(esm.DeadLettered))
 	// Output:
 	// batch sizes: [8 4 4 2 1 1 2]
 	// 7 invocations, 8 records: 7 processed, 1 dead-lettered, 0 duplicate deliveries
@@ -160,22 +160,19 @@ func ExampleStreamConfig_bisect() {
 // makes duplicates.
 func ExampleKinesis_stopOnFirstFailure() {
 	for _, stop := range []bool{false, true} {
-		sim := batchtest.NewKinesis("clicks", batchtest.StreamConfig{BatchSize: 10, MaximumRetryAttempts: 3})
+		sim := esm.NewKinesis("clicks", esm.StreamConfig{BatchSize: 10, MaximumRetryAttempts: 3})
 		for i := 0; i < 10; i++ {
 			sim.Put("user", []byte(fmt.Sprint(i)))
 		}
-		invocation := 0
-		proc := batch.Processor{StopOnFirstFailure: stop}
-		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-			invocation++
-			n := invocation
-			return proc.Kinesis(ctx, ev, func(ctx context.Context, r events.KinesisEventRecord) error {
-				if n == 1 && string(r.Kinesis.Data) == "3" {
-					return errors.New("throttled")
-				}
-				return nil
-			})
-		})
+		first := true // "3" fails on its first delivery only
+		fn := batch.New(batch.Kinesis(), func(ctx context.Context, n int) error {
+			if n == 3 && first {
+				first = false
+				return errors.New("throttled")
+			}
+			return nil
+		}, batch.Options{StopOnFirstFailure: stop})
+		trace := sim.Run(context.Background(), fn)
 		fmt.Printf("StopOnFirstFailure=%v: %v\n", stop, trace)
 	}
 	// Output:
@@ -187,7 +184,7 @@ func ExampleKinesis_stopOnFirstFailure() {
 // SkipGroupOnError, a failed change holds back the later changes of its
 // item only.
 func ExampleDynamoDB() {
-	sim := batchtest.NewDynamoDB("accounts", batchtest.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
+	sim := esm.NewDynamoDB("accounts", esm.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
 	alice := batchtest.Item{"pk": events.NewStringAttribute("alice")}
 	bob := batchtest.Item{"pk": events.NewStringAttribute("bob")}
 	balance := func(n string) batchtest.Item { return batchtest.Item{"balance": events.NewNumberAttribute(n)} }
@@ -196,19 +193,18 @@ func ExampleDynamoDB() {
 	sim.Modify(alice, balance("10"), balance("20"))
 
 	invocation := 0
-	proc := batch.Processor{SkipGroupOnError: true}
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-		invocation++
-		n := invocation
-		return proc.DynamoDB(ctx, ev, func(ctx context.Context, r events.DynamoDBEventRecord) error {
-			who := r.Change.Keys["pk"].String()
-			fmt.Println(n, r.EventName, who, r.Change.NewImage["balance"].Number())
-			if n == 1 && who == "alice" {
-				return errors.New("ledger locked")
-			}
-			return nil
-		})
-	})
+	fn := batch.New(batch.DynamoDB(), func(ctx context.Context, r events.DynamoDBEventRecord) error {
+		if rec, _ := batch.RecordFrom(ctx); rec.Index == 0 {
+			invocation++
+		}
+		who := r.Change.Keys["pk"].String()
+		fmt.Println(invocation, r.EventName, who, r.Change.NewImage["balance"].Number())
+		if invocation == 1 && who == "alice" {
+			return errors.New("ledger locked")
+		}
+		return nil
+	}, batch.Options{SkipGroupOnError: true})
+	trace := sim.Run(context.Background(), fn)
 	fmt.Println(trace)
 	fmt.Println("order violations:", len(trace.OrderViolations))
 	// Output:
@@ -222,30 +218,31 @@ func ExampleDynamoDB() {
 }
 
 // A Kafka partition resumes from the lowest offset reported for it, while
-// the other partitions go on.
+// the other partitions go on. The response names a record by its
+// partition and offset.
 func ExampleKafka() {
-	sim := batchtest.NewKafka("payments", batchtest.StreamConfig{Shards: 2, MaximumRetryAttempts: 1})
+	sim := esm.NewKafka("payments", esm.StreamConfig{Shards: 2, MaximumRetryAttempts: 1})
 	for _, acct := range []string{"alice", "bob", "alice", "bob"} {
 		sim.Produce([]byte(acct), []byte("debit "+acct))
 	}
-	proc := batch.Processor{SkipGroupOnError: true}
 	frozen := true // bob's account is frozen on the first try only
-	trace := sim.Run(context.Background(), func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+	fn := batch.New(batch.Kafka(), func(ctx context.Context, r events.KafkaRecord) error {
+		if r.Partition == 1 && frozen {
+			frozen = false
+			return errors.New("account frozen")
+		}
+		return nil
+	}, batch.Options{SkipGroupOnError: true})
+	trace := sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
 		for tp, recs := range ev.Records {
 			fmt.Println(tp, "offsets", recs[0].Offset, "to", recs[len(recs)-1].Offset)
 		}
-		resp, err := proc.Kafka(ctx, ev, func(ctx context.Context, r events.KafkaRecord) error {
-			if r.Partition == 1 && frozen {
-				frozen = false
-				return errors.New("account frozen")
-			}
-			return nil
-		})
+		resp, err := fn.Handle(ctx, ev)
 		for _, f := range resp.BatchItemFailures {
 			fmt.Printf("  reported %+v\n", f.ItemIdentifier)
 		}
 		return resp, err
-	})
+	}))
 	fmt.Println(trace)
 	// Output:
 	// payments-0 offsets 0 to 1
@@ -256,26 +253,24 @@ func ExampleKafka() {
 	// 3 invocations, 4 records: 4 processed, 0 duplicate deliveries
 }
 
-// On a FIFO queue the processor's default stops the batch at the first
+// On a FIFO queue the Function's default stops the batch at the first
 // failure, so a poison message also returns the messages of other groups
 // that follow it in the batch: each return counts as a receive, and with a
 // small maxReceiveCount healthy messages reach the dead-letter queue.
 // SkipGroupOnError confines the damage to the poison message's group.
 func ExampleSQS_skipGroupOnError() {
 	for _, skip := range []bool{false, true} {
-		sim := batchtest.NewSQS("orders.fifo", batchtest.SQSConfig{MaxReceiveCount: 2})
+		sim := esm.NewSQS("orders.fifo", esm.SQSConfig{MaxReceiveCount: 2})
 		sim.SendGroup("alice", "poison")
 		sim.SendGroup("bob", "b1", "b2")
-		proc := batch.Processor{SkipGroupOnError: skip}
-		trace := sim.Run(context.Background(), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-			return proc.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
-				if m.Body == "poison" {
-					return errors.New("cannot parse")
-				}
-				return nil
-			})
-		})
-		fmt.Printf("SkipGroupOnError=%v: dead letters %v\n", skip, trace.Payloads(batchtest.DeadLettered))
+		fn := batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error {
+			if m.Body == "poison" {
+				return errors.New("cannot parse")
+			}
+			return nil
+		}, batch.Options{SkipGroupOnError: skip})
+		trace := sim.Run(context.Background(), fn)
+		fmt.Printf("SkipGroupOnError=%v: dead letters %v\n", skip, trace.Payloads(esm.DeadLettered))
 	}
 	// Output:
 	// SkipGroupOnError=false: dead letters [poison b1 b2]

@@ -1,20 +1,26 @@
-package batchtest_test
+package esm_test
 
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/batchtest"
+	"github.com/seed-45ee126e/batch/esm"
 )
 
 // runWithBatchSize sends or puts two records to a simulator of source
 // ("sqs", "sqs.fifo", "kinesis", "dynamodb" or "kafka") built with
-// BatchSize size, runs a handler that succeeds with everything, and returns
-// the trace and the number of handler calls.
-func runWithBatchSize(source string, size int) (*batchtest.Trace, int) {
+// BatchSize size, runs a function that succeeds with everything, and
+// returns the trace and the number of invocations the function saw. SQS
+// and Kafka run a *batch.Function, Kinesis and DynamoDB a handler
+// function made a lambda.Handler.
+func runWithBatchSize(source string, size int) (*esm.Trace, int) {
 	ctx := context.Background()
 	calls := 0
 	switch source {
@@ -23,37 +29,43 @@ func runWithBatchSize(source string, size int) (*batchtest.Trace, int) {
 		if source == "sqs.fifo" {
 			name = "q.fifo"
 		}
-		sim := batchtest.NewSQS(name, batchtest.SQSConfig{BatchSize: size})
+		sim := esm.NewSQS(name, esm.SQSConfig{BatchSize: size})
 		sim.Send("a", "b")
-		return sim.Run(ctx, func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
-			calls++
-			return events.SQSEventResponse{}, nil
-		}), calls
+		fn := batch.New(batch.SQS(), func(ctx context.Context, _ events.SQSMessage) error {
+			if r, _ := batch.RecordFrom(ctx); r.Index == 0 {
+				calls++
+			}
+			return nil
+		}, batch.Options{})
+		return sim.Run(ctx, fn), calls
 	case "kinesis":
-		sim := batchtest.NewKinesis("s", batchtest.StreamConfig{BatchSize: size})
+		sim := esm.NewKinesis("s", esm.StreamConfig{BatchSize: size})
 		sim.Put("k", []byte("a"))
 		sim.Put("k", []byte("b"))
-		return sim.Run(ctx, func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
+		return sim.Run(ctx, lambda.NewHandler(func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
 			calls++
 			return events.KinesisEventResponse{}, nil
-		}), calls
+		})), calls
 	case "dynamodb":
-		sim := batchtest.NewDynamoDB("t", batchtest.StreamConfig{BatchSize: size})
+		sim := esm.NewDynamoDB("t", esm.StreamConfig{BatchSize: size})
 		key := batchtest.Item{"pk": events.NewStringAttribute("k")}
 		sim.Insert(key, batchtest.Item{})
 		sim.Remove(key, batchtest.Item{})
-		return sim.Run(ctx, func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		return sim.Run(ctx, lambda.NewHandler(func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 			calls++
 			return events.DynamoDBEventResponse{}, nil
-		}), calls
+		})), calls
 	case "kafka":
-		sim := batchtest.NewKafka("t", batchtest.StreamConfig{BatchSize: size})
+		sim := esm.NewKafka("t", esm.StreamConfig{BatchSize: size})
 		sim.Produce([]byte("k"), []byte("a"))
 		sim.Produce([]byte("k"), []byte("b"))
-		return sim.Run(ctx, func(context.Context, events.KafkaEvent) (batch.KafkaEventResponse, error) {
-			calls++
-			return batch.KafkaEventResponse{}, nil
-		}), calls
+		fn := batch.New(batch.Kafka(), func(ctx context.Context, _ events.KafkaRecord) error {
+			if r, _ := batch.RecordFrom(ctx); r.Index == 0 {
+				calls++
+			}
+			return nil
+		}, batch.Options{})
+		return sim.Run(ctx, fn), calls
 	}
 	panic("unknown source " + source)
 }
@@ -88,12 +100,12 @@ func TestBatchSizeLimits(t *testing.T) {
 				if trace.Err != nil {
 					t.Fatalf("Err: got %v, want nil", trace.Err)
 				}
-				if calls != 1 || trace.Count(batchtest.Processed) != 2 {
+				if calls != 1 || trace.Count(esm.Processed) != 2 {
 					t.Errorf("got %d calls and %v, want 1 call processing both records", calls, trace)
 				}
 				return
 			}
-			var ce *batchtest.ConfigError
+			var ce *esm.ConfigError
 			if !errors.As(trace.Err, &ce) {
 				t.Fatalf("Err: got %v, want a *ConfigError", trace.Err)
 			}
@@ -103,25 +115,32 @@ func TestBatchSizeLimits(t *testing.T) {
 			if calls != 0 || len(trace.Invocations) != 0 {
 				t.Errorf("invocations: got %d (%d calls), want none", len(trace.Invocations), calls)
 			}
-			if got := trace.Count(batchtest.Pending); got != 2 {
+			if got := trace.Count(esm.Pending); got != 2 {
 				t.Errorf("pending records: got %d, want 2", got)
 			}
 		})
 	}
 }
 
-func TestAssertionsReportAConfigError(t *testing.T) {
+// Drained and InState say that a simulation with a configuration Lambda
+// rejects did not run, rather than judge its records.
+func TestTraceChecksReportAConfigError(t *testing.T) {
 	trace, _ := runWithBatchSize("sqs.fifo", 50)
-	for _, assert := range []func(testing.TB){
-		func(t testing.TB) { batchtest.AssertDrained(t, trace) },
-		func(t testing.TB) {
-			batchtest.AssertStates(t, trace, batchtest.Pending, trace.IDs(batchtest.Pending)...)
-		},
-	} {
-		rec := &recorder{TB: t}
-		assert(rec)
-		if len(rec.errors) != 1 {
-			t.Errorf("got %q, want one error about the configuration", rec.errors)
-		}
+	tests := []struct {
+		name  string
+		check func() error
+	}{
+		{"Drained", trace.Drained},
+		{"InState", func() error { return trace.InState(esm.Pending, trace.IDs(esm.Pending)...) }},
+	}
+	for _, tt := range tests {
+		tt := tt // captured by the subtest's closure
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.check()
+			var ce *esm.ConfigError
+			if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), "simulation not run: ") || strings.Contains(err.Error(), "\n") {
+				t.Errorf("got %v, want one error about the configuration, wrapping the *ConfigError", err)
+			}
+		})
 	}
 }

@@ -1,12 +1,15 @@
-package batchtest_test
+package esm_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/batchtest"
+	"github.com/seed-45ee126e/batch/esm"
 )
 
 // An invalid response (an empty identifier, or one that is not in the
@@ -19,86 +22,86 @@ func TestInvalidResponseFailsEveryRecord(t *testing.T) {
 	// identifier of "b" is lost (or wrong), the one of "a" is left out.
 	tests := []struct {
 		name  string
-		run   func() (*batchtest.Trace, []string)
-		final batchtest.State
+		run   func() (*esm.Trace, []string)
+		final esm.State
 	}{
 		{
 			name: "SQS standard queue, empty identifier",
-			run: func() (*batchtest.Trace, []string) {
-				sim := batchtest.NewSQS("q", batchtest.SQSConfig{MaxReceiveCount: 2})
+			run: func() (*esm.Trace, []string) {
+				sim := esm.NewSQS("q", esm.SQSConfig{MaxReceiveCount: 2})
 				ids := sim.Send("a", "b")
-				return sim.Run(context.Background(), func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+				return sim.Run(context.Background(), lambda.NewHandler(func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
 					return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{{ItemIdentifier: ""}}}, nil
-				}), ids
+				})), ids
 			},
-			final: batchtest.DeadLettered,
+			final: esm.DeadLettered,
 		},
 		{
 			name: "SQS FIFO queue, identifier not in the batch",
-			run: func() (*batchtest.Trace, []string) {
-				sim := batchtest.NewSQS("q.fifo", batchtest.SQSConfig{MaxReceiveCount: 2})
+			run: func() (*esm.Trace, []string) {
+				sim := esm.NewSQS("q.fifo", esm.SQSConfig{MaxReceiveCount: 2})
 				ids := []string{sim.SendGroup("g1", "a")[0], sim.SendGroup("g2", "b")[0]}
-				return sim.Run(context.Background(), func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+				return sim.Run(context.Background(), lambda.NewHandler(func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
 					return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{{ItemIdentifier: "b"}}}, nil
-				}), ids
+				})), ids
 			},
-			final: batchtest.DeadLettered,
+			final: esm.DeadLettered,
 		},
 		{
 			name: "Kinesis, empty identifier, retries exhausted, on-failure destination",
-			run: func() (*batchtest.Trace, []string) {
-				sim := batchtest.NewKinesis("s", batchtest.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
+			run: func() (*esm.Trace, []string) {
+				sim := esm.NewKinesis("s", esm.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
 				ids := []string{sim.Put("k", []byte("a")), sim.Put("k", []byte("b"))}
-				return sim.Run(context.Background(), func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
+				return sim.Run(context.Background(), lambda.NewHandler(func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
 					return events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{{ItemIdentifier: ""}}}, nil
-				}), ids
+				})), ids
 			},
-			final: batchtest.DeadLettered,
+			final: esm.DeadLettered,
 		},
 		{
 			name: "Kinesis, empty identifier, retries exhausted, no destination",
-			run: func() (*batchtest.Trace, []string) {
-				sim := batchtest.NewKinesis("s", batchtest.StreamConfig{MaximumRetryAttempts: 2})
+			run: func() (*esm.Trace, []string) {
+				sim := esm.NewKinesis("s", esm.StreamConfig{MaximumRetryAttempts: 2})
 				ids := []string{sim.Put("k", []byte("a")), sim.Put("k", []byte("b"))}
-				return sim.Run(context.Background(), func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
+				return sim.Run(context.Background(), lambda.NewHandler(func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
 					return events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{{ItemIdentifier: ""}}}, nil
-				}), ids
+				})), ids
 			},
-			final: batchtest.Discarded,
+			final: esm.Discarded,
 		},
 		{
 			name: "Kinesis, identifier not in the batch, with bisect",
-			run: func() (*batchtest.Trace, []string) {
-				sim := batchtest.NewKinesis("s", batchtest.StreamConfig{MaximumRetryAttempts: 1, BisectBatchOnFunctionError: true, OnFailureDestination: true})
+			run: func() (*esm.Trace, []string) {
+				sim := esm.NewKinesis("s", esm.StreamConfig{MaximumRetryAttempts: 1, BisectBatchOnFunctionError: true, OnFailureDestination: true})
 				ids := []string{sim.Put("k", []byte("a")), sim.Put("k", []byte("b"))}
-				return sim.Run(context.Background(), func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
+				return sim.Run(context.Background(), lambda.NewHandler(func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
 					return events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{{ItemIdentifier: "not-a-sequence-number"}}}, nil
-				}), ids
+				})), ids
 			},
-			final: batchtest.DeadLettered,
+			final: esm.DeadLettered,
 		},
 		{
 			name: "DynamoDB, empty identifier, retries exhausted",
-			run: func() (*batchtest.Trace, []string) {
-				sim := batchtest.NewDynamoDB("t", batchtest.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
+			run: func() (*esm.Trace, []string) {
+				sim := esm.NewDynamoDB("t", esm.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
 				key := batchtest.Item{"pk": events.NewStringAttribute("k")}
 				ids := []string{sim.Insert(key, batchtest.Item{}), sim.Modify(key, batchtest.Item{}, batchtest.Item{})}
-				return sim.Run(context.Background(), func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+				return sim.Run(context.Background(), lambda.NewHandler(func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 					return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{{ItemIdentifier: ""}}}, nil
-				}), ids
+				})), ids
 			},
-			final: batchtest.DeadLettered,
+			final: esm.DeadLettered,
 		},
 		{
-			name: "Kafka, empty topic-partition, retries exhausted",
-			run: func() (*batchtest.Trace, []string) {
-				sim := batchtest.NewKafka("t", batchtest.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
+			name: "Kafka, empty partition, retries exhausted",
+			run: func() (*esm.Trace, []string) {
+				sim := esm.NewKafka("t", esm.StreamConfig{MaximumRetryAttempts: 2, OnFailureDestination: true})
 				ids := []string{sim.Produce([]byte("k"), []byte("a")), sim.Produce([]byte("k"), []byte("b"))}
-				return sim.Run(context.Background(), func(context.Context, events.KafkaEvent) (batch.KafkaEventResponse, error) {
+				return sim.Run(context.Background(), lambda.NewHandler(func(context.Context, events.KafkaEvent) (batch.KafkaEventResponse, error) {
 					return batch.KafkaEventResponse{BatchItemFailures: []batch.KafkaBatchItemFailure{{}}}, nil
-				}), ids
+				})), ids
 			},
-			final: batchtest.DeadLettered,
+			final: esm.DeadLettered,
 		},
 	}
 	for _, tt := range tests {
@@ -108,13 +111,15 @@ func TestInvalidResponseFailsEveryRecord(t *testing.T) {
 			if trace.Stopped {
 				t.Fatalf("stopped: got true, want false (%v)", trace)
 			}
-			batchtest.AssertStates(t, trace, tt.final, ids...)
+			if err := trace.InState(tt.final, ids...); err != nil {
+				t.Error(err)
+			}
 			if got := trace.Duplicates(); got != 0 {
 				t.Errorf("duplicates: got %d, want 0 (no invocation succeeded with a record)", got)
 			}
 			for i, inv := range trace.Invocations {
-				if inv.Verdict != batchtest.BatchFailed || len(inv.Failed) != len(inv.IDs) {
-					t.Errorf("invocation %d: got %v failing %v of %v, want %v failing all", i, inv.Verdict, inv.Failed, inv.IDs, batchtest.BatchFailed)
+				if inv.Verdict != esm.BatchFailed || len(inv.Failed) != len(inv.IDs) {
+					t.Errorf("invocation %d: got %v failing %v of %v, want %v failing all", i, inv.Verdict, inv.Failed, inv.IDs, esm.BatchFailed)
 				}
 			}
 			if len(trace.OrderViolations) != 0 {
