@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -22,7 +23,10 @@ import (
 //
 // The response is read as Lambda reads it: one that Lambda would reject as
 // a whole (an empty or null identifier, a Kafka identifier without the key
-// "partition", invalid JSON) fails t whatever it lists.
+// "partition", invalid JSON) fails t whatever it lists. Kafka's rules apply
+// when the response's first identifier is an object or when want holds
+// Kafka identifiers; SQS's (the same as Kinesis' and DynamoDB Streams')
+// otherwise.
 func AssertFailures(t testing.TB, resp any, want ...string) {
 	t.Helper()
 	data, ok := resp.([]byte)
@@ -34,7 +38,7 @@ func AssertFailures(t testing.TB, resp any, want ...string) {
 		}
 	}
 	src := contract.SQS // the same rules as Kinesis and DynamoDB Streams
-	if kafkaShaped(data) {
+	if kafkaShaped(data) || kafkaIDs(want) {
 		src = contract.Kafka
 	}
 	got, reason := contract.Identifiers(src, data)
@@ -51,6 +55,29 @@ func AssertFailures(t testing.TB, resp any, want ...string) {
 	if !same {
 		t.Errorf("batchItemFailures: got %q, want %q", got, want)
 	}
+}
+
+// kafkaIDs reports whether the wanted identifiers are Kafka ones, as
+// [KafkaID] writes them ("<topic>-<partition>@<offset>"): a Kafka response
+// must then hold objects, and one that holds strings fails.
+func kafkaIDs(want []string) bool {
+	for _, id := range want {
+		at := strings.LastIndexByte(id, '@')
+		dash := strings.LastIndexByte(id[:max(at, 0)], '-')
+		if at <= 0 || dash <= 0 || !digits(id[at+1:]) || !digits(id[dash+1:at]) {
+			return false
+		}
+	}
+	return len(want) > 0
+}
+
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // kafkaShaped reports whether a response's first identifier is an object,

@@ -126,6 +126,8 @@ func TestAssertFailures(t *testing.T) {
 		{"Kafka JSON of a Function, wrong record", kafkaJSON, []string{batchtest.KafkaID(k3)}, `got ["payments-1@0"], want ["payments-1@1"]`},
 		{"Kafka JSON with the key topic-partition fails", []byte(`{"batchItemFailures":[{"itemIdentifier":{"topic-partition":"payments-1","offset":0}}]}`),
 			[]string{batchtest.KafkaID(k2)}, `Lambda would fail the whole batch: batchItemFailures[0]: itemIdentifier has the key "topic-partition"`},
+		{"Kafka identifiers written as strings fail when Kafka ids are wanted", []byte(`{"batchItemFailures":[{"itemIdentifier":"payments-1@0"}]}`),
+			[]string{batchtest.KafkaID(k2)}, "itemIdentifier is a JSON string, not an object"},
 		{"Kafka JSON with the offset as a string fails", []byte(`{"batchItemFailures":[{"itemIdentifier":{"partition":"payments-1","offset":"0"}}]}`),
 			[]string{batchtest.KafkaID(k2)}, "offset is a JSON string, not a number"},
 		{"Kafka JSON with a string identifier after an object fails", []byte(`{"batchItemFailures":[{"itemIdentifier":{"partition":"payments-1","offset":0}},{"itemIdentifier":"payments-1@1"}]}`),

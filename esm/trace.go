@@ -96,9 +96,10 @@ type Invocation struct {
 	// Err is the handler's error, an error wrapping [ErrPanic], or
 	// [ErrTimeout]; nil otherwise.
 	Err error
-	// Reported holds the itemIdentifiers of the response, as returned
-	// (Kafka: "<topic>-<partition>@<offset>", empty when the
-	// topic-partition is).
+	// Reported holds the itemIdentifiers of the response, in response
+	// order (Kafka: "<topic>-<partition>@<offset>"); nil when the
+	// response was rejected as a whole (see Reason) or the function
+	// failed.
 	Reported []string
 
 	// Verdict is how Lambda took the result.
