@@ -560,14 +560,17 @@ var (
 	codeSpan = regexp.MustCompile("`+[^`]*`+")
 )
 
-// checkLinks reports each relative link of page whose file does not exist,
-// or whose #anchor names no heading of a Markdown target.
-func checkLinks(t *testing.T, root, page string) {
-	data, err := os.ReadFile(filepath.Join(root, page))
-	if err != nil {
-		t.Error(err)
-		return
-	}
+// proseLine is a line of Markdown outside code fences, and its index.
+type proseLine struct {
+	n    int // from 0
+	text string
+}
+
+// proseLines returns the lines of a Markdown document that are outside
+// fenced code blocks (a fence closes with the same characters it opened
+// with, at least as many).
+func proseLines(data []byte) []proseLine {
+	var out []proseLine
 	inFence := ""
 	for i, line := range strings.Split(string(data), "\n") {
 		if m := fence.FindStringSubmatch(line); m != nil {
@@ -580,9 +583,23 @@ func checkLinks(t *testing.T, root, page string) {
 				continue
 			}
 		}
-		if inFence != "" {
-			continue
+		if inFence == "" {
+			out = append(out, proseLine{i, line})
 		}
+	}
+	return out
+}
+
+// checkLinks reports each relative link of page whose file does not exist,
+// or whose #anchor names no heading of a Markdown target.
+func checkLinks(t *testing.T, root, page string) {
+	data, err := os.ReadFile(filepath.Join(root, page))
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	for _, pl := range proseLines(data) {
+		i, line := pl.n, pl.text
 		text := codeSpan.ReplaceAllString(line, "")
 		var targets []string
 		for _, m := range inlineLink.FindAllStringSubmatch(text, -1) {
@@ -638,19 +655,9 @@ func headingAnchors(file string) (map[string]bool, error) {
 	}
 	anchors := map[string]bool{}
 	count := map[string]int{}
-	inFence := ""
-	for _, line := range strings.Split(string(data), "\n") {
-		if m := fence.FindStringSubmatch(line); m != nil {
-			switch {
-			case inFence == "":
-				inFence = m[1]
-				continue
-			case strings.HasPrefix(m[1], inFence) && m[2] == "":
-				inFence = ""
-				continue
-			}
-		}
-		if inFence != "" || !strings.HasPrefix(line, "#") {
+	for _, pl := range proseLines(data) {
+		line := pl.text
+		if !strings.HasPrefix(line, "#") {
 			continue
 		}
 		h := strings.TrimLeft(line, "#")

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/seed-45ee126e/batch"
+
+	"github.com/seed-45ee126e/batch/internal/cputime"
 )
 
 // fastPayload is a JSON document of about 256 bytes, the payload of every
@@ -209,7 +211,7 @@ func BenchmarkInvoke(b *testing.B) {
 					b.SetBytes(int64(len(payload)))
 					var before, after runtime.MemStats
 					runtime.ReadMemStats(&before)
-					cpu := processCPU()
+					cpu := cputime.Process()
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
 						if _, err := path.h.Invoke(ctx, payload); err != nil {
@@ -217,7 +219,7 @@ func BenchmarkInvoke(b *testing.B) {
 						}
 					}
 					b.StopTimer()
-					cpu = processCPU() - cpu
+					cpu = cputime.Process() - cpu
 					runtime.ReadMemStats(&after)
 					recs := float64(n) * float64(b.N)
 					b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
