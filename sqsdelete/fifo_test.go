@@ -24,10 +24,22 @@ func failHandles(hs ...string) func(context.Context, int, *sqs.DeleteMessageBatc
 	}
 }
 
+// onQueue returns a copy of records, all from the queue arn.
+func onQueue(records []events.SQSMessage, arn string) []events.SQSMessage {
+	out := slices.Clone(records)
+	for i := range out {
+		out[i].EventSourceARN = arn
+	}
+	return out
+}
+
 // TestFIFODeleteOrder checks that a message of a FIFO queue is deleted only
-// once the messages before it (of its group, with SkipGroupOnError; of the
-// batch, without) were, so that a message whose delete failed never comes
-// back behind later ones that were processed and deleted.
+// once the messages before it in its message group were, so that a message
+// whose delete failed never comes back behind later ones of its group that
+// were processed and deleted; and that the messages of other groups are
+// deleted all the same, since SQS orders within a group only. It holds with
+// and without SkipGroupOnError: the deletes follow the groups the engine
+// handled the messages in, whatever stopped the handling.
 func TestFIFODeleteOrder(t *testing.T) {
 	// Groups A and B interleaved, then x, a message of group X that fails
 	// in the handler so that the processor deletes the others itself.
@@ -36,7 +48,7 @@ func TestFIFODeleteOrder(t *testing.T) {
 		msg("b2", fifoARN, "B"), msg("a3", fifoARN, "A"), msg("b3", fifoARN, "B"),
 		msg("x", fifoARN, "X"),
 	}
-	skipGroup := batch.Processor{SkipGroupOnError: true}
+	skipGroup := batch.Options{SkipGroupOnError: true}
 	noHandleA1 := slices.Clone(interleaved)
 	noHandleA1[0].ReceiptHandle = ""
 	noGroup := []events.SQSMessage{
@@ -63,9 +75,10 @@ func TestFIFODeleteOrder(t *testing.T) {
 	tests := []struct {
 		name    string
 		records []events.SQSMessage
-		batch   batch.Processor
+		opts    batch.Options
 		retries int
 		fail    []string // handler failures
+		failed  []string // in Error.Failed, if not fail: the failures and the skipped
 		respond func(context.Context, int, *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error)
 		calls   [][]string // receipt handles of each call, in order
 		// not deleted: those whose delete failed, and those held back
@@ -75,14 +88,14 @@ func TestFIFODeleteOrder(t *testing.T) {
 		{
 			name:    "skip group: deletes go in rounds, the k-th message of every group in round k",
 			records: interleaved,
-			batch:   skipGroup,
+			opts:    skipGroup,
 			fail:    []string{"x"},
 			calls:   [][]string{handles("a1", "b1"), handles("a2", "b2"), handles("a3", "b3")},
 		},
 		{
 			name:         "skip group: a failed delete keeps the later messages of its group only",
 			records:      interleaved,
-			batch:        skipGroup,
+			opts:         skipGroup,
 			fail:         []string{"x"},
 			respond:      failHandles("rh-a1"),
 			calls:        [][]string{handles("a1", "b1"), handles("b2"), handles("b3")},
@@ -92,7 +105,7 @@ func TestFIFODeleteOrder(t *testing.T) {
 		{
 			name:    "skip group: retries exhausted keep the later messages of the group",
 			records: interleaved,
-			batch:   skipGroup,
+			opts:    skipGroup,
 			retries: 1,
 			fail:    []string{"x"},
 			respond: func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
@@ -105,7 +118,7 @@ func TestFIFODeleteOrder(t *testing.T) {
 		{
 			name:         "skip group: a message that cannot be sent keeps the later messages of its group",
 			records:      noHandleA1,
-			batch:        skipGroup,
+			opts:         skipGroup,
 			fail:         []string{"x"},
 			calls:        [][]string{handles("b1"), handles("b2"), handles("b3")},
 			failedDelete: []string{"a1"},
@@ -114,7 +127,7 @@ func TestFIFODeleteOrder(t *testing.T) {
 		{
 			name:         "skip group: messages without a group are independent",
 			records:      noGroup,
-			batch:        skipGroup,
+			opts:         skipGroup,
 			fail:         []string{"x"},
 			respond:      failHandles("rh-n1", "rh-a1"),
 			calls:        [][]string{handles("a1", "n1", "n2")},
@@ -124,7 +137,7 @@ func TestFIFODeleteOrder(t *testing.T) {
 		{
 			name:    "skip group: a round of more than ten messages takes several calls",
 			records: wide,
-			batch:   skipGroup,
+			opts:    skipGroup,
 			fail:    []string{"x"},
 			calls: [][]string{
 				handles(wideIDs(0)[:10]...), handles(wideIDs(0)[10:]...),
@@ -132,52 +145,55 @@ func TestFIFODeleteOrder(t *testing.T) {
 			},
 		},
 		{
-			name:    "stop at first failure: one message at a time, in batch order",
+			name:    "stop at first failure: deletes go in rounds per group too",
 			records: interleaved,
 			fail:    []string{"x"},
-			calls:   [][]string{handles("a1"), handles("b1"), handles("a2"), handles("b2"), handles("a3"), handles("b3")},
+			calls:   [][]string{handles("a1", "b1"), handles("a2", "b2"), handles("a3", "b3")},
 		},
 		{
-			name:         "stop at first failure: a failed delete keeps every later message of the batch",
+			// Before, a failed delete held every later message of the batch.
+			name:         "stop at first failure: a failed delete keeps the later messages of its group only",
 			records:      interleaved,
 			fail:         []string{"x"},
 			respond:      failHandles("rh-b1"),
-			calls:        [][]string{handles("a1"), handles("b1")},
+			calls:        [][]string{handles("a1", "b1"), handles("a2"), handles("a3")},
 			failedDelete: []string{"b1"},
-			held:         []string{"a2", "b2", "a3", "b3"},
+			held:         []string{"b2", "b3"},
 		},
 		{
-			name:         "stop at first failure: messages without a group are held too",
+			name:         "stop at first failure: messages without a group are independent",
 			records:      noGroup,
 			fail:         []string{"x"},
 			respond:      failHandles("rh-a1"),
-			calls:        [][]string{handles("a1")},
+			calls:        [][]string{handles("a1", "n1", "n2")},
 			failedDelete: []string{"a1"},
-			held:         []string{"n1", "a2", "n2"},
+			held:         []string{"a2"},
 		},
 		{
-			name:         "StopOnFirstFailure wins over SkipGroupOnError",
+			name:         "StopOnFirstFailure wins over SkipGroupOnError for the handling; the deletes keep each group's order",
 			records:      interleaved,
-			batch:        batch.Processor{SkipGroupOnError: true, StopOnFirstFailure: true},
-			fail:         []string{"x"},
-			respond:      failHandles("rh-a2"),
-			calls:        [][]string{handles("a1"), handles("b1"), handles("a2")},
-			failedDelete: []string{"a2"},
-			held:         []string{"b2", "a3", "b3"},
+			opts:         batch.Options{SkipGroupOnError: true, StopOnFirstFailure: true},
+			fail:         []string{"b2"},
+			failed:       []string{"b2", "a3", "b3", "x"},
+			respond:      failHandles("rh-a1"),
+			calls:        [][]string{handles("a1", "b1")},
+			failedDelete: []string{"a1"},
+			held:         []string{"a2"},
 		},
 		{
-			name:         "FIFOOff: all deletes at once, as on a standard queue",
-			records:      interleaved,
-			batch:        batch.Processor{FIFO: batch.FIFOOff},
+			name:         "Options.FIFO: a batch without a .fifo ARN is deleted per group",
+			records:      onQueue(interleaved, stdARN),
+			opts:         batch.Options{FIFO: true},
 			fail:         []string{"x"},
 			respond:      failHandles("rh-a1"),
-			calls:        [][]string{handles("a1", "b1", "a2", "b2", "a3", "b3")},
+			calls:        [][]string{handles("a1", "b1"), handles("b2"), handles("b3")},
 			failedDelete: []string{"a1"},
+			held:         []string{"a2", "a3"},
 		},
 		{
 			name:    "standard queue with StopOnFirstFailure: all deletes at once",
 			records: msgs("m", 5, stdARN),
-			batch:   batch.Processor{StopOnFirstFailure: true},
+			opts:    batch.Options{StopOnFirstFailure: true},
 			fail:    []string{"m4"},
 			respond: failHandles("rh-m0"),
 			calls:   [][]string{handles("m0", "m1", "m2", "m3")},
@@ -188,8 +204,8 @@ func TestFIFODeleteOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClient{respond: tt.respond}
-			p := sqsdelete.Processor{Client: fc, Batch: tt.batch, Retries: tt.retries, DeleteConcurrency: 1}
-			_, err := p.Process(context.Background(), tt.records, failIDs(tt.fail...))
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, Retries: tt.retries, DeleteConcurrency: 1}, failIDs(tt.fail...), tt.opts)
+			_, err := fn.Process(context.Background(), event(tt.records))
 			calls, _, violations := fc.snapshot()
 			if len(violations) > 0 {
 				t.Errorf("requests SQS would reject: %v", violations)
@@ -205,7 +221,11 @@ func TestFIFODeleteOrder(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("got error %v, want *sqsdelete.Error", err)
 			}
-			if got, want := errIDs(e.Failed), tt.fail; !slices.Equal(got, want) {
+			wantFailed := tt.failed
+			if wantFailed == nil {
+				wantFailed = tt.fail
+			}
+			if got, want := errIDs(e.Failed), wantFailed; !slices.Equal(got, want) {
 				t.Errorf("got failed %v, want %v", got, want)
 			}
 			var want, gotFailed, gotHeld []string
@@ -274,8 +294,8 @@ func TestFIFODeleteRoundsConcurrency(t *testing.T) {
 		mu.Unlock()
 		return succeedAll(in), nil
 	}}
-	p := sqsdelete.Processor{Client: fc, Batch: batch.Processor{SkipGroupOnError: true}, DeleteConcurrency: 3}
-	_, err := p.Process(context.Background(), recs, failIDs("x"))
+	fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteConcurrency: 3}, failIDs("x"), batch.Options{SkipGroupOnError: true})
+	_, err := fn.Process(context.Background(), event(recs))
 	var e *sqsdelete.Error
 	if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
 		t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)

@@ -44,13 +44,12 @@ func TestProcessDeletes(t *testing.T) {
 	tests := []struct {
 		name       string
 		records    []events.SQSMessage
-		batch      batch.Processor
+		opts       batch.Options
 		fail       []string
 		calls      []call   // the DeleteMessageBatch calls, in order
 		failed     []string // ids in Error.Failed; nil means no error
 		notDeleted []string // ids in Error.NotDeleted
 	}{
-		{name: "empty batch makes no call and returns nil"},
 		{
 			name:    "all succeeded makes no call and returns nil",
 			records: msgs("m", 12, stdARN),
@@ -83,16 +82,16 @@ func TestProcessDeletes(t *testing.T) {
 			failed: []string{"m1"},
 		},
 		{
-			name:    "FIFO: messages after the first failure are neither handled nor deleted, the others deleted one by one",
+			name:    "FIFO: messages after the first failure are neither handled nor deleted, the others deleted in rounds per group",
 			records: fifo,
 			fail:    []string{"a2"},
-			calls:   []call{{fifoURL, handles("a1")}, {fifoURL, handles("b1")}},
+			calls:   []call{{fifoURL, handles("a1", "b1")}},
 			failed:  []string{"a2", "b2", "a3"},
 		},
 		{
 			name:    "FIFO skip group: only the failed group's later messages are kept, the others deleted in rounds",
 			records: fifo,
-			batch:   batch.Processor{SkipGroupOnError: true, Concurrency: 2},
+			opts:    batch.Options{SkipGroupOnError: true, Concurrency: 2},
 			fail:    []string{"a2"},
 			calls:   []call{{fifoURL, handles("a1", "b1")}, {fifoURL, handles("b2")}},
 			failed:  []string{"a2", "a3"},
@@ -100,7 +99,7 @@ func TestProcessDeletes(t *testing.T) {
 		{
 			name:    "concurrent handlers delete the same messages",
 			records: msgs("m", 25, stdARN),
-			batch:   batch.Processor{Concurrency: 8},
+			opts:    batch.Options{Concurrency: 8},
 			fail:    []string{"m3", "m24"},
 			calls: []call{
 				{stdURL, handles(ids(11, "m", "m3")...)},
@@ -129,10 +128,15 @@ func TestProcessDeletes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClient{}
-			p := sqsdelete.Processor{Client: fc, Batch: tt.batch, DeleteConcurrency: 1}
-			rep, err := p.Process(context.Background(), tt.records, failIDs(tt.fail...))
-			if got, want := rep.Len(), len(tt.records); got != want {
-				t.Errorf("report has %d records, want %d", got, want)
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteConcurrency: 1}, failIDs(tt.fail...), tt.opts)
+			rep, err := fn.Process(context.Background(), event(tt.records))
+			if got, want := len(rep.Results), len(tt.records); got != want {
+				t.Errorf("got a report of %d records, want %d", got, want)
+			}
+			for i, r := range rep.Results {
+				if got, want := r.Outcome == batch.Succeeded, !slices.Contains(tt.failed, r.ID); got != want {
+					t.Errorf("record %d (%s): got outcome %v, want succeeded %v", i, r.ID, r.Outcome, want)
+				}
 			}
 			calls, _, violations := fc.snapshot()
 			if len(violations) > 0 {
@@ -200,7 +204,7 @@ func TestProcessNotDeletedCauses(t *testing.T) {
 			recs := msgs("m", 2, stdARN)
 			tt.mod(&recs[1])
 			fc := &fakeClient{}
-			_, err := sqsdelete.Processor{Client: fc}.Process(context.Background(), recs, failIDs("m0"))
+			_, err := sqsdelete.New(sqsdelete.Config{Client: fc}, failIDs("m0"), batch.Options{}).Process(context.Background(), event(recs))
 			var e *sqsdelete.Error
 			if !errors.As(err, &e) || len(e.NotDeleted) != 1 {
 				t.Fatalf("got error %v, want *sqsdelete.Error with one NotDeleted", err)
@@ -339,8 +343,8 @@ func TestDeleteRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClient{respond: tt.respond}
-			p := sqsdelete.Processor{Client: fc, Retries: tt.retries}
-			_, err := p.Process(context.Background(), msgs("m", 4, stdARN), failIDs("m0"))
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, Retries: tt.retries}, failIDs("m0"), batch.Options{})
+			_, err := fn.Process(context.Background(), event(msgs("m", 4, stdARN)))
 			calls, deleted, _ := fc.snapshot()
 			var got [][]string
 			for _, c := range calls {
@@ -409,8 +413,8 @@ func TestDeleteContextCanceled(t *testing.T) {
 			defer cancel()
 			fc := &fakeClient{respond: tt.respond(cancel)}
 			// 24 successes in three chunks, sent one after the other.
-			p := sqsdelete.Processor{Client: fc, DeleteConcurrency: 1, Retries: 5}
-			_, err := p.Process(ctx, msgs("m", 25, stdARN), failIDs("m0"))
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteConcurrency: 1, Retries: 5}, failIDs("m0"), batch.Options{})
+			_, err := fn.Process(ctx, event(msgs("m", 25, stdARN)))
 			calls, _, _ := fc.snapshot()
 			if len(calls) != tt.calls {
 				t.Errorf("got %d calls, want %d", len(calls), tt.calls)
@@ -463,9 +467,9 @@ func TestDeleteConcurrency(t *testing.T) {
 				inFlight.Add(-1)
 				return succeedAll(in), nil
 			}}
-			p := sqsdelete.Processor{Client: fc, DeleteConcurrency: tt.concurrency}
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteConcurrency: tt.concurrency}, failIDs("m0"), batch.Options{})
 			// 60 successes: six chunks.
-			_, err := p.Process(context.Background(), msgs("m", 61, stdARN), failIDs("m0"))
+			_, err := fn.Process(context.Background(), event(msgs("m", 61, stdARN)))
 			var e *sqsdelete.Error
 			if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
 				t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
@@ -484,13 +488,17 @@ func TestDeleteMargin(t *testing.T) {
 	const engineMargin = batch.DefaultDeadlineMargin
 	tests := []struct {
 		name     string
-		p        sqsdelete.Processor
+		cfg      sqsdelete.Config
+		opts     batch.Options
 		reserved time.Duration // how much earlier than the invocation's the handler's deadline is
 	}{
 		{name: "default margin keeps a second for the deletes", reserved: sqsdelete.DefaultDeleteMargin + engineMargin},
-		{name: "DeleteMargin sets the time kept", p: sqsdelete.Processor{DeleteMargin: 3 * time.Second}, reserved: 3*time.Second + engineMargin},
-		{name: "negative DeleteMargin keeps no time", p: sqsdelete.Processor{DeleteMargin: -1}, reserved: engineMargin},
-		{name: "IgnoreDeadline keeps no time", p: sqsdelete.Processor{Batch: batch.Processor{IgnoreDeadline: true}}, reserved: 0},
+		{name: "DeleteMargin sets the time kept", cfg: sqsdelete.Config{DeleteMargin: 3 * time.Second}, reserved: 3*time.Second + engineMargin},
+		{name: "negative DeleteMargin keeps no time", cfg: sqsdelete.Config{DeleteMargin: -1}, reserved: engineMargin},
+		// Deadline handling off (IgnoreDeadline before) no longer drops the
+		// delete margin: Options.Reserve applies whatever DeadlineMargin says.
+		{name: "negative DeadlineMargin still keeps the delete margin", opts: batch.Options{DeadlineMargin: -1}, reserved: sqsdelete.DefaultDeleteMargin},
+		{name: "negative DeleteMargin and DeadlineMargin keep no time", cfg: sqsdelete.Config{DeleteMargin: -1}, opts: batch.Options{DeadlineMargin: -1}, reserved: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -502,88 +510,70 @@ func TestDeleteMargin(t *testing.T) {
 				deleteDL, _ = ctx.Deadline()
 				return succeedAll(in), nil
 			}}
-			p := tt.p
-			p.Client = fc
-			_, _ = p.Process(ctx, msgs("m", 2, stdARN), func(ctx context.Context, m events.SQSMessage) error {
+			cfg := tt.cfg
+			cfg.Client = fc
+			fn := sqsdelete.New(cfg, func(ctx context.Context, m events.SQSMessage) error {
 				if m.MessageId == "m0" {
 					handlerDL, _ = ctx.Deadline()
 					return errHandler
 				}
 				return nil
-			})
+			}, tt.opts)
+			_, _ = fn.Process(ctx, event(msgs("m", 2, stdARN)))
 			if got, want := dl.Sub(handlerDL), tt.reserved; got != want {
-				t.Errorf("handler's deadline is %v before the invocation's, want %v", got, want)
+				t.Errorf("got the handler's deadline %v before the invocation's, want %v", got, want)
 			}
 			if !deleteDL.Equal(dl) {
-				t.Errorf("deletes ran with deadline %v, want the invocation's %v", deleteDL, dl)
+				t.Errorf("got the deletes' deadline %v, want the invocation's %v", deleteDL, dl)
 			}
 		})
 	}
 }
 
-func TestSQS(t *testing.T) {
+func TestHandle(t *testing.T) {
 	tests := []struct {
 		name     string
-		p        sqsdelete.Processor
-		client   bool
+		cfg      sqsdelete.Config
 		fail     []string
 		wantErr  func(error) bool
 		deletes  int
-		handled  int
 		wantDesc string
 	}{
 		{
-			name: "partial failure returns the error", client: true, fail: []string{"m1"}, deletes: 2, handled: 3,
+			name: "partial failure returns the error", fail: []string{"m1"}, deletes: 2,
 			wantErr:  func(err error) bool { var e *sqsdelete.Error; return errors.As(err, &e) && errors.Is(err, errHandler) },
 			wantDesc: "*sqsdelete.Error wrapping the handler's error",
 		},
 		{
-			name: "SuppressError returns nil after deleting", p: sqsdelete.Processor{SuppressError: true}, client: true, fail: []string{"m1"}, deletes: 2, handled: 3,
+			name: "SuppressError returns nil after deleting", cfg: sqsdelete.Config{SuppressError: true}, fail: []string{"m1"}, deletes: 2,
 			wantErr: func(err error) bool { return err == nil }, wantDesc: "nil",
 		},
 		{
-			name: "nil Client fails without handling anything", handled: 0,
-			wantErr: func(err error) bool { return errors.Is(err, sqsdelete.ErrNoClient) }, wantDesc: "ErrNoClient",
-		},
-		{
-			name: "SuppressError does not hide a nil Client", p: sqsdelete.Processor{SuppressError: true}, handled: 0,
-			wantErr: func(err error) bool { return errors.Is(err, sqsdelete.ErrNoClient) }, wantDesc: "ErrNoClient",
+			name: "all succeeded deletes nothing and returns nil", deletes: 0,
+			wantErr: func(err error) bool { return err == nil }, wantDesc: "nil",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClient{}
-			p := tt.p
-			if tt.client {
-				p.Client = fc
-			}
+			cfg := tt.cfg
+			cfg.Client = fc
 			var handled atomic.Int64
-			err := p.SQS(context.Background(), events.SQSEvent{Records: msgs("m", 3, stdARN)}, func(ctx context.Context, m events.SQSMessage) error {
+			fn := sqsdelete.New(cfg, func(ctx context.Context, m events.SQSMessage) error {
 				handled.Add(1)
 				return failIDs(tt.fail...)(ctx, m)
-			})
+			}, batch.Options{})
+			err := fn.Handle(context.Background(), event(msgs("m", 3, stdARN)))
 			if !tt.wantErr(err) {
 				t.Errorf("got error %v, want %s", err, tt.wantDesc)
 			}
-			if got := handled.Load(); got != int64(tt.handled) {
-				t.Errorf("handled %d messages, want %d", got, tt.handled)
+			if got, want := handled.Load(), int64(3); got != want {
+				t.Errorf("handled %d messages, want %d", got, want)
 			}
 			if _, deleted, _ := fc.snapshot(); len(deleted) != tt.deletes {
 				t.Errorf("deleted %d messages, want %d", len(deleted), tt.deletes)
 			}
 		})
-	}
-}
-
-func TestProcessNoClientReport(t *testing.T) {
-	rep, err := sqsdelete.Processor{}.Process(context.Background(), msgs("m", 2, stdARN), failIDs())
-	if !errors.Is(err, sqsdelete.ErrNoClient) {
-		t.Fatalf("got error %v, want ErrNoClient", err)
-	}
-	for _, r := range rep.Results() {
-		if r.Outcome != batch.Failed || !errors.Is(r.Err, sqsdelete.ErrNoClient) {
-			t.Errorf("record %d: got %v, %v, want failed with ErrNoClient", r.Index, r.Outcome, r.Err)
-		}
 	}
 }
 
@@ -632,7 +622,10 @@ func manyErrs(n int) []*batch.RecordError {
 	return out
 }
 
-func TestNewFromConfig(t *testing.T) {
+// TestSQSClient checks that an *sqs.Client built from an aws.Config, the
+// Client of a function, sends the deletes to the config's region (or the
+// endpoint its options set), signed with the config's credentials.
+func TestSQSClient(t *testing.T) {
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret", Source: "test"}, nil
 	})
@@ -652,17 +645,9 @@ func TestNewFromConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			hc := &fakeSQSHTTP{}
 			cfg := aws.Config{Region: "eu-west-1", Credentials: creds, HTTPClient: hc}
-			p := sqsdelete.NewFromConfig(cfg, tt.opts...)
-			if _, ok := p.Client.(*sqs.Client); !ok {
-				t.Fatalf("got Client %T, want *sqs.Client", p.Client)
-			}
-			if p.QueueURL != nil || p.Retries != 0 || p.DeleteMargin != 0 || p.DeleteConcurrency != 0 || p.SuppressError {
-				t.Errorf("got %+v, want every field but Client zero", p)
-			}
-			// The config is copied: later edits change nothing.
-			cfg.Region = "us-east-1"
+			fn := sqsdelete.New(sqsdelete.Config{Client: sqs.NewFromConfig(cfg, tt.opts...)}, failIDs("m1"), batch.Options{})
 
-			_, err := p.Process(context.Background(), msgs("m", 3, stdARN), failIDs("m1"))
+			_, err := fn.Process(context.Background(), event(msgs("m", 3, stdARN)))
 			var e *sqsdelete.Error
 			if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
 				t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
