@@ -191,6 +191,43 @@ func TestFIFODeleteOrder(t *testing.T) {
 			held:         []string{"a2", "a3"},
 		},
 		{
+			// The lanes are keyed by queue and group: the same group name on
+			// two queues is two groups.
+			name: "a group of the same name on another queue is another group",
+			records: []events.SQSMessage{
+				msg("a1", fifoARN, "A"), msg("c1", fifo2ARN, "A"), msg("a2", fifoARN, "A"),
+				msg("c2", fifo2ARN, "A"), msg("x", fifoARN, "X"),
+			},
+			opts:         skipGroup,
+			fail:         []string{"x"},
+			respond:      failHandles("rh-a1"),
+			calls:        [][]string{handles("a1"), handles("c1"), handles("c2")},
+			failedDelete: []string{"a1"},
+			held:         []string{"a2"},
+		},
+		{
+			name:    "stop at first failure: retries exhausted keep the later messages of the group only",
+			records: interleaved,
+			retries: 1,
+			fail:    []string{"x"},
+			respond: func(_ context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				return failEntries(in, "InternalError", false, "rh-a2"), nil
+			},
+			calls:        [][]string{handles("a1", "b1"), handles("a2", "b2"), handles("a2"), handles("b3")},
+			failedDelete: []string{"a2"},
+			held:         []string{"a3"},
+		},
+		{
+			// A standard queue may carry MessageGroupId (fair queues), which
+			// orders nothing: the deletes are independent.
+			name:         "standard queue with message groups: all deletes at once",
+			records:      onQueue(interleaved, stdARN),
+			fail:         []string{"x"},
+			respond:      failHandles("rh-a1"),
+			calls:        [][]string{handles("a1", "b1", "a2", "b2", "a3", "b3")},
+			failedDelete: []string{"a1"},
+		},
+		{
 			name:    "standard queue with StopOnFirstFailure: all deletes at once",
 			records: msgs("m", 5, stdARN),
 			opts:    batch.Options{StopOnFirstFailure: true},
@@ -258,7 +295,8 @@ func TestFIFODeleteOrder(t *testing.T) {
 }
 
 // TestFIFODeleteRoundsConcurrency checks that the calls of one round may run
-// at once, and that a round starts only when the one before it is over.
+// at once, and that a round starts only when the one before it is over, with
+// and without SkipGroupOnError.
 func TestFIFODeleteRoundsConcurrency(t *testing.T) {
 	// 22 groups of two messages: rounds of 22 entries, three calls each.
 	var recs []events.SQSMessage
@@ -270,46 +308,67 @@ func TestFIFODeleteRoundsConcurrency(t *testing.T) {
 	recs = append(recs, msg("x", fifoARN, "X"))
 	round := func(handle string) int { return int(handle[len(handle)-1] - '0') }
 
-	var (
-		mu       sync.Mutex
-		inFlight [2]int
-		overlaps []string
-	)
-	fc := &fakeClient{respond: func(_ context.Context, n int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
-		r := round(*in.Entries[0].ReceiptHandle)
-		mu.Lock()
-		for _, e := range in.Entries {
-			if round(*e.ReceiptHandle) != r {
-				overlaps = append(overlaps, fmt.Sprintf("call %d mixes rounds", n))
+	tests := []struct {
+		name string
+		opts batch.Options
+	}{
+		{name: "stop at first failure"},
+		{name: "skip group", opts: batch.Options{SkipGroupOnError: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				mu          sync.Mutex
+				inFlight    [2]int
+				peak        int
+				overlaps    []string
+				roundsCalls [2]int
+			)
+			fc := &fakeClient{respond: func(_ context.Context, n int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+				r := round(*in.Entries[0].ReceiptHandle)
+				mu.Lock()
+				for _, e := range in.Entries {
+					if round(*e.ReceiptHandle) != r {
+						overlaps = append(overlaps, fmt.Sprintf("call %d mixes rounds", n))
+					}
+				}
+				if r == 1 && inFlight[0] > 0 {
+					overlaps = append(overlaps, fmt.Sprintf("call %d of round 1 started while %d of round 0 ran", n, inFlight[0]))
+				}
+				inFlight[r]++
+				roundsCalls[r]++
+				peak = max(peak, inFlight[r])
+				mu.Unlock()
+				time.Sleep(10 * time.Millisecond) // give a wrong order the time to show
+				mu.Lock()
+				inFlight[r]--
+				mu.Unlock()
+				return succeedAll(in), nil
+			}}
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteConcurrency: 3}, failIDs("x"), tt.opts)
+			_, err := fn.Process(context.Background(), event(recs))
+			var e *sqsdelete.Error
+			if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
+				t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
 			}
-		}
-		if r == 1 && inFlight[0] > 0 {
-			overlaps = append(overlaps, fmt.Sprintf("call %d of round 1 started while %d of round 0 ran", n, inFlight[0]))
-		}
-		inFlight[r]++
-		mu.Unlock()
-		time.Sleep(10 * time.Millisecond) // give a wrong order the time to show
-		mu.Lock()
-		inFlight[r]--
-		mu.Unlock()
-		return succeedAll(in), nil
-	}}
-	fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteConcurrency: 3}, failIDs("x"), batch.Options{SkipGroupOnError: true})
-	_, err := fn.Process(context.Background(), event(recs))
-	var e *sqsdelete.Error
-	if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
-		t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
-	}
-	calls, deleted, violations := fc.snapshot()
-	if len(violations) > 0 {
-		t.Errorf("requests SQS would reject: %v", violations)
-	}
-	if len(calls) != 6 || len(deleted) != 44 {
-		t.Errorf("got %d calls deleting %d messages, want 6 calls deleting 44", len(calls), len(deleted))
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(overlaps) > 0 {
-		t.Errorf("rounds overlapped: %v", overlaps)
+			calls, deleted, violations := fc.snapshot()
+			if len(violations) > 0 {
+				t.Errorf("requests SQS would reject: %v", violations)
+			}
+			if len(calls) != 6 || len(deleted) != 44 {
+				t.Errorf("got %d calls deleting %d messages, want 6 calls deleting 44", len(calls), len(deleted))
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(overlaps) > 0 {
+				t.Errorf("rounds overlapped: %v", overlaps)
+			}
+			if roundsCalls != [2]int{3, 3} {
+				t.Errorf("got %v calls in rounds 0 and 1, want 3 each", roundsCalls)
+			}
+			if peak > 3 {
+				t.Errorf("got %d calls of a round at once, want at most DeleteConcurrency (3)", peak)
+			}
+		})
 	}
 }
