@@ -443,6 +443,8 @@ func TestDeleteConcurrency(t *testing.T) {
 	}{
 		{name: "one call at a time", concurrency: 1, wantMax: 1},
 		{name: "at most DeleteConcurrency calls at once", concurrency: 3, wantMax: 3},
+		{name: "zero means DefaultDeleteConcurrency", concurrency: 0, wantMax: sqsdelete.DefaultDeleteConcurrency},
+		{name: "negative means no limit: every chunk at once", concurrency: -1, wantMax: 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
