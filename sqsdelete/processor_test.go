@@ -579,6 +579,36 @@ func TestHandle(t *testing.T) {
 	}
 }
 
+// TestNewPanics checks that New refuses, when the function starts, what
+// would otherwise fail every invocation (ErrNoClient before): a nil Client
+// and a nil handler.
+func TestNewPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  sqsdelete.Config
+		h    func(context.Context, events.SQSMessage) error
+		want string // in the panic's message
+	}{
+		{name: "nil Client", h: failIDs(), want: "sqsdelete: New: Config.Client is nil"},
+		{name: "nil Client with SuppressError", cfg: sqsdelete.Config{SuppressError: true}, h: failIDs(), want: "sqsdelete: New: Config.Client is nil"},
+		{name: "nil Client and nil handler: the Client is named", want: "sqsdelete: New: Config.Client is nil"},
+		{name: "nil handler", cfg: sqsdelete.Config{Client: &fakeClient{}}, want: "New: nil handler"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				sqsdelete.New(tt.cfg, tt.h, batch.Options{})
+			}()
+			msg, ok := got.(string)
+			if !ok || !strings.Contains(msg, tt.want) {
+				t.Errorf("got panic %#v, want one containing %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestErrorText(t *testing.T) {
 	tests := []struct {
 		name string
