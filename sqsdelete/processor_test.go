@@ -492,7 +492,9 @@ func TestDeleteMargin(t *testing.T) {
 		name     string
 		cfg      sqsdelete.Config
 		opts     batch.Options
+		left     time.Duration // before the invocation's deadline; 0 means a minute
 		reserved time.Duration // how much earlier than the invocation's the handler's deadline is
+		slack    time.Duration // how far from reserved it may be, when left/2 caps it
 	}{
 		{name: "default margin keeps a second for the deletes", reserved: sqsdelete.DefaultDeleteMargin + engineMargin},
 		{name: "DeleteMargin sets the time kept", cfg: sqsdelete.Config{DeleteMargin: 3 * time.Second}, reserved: 3*time.Second + engineMargin},
@@ -501,10 +503,24 @@ func TestDeleteMargin(t *testing.T) {
 		// delete margin: Options.Reserve applies whatever DeadlineMargin says.
 		{name: "negative DeadlineMargin still keeps the delete margin", opts: batch.Options{DeadlineMargin: -1}, reserved: sqsdelete.DefaultDeleteMargin},
 		{name: "negative DeleteMargin and DeadlineMargin keep no time", cfg: sqsdelete.Config{DeleteMargin: -1}, opts: batch.Options{DeadlineMargin: -1}, reserved: 0},
+		// New keeps the time through Options.Reserve, the larger of the two.
+		{name: "a larger Options.Reserve is kept", opts: batch.Options{Reserve: 5 * time.Second}, reserved: 5*time.Second + engineMargin},
+		{name: "a smaller Options.Reserve gives way to DeleteMargin", opts: batch.Options{Reserve: 200 * time.Millisecond}, reserved: sqsdelete.DefaultDeleteMargin + engineMargin},
+		{name: "negative DeleteMargin keeps the Options.Reserve", cfg: sqsdelete.Config{DeleteMargin: -1}, opts: batch.Options{Reserve: 2 * time.Second}, reserved: 2*time.Second + engineMargin},
+		{
+			// 4s left: at most 2s is kept, and the engine's margin applies
+			// within the 2s left to the handlers.
+			name: "the time kept is at most half the time left", cfg: sqsdelete.Config{DeleteMargin: 3 * time.Second},
+			left: 4 * time.Second, reserved: 2*time.Second + engineMargin, slack: 100 * time.Millisecond,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dl := time.Now().Add(time.Minute)
+			left := tt.left
+			if left == 0 {
+				left = time.Minute
+			}
+			dl := time.Now().Add(left)
 			ctx, cancel := context.WithDeadline(context.Background(), dl)
 			defer cancel()
 			var handlerDL, deleteDL time.Time
@@ -522,13 +538,75 @@ func TestDeleteMargin(t *testing.T) {
 				return nil
 			}, tt.opts)
 			_, _ = fn.Process(ctx, event(msgs("m", 2, stdARN)))
-			if got, want := dl.Sub(handlerDL), tt.reserved; got != want {
-				t.Errorf("got the handler's deadline %v before the invocation's, want %v", got, want)
+			if got, want := dl.Sub(handlerDL), tt.reserved; got > want+tt.slack || got < want-tt.slack {
+				t.Errorf("got the handler's deadline %v before the invocation's, want %v (±%v)", got, want, tt.slack)
 			}
 			if !deleteDL.Equal(dl) {
 				t.Errorf("got the deletes' deadline %v, want the invocation's %v", deleteDL, dl)
 			}
 		})
+	}
+}
+
+// TestDeleteMarginDeadline checks that the time kept for the deletes is the
+// engine's Options.Reserve: the records run as if the deadline came
+// DeleteMargin earlier, with DeadlineMargin within that, so that a record
+// not started by then is reported with batch.ErrDeadline, and the
+// successes are still deleted, with the time kept.
+func TestDeleteMarginDeadline(t *testing.T) {
+	const (
+		left           = 1200 * time.Millisecond
+		deleteMargin   = 400 * time.Millisecond
+		deadlineMargin = 200 * time.Millisecond
+	)
+	dl := time.Now().Add(left)
+	ctx, cancel := context.WithDeadline(context.Background(), dl)
+	defer cancel()
+	type ended struct {
+		left  time.Duration // before dl
+		cause error
+	}
+	handlerEnded := make(chan ended, 1) // when m1's context ended; a channel, as an abandoned handler may outlive Process
+	var deleteLeft time.Duration        // before dl, when the deletes ran
+	fc := &fakeClient{respond: func(ctx context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+		deleteLeft = time.Until(dl)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return succeedAll(in), nil
+	}}
+	fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteMargin: deleteMargin}, func(ctx context.Context, m events.SQSMessage) error {
+		if m.MessageId != "m1" {
+			return nil
+		}
+		<-ctx.Done() // m1 runs until the records' deadline
+		handlerEnded <- ended{time.Until(dl), context.Cause(ctx)}
+		return ctx.Err()
+	}, batch.Options{DeadlineMargin: deadlineMargin})
+
+	rep, err := fn.Process(ctx, event(msgs("m", 3, stdARN)))
+	h := <-handlerEnded
+	if h.left < deleteMargin {
+		t.Errorf("got the handler's context done %v before the deadline, want at least DeleteMargin (%v)", h.left, deleteMargin)
+	}
+	if !errors.Is(h.cause, batch.ErrDeadline) {
+		t.Errorf("got the handler's context cause %v, want batch.ErrDeadline", h.cause)
+	}
+	var e *sqsdelete.Error
+	if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
+		t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
+	}
+	if got, want := errIDs(e.Failed), []string{"m1", "m2"}; !slices.Equal(got, want) {
+		t.Errorf("got failed %v, want %v", got, want)
+	}
+	if r := rep.Results[2]; r.Outcome != batch.NotProcessed || !errors.Is(r.Err, batch.ErrDeadline) {
+		t.Errorf("m2: got %v, %v, want not processed with batch.ErrDeadline", r.Outcome, r.Err)
+	}
+	if _, deleted, _ := fc.snapshot(); !slices.Equal(deleted, handles("m0")) {
+		t.Errorf("got deleted %v, want [rh-m0]", deleted)
+	}
+	if deleteLeft <= 0 {
+		t.Errorf("got the deletes run %v after the deadline, want before it", -deleteLeft)
 	}
 }
 
