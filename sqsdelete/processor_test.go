@@ -2,6 +2,7 @@ package sqsdelete_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -625,7 +626,7 @@ func TestHandle(t *testing.T) {
 			wantDesc: "*sqsdelete.Error wrapping the handler's error",
 		},
 		{
-			name: "SuppressError returns nil after deleting", cfg: sqsdelete.Config{SuppressError: true}, fail: []string{"m1"}, deletes: 2,
+			name: "SuppressError returns nil after deleting, and Process the error", cfg: sqsdelete.Config{SuppressError: true}, fail: []string{"m1"}, deletes: 2,
 			wantErr: func(err error) bool { return err == nil }, wantDesc: "nil",
 		},
 		{
@@ -652,6 +653,13 @@ func TestHandle(t *testing.T) {
 			}
 			if _, deleted, _ := fc.snapshot(); len(deleted) != tt.deletes {
 				t.Errorf("deleted %d messages, want %d", len(deleted), tt.deletes)
+			}
+			// Process ignores SuppressError: it gives the error Handle
+			// would return without it.
+			_, err = fn.Process(context.Background(), event(msgs("m", 3, stdARN)))
+			var e *sqsdelete.Error
+			if got, want := errors.As(err, &e), len(tt.fail) > 0; got != want {
+				t.Errorf("Process: got error %v, want an *sqsdelete.Error: %v", err, want)
 			}
 		})
 	}
@@ -730,6 +738,134 @@ func manyErrs(n int) []*batch.RecordError {
 		out[i] = &batch.RecordError{Index: i, ID: "id", Err: errHandler}
 	}
 	return out
+}
+
+// TestInvoke checks the entry point lambda.Start calls: the event as JSON
+// in, the JSON null out when Lambda may delete the batch, and otherwise the
+// error that makes it return the batch to the queue.
+func TestInvoke(t *testing.T) {
+	std, err := json.Marshal(event(msgs("m", 3, stdARN)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		cfg      sqsdelete.Config
+		payload  string
+		fail     []string
+		wantOut  string // "" means nil
+		wantErr  func(error) bool
+		wantDesc string
+		handled  int
+		deleted  []string
+	}{
+		{
+			name: "all succeeded returns null and deletes nothing", payload: string(std), handled: 3,
+			wantOut: "null", wantErr: func(err error) bool { return err == nil }, wantDesc: "nil",
+		},
+		{
+			name: "partial failure deletes the successes and returns the error", payload: string(std), fail: []string{"m1"}, handled: 3,
+			wantErr:  func(err error) bool { var e *sqsdelete.Error; return errors.As(err, &e) && errors.Is(err, errHandler) },
+			wantDesc: "*sqsdelete.Error wrapping the handler's error", deleted: handles("m0", "m2"),
+		},
+		{
+			name: "SuppressError returns null after deleting", cfg: sqsdelete.Config{SuppressError: true}, payload: string(std), fail: []string{"m1"}, handled: 3,
+			wantOut: "null", wantErr: func(err error) bool { return err == nil }, wantDesc: "nil", deleted: handles("m0", "m2"),
+		},
+		{
+			name: "malformed JSON runs nothing", payload: `{"Records":[`,
+			wantErr:  func(err error) bool { var ee *batch.EventError; return errors.As(err, &ee) },
+			wantDesc: "*batch.EventError",
+		},
+		{
+			name: "no records runs nothing", payload: `{}`,
+			wantErr: func(err error) bool {
+				var ee *batch.EventError
+				return errors.As(err, &ee) && errors.Is(err, batch.ErrNoRecords)
+			},
+			wantDesc: "*batch.EventError with ErrNoRecords",
+		},
+		{
+			name: "SuppressError does not hide an event that is not an SQS event", cfg: sqsdelete.Config{SuppressError: true},
+			payload: `{"Records":[{"eventSource":"aws:kinesis","eventID":"shardId-000:1"}]}`,
+			wantErr: func(err error) bool {
+				var ee *batch.EventError
+				return errors.As(err, &ee) && errors.Is(err, batch.ErrWrongSource)
+			},
+			wantDesc: "*batch.EventError with ErrWrongSource",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := &fakeClient{}
+			cfg := tt.cfg
+			cfg.Client = fc
+			var handled atomic.Int64
+			fn := sqsdelete.New(cfg, func(ctx context.Context, m events.SQSMessage) error {
+				handled.Add(1)
+				return failIDs(tt.fail...)(ctx, m)
+			}, batch.Options{})
+			out, err := fn.Invoke(context.Background(), []byte(tt.payload))
+			if !tt.wantErr(err) {
+				t.Errorf("got error %v, want %s", err, tt.wantDesc)
+			}
+			if got := string(out); got != tt.wantOut || (tt.wantOut == "") != (out == nil) {
+				t.Errorf("got response %q, want %q", got, tt.wantOut)
+			}
+			if got, want := handled.Load(), int64(tt.handled); got != want {
+				t.Errorf("handled %d messages, want %d", got, want)
+			}
+			if _, deleted, _ := fc.snapshot(); !slices.Equal(deleted, tt.deleted) {
+				t.Errorf("got deleted %v, want %v", deleted, tt.deleted)
+			}
+		})
+	}
+}
+
+// TestEventError checks that an event that is not a batch of SQS messages
+// runs nothing and deletes nothing: Handle and Process return the
+// *batch.EventError, whatever SuppressError says (Lambda never sends an
+// empty batch; such an event is another service's, or a mistake).
+func TestEventError(t *testing.T) {
+	kinesis := msgs("m", 2, stdARN)
+	kinesis[1].EventSource = "aws:kinesis"
+	tests := []struct {
+		name  string
+		ev    events.SQSEvent
+		cause error
+	}{
+		{name: "no records", ev: events.SQSEvent{}, cause: batch.ErrNoRecords},
+		{name: "a record of another source", ev: event(kinesis), cause: batch.ErrWrongSource},
+	}
+	for _, tt := range tests {
+		for _, suppress := range []bool{false, true} {
+			t.Run(tt.name+"/SuppressError="+strconv.FormatBool(suppress), func(t *testing.T) {
+				fc := &fakeClient{}
+				var handled atomic.Int64
+				fn := sqsdelete.New(sqsdelete.Config{Client: fc, SuppressError: suppress}, func(context.Context, events.SQSMessage) error {
+					handled.Add(1)
+					return errHandler
+				}, batch.Options{})
+				var ee *batch.EventError
+				if err := fn.Handle(context.Background(), tt.ev); !errors.As(err, &ee) || !errors.Is(err, tt.cause) {
+					t.Errorf("Handle: got error %v, want *batch.EventError with %v", err, tt.cause)
+				}
+				rep, err := fn.Process(context.Background(), tt.ev)
+				if !errors.As(err, &ee) || !errors.Is(err, tt.cause) || rep.Err != err {
+					t.Errorf("Process: got error %v and report error %v, want the *batch.EventError with %v in both", err, rep.Err, tt.cause)
+				}
+				if len(rep.Results) != 0 {
+					t.Errorf("Process: got %d results, want none", len(rep.Results))
+				}
+				if got := handled.Load(); got != 0 {
+					t.Errorf("handled %d messages, want 0", got)
+				}
+				if calls, _, _ := fc.snapshot(); len(calls) != 0 {
+					t.Errorf("got %d calls, want 0", len(calls))
+				}
+			})
+		}
+	}
 }
 
 // TestSQSClient checks that an *sqs.Client built from an aws.Config, the
