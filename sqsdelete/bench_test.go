@@ -17,7 +17,7 @@ import (
 	"github.com/seed-45ee126e/batch/sqsdelete"
 )
 
-// Benchmarks of the processor's own cost, next to a hand-written loop doing
+// Benchmarks of the Function's own cost, next to a hand-written loop doing
 // the same work: handle each message (recovering panics), delete the
 // successful ones in calls of ten, and build an error naming the failed
 // ones. The SQS client is an in-memory fake that answers every entry

@@ -42,7 +42,7 @@ func onQueue(records []events.SQSMessage, arn string) []events.SQSMessage {
 // handled the messages in, whatever stopped the handling.
 func TestFIFODeleteOrder(t *testing.T) {
 	// Groups A and B interleaved, then x, a message of group X that fails
-	// in the handler so that the processor deletes the others itself.
+	// in the handler so that the function deletes the others itself.
 	interleaved := []events.SQSMessage{
 		msg("a1", fifoARN, "A"), msg("b1", fifoARN, "B"), msg("a2", fifoARN, "A"),
 		msg("b2", fifoARN, "B"), msg("a3", fifoARN, "A"), msg("b3", fifoARN, "B"),
