@@ -400,7 +400,7 @@ func (f *Function) call(ctx context.Context, in *sqs.DeleteMessageBatchInput) (o
 	returned := false // panic(nil) recovers as nil under GODEBUG=panicnil=1
 	defer func() {
 		if !returned {
-			out, err = nil, &batch.PanicError{Value: recover(), Stack: debug.Stack()}
+			out, err = nil, fmt.Errorf("the SQS client's DeleteMessageBatch: %w", &batch.PanicError{Value: recover(), Stack: debug.Stack()})
 		}
 	}()
 	out, err = f.cfg.Client.DeleteMessageBatch(ctx, in)

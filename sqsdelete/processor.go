@@ -124,6 +124,9 @@ func New[T any](cfg Config, h func(ctx context.Context, v T) error, o batch.Opti
 	return &Function{fn: batch.New(batch.SQS(), h, o), cfg: cfg}
 }
 
+// errUnbuilt is returned by a Function that New did not build.
+var errUnbuilt = errors.New("sqsdelete: Function used without New")
+
 // Invoke handles one invocation, the event as Lambda sends it: it returns
 // the JSON null when every message succeeded or [Config.SuppressError] is
 // set, and otherwise the error of [Function.Handle], which makes Lambda
@@ -153,7 +156,7 @@ func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 func (f *Function) Handle(ctx context.Context, ev events.SQSEvent) error {
 	_, err := f.Process(ctx, ev)
 	var e *Error
-	if f.cfg.SuppressError && errors.As(err, &e) {
+	if err != errUnbuilt && f.cfg.SuppressError && errors.As(err, &e) {
 		return nil
 	}
 	return err
@@ -164,9 +167,13 @@ func (f *Function) Handle(ctx context.Context, ev events.SQSEvent) error {
 // and the error Handle would return, ignoring [Config.SuppressError]. The
 // messages listed in [Error.NotDeleted] are Succeeded in the report.
 func (f *Function) Process(ctx context.Context, ev events.SQSEvent) (*batch.Report[events.SQSMessage], error) {
+	if f == nil || f.fn == nil {
+		return &batch.Report[events.SQSMessage]{Err: errUnbuilt}, errUnbuilt
+	}
 	_, rep := f.fn.Process(ctx, ev)
-	var ee *batch.EventError
-	if errors.As(rep.Err, &ee) {
+	if len(rep.Results) == 0 && rep.Err != nil {
+		// Nothing ran (an event of another service, say): Lambda must not
+		// delete the batch.
 		return rep, rep.Err
 	}
 	var (

@@ -873,10 +873,12 @@ func TestEventError(t *testing.T) {
 // ReportBatchItemFailures nil makes Lambda delete the whole batch, so the
 // messages would be lost without ever being handled.
 func TestUnbuiltFunction(t *testing.T) {
-	t.Skip("BUG: a zero sqsdelete.Function returns nil from Handle and Process and null from Invoke; " +
-		"Process drops the report's error (batch: Function used without New) since it passes on only a *batch.EventError")
 	var fn sqsdelete.Function
 	ev := event(msgs("m", 2, stdARN))
+	var nilFn *sqsdelete.Function
+	if err := nilFn.Handle(context.Background(), ev); err == nil {
+		t.Errorf("nil Function: Handle: got nil, want an error")
+	}
 	if err := fn.Handle(context.Background(), ev); err == nil {
 		t.Errorf("Handle: got nil, want an error")
 	}
