@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -25,20 +24,6 @@ import (
 //	go test -run '^$' -bench 'FIFOGroups' -benchtime 20x .
 
 var errBench = errors.New("bench failure")
-
-func benchEvent(n int) events.SQSEvent {
-	body := `{"orderId":"o-123456","customer":"c-98765","items":[{"sku":"A-1","qty":2,"price":1999},{"sku":"B-22","qty":1,"price":4999}],"currency":"EUR","note":"leave at the door, ring twice please, thank you","ts":1732262400}`
-	ev := events.SQSEvent{Records: make([]events.SQSMessage, n)}
-	for i := range ev.Records {
-		ev.Records[i] = events.SQSMessage{
-			MessageId:      fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i),
-			Body:           body,
-			EventSource:    "aws:sqs",
-			EventSourceARN: "arn:aws:sqs:us-east-1:123456789012:orders",
-		}
-	}
-	return ev
-}
 
 // cheap is the per-record work of the engine benchmarks: almost nothing, so
 // that the engine's own cost shows; every tenth record fails.
@@ -70,27 +55,6 @@ func handWritten(ctx context.Context, ev events.SQSEvent, h func(context.Context
 	return resp, nil
 }
 
-func reportNsPerRecord(b *testing.B, n int) {
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/record")
-}
-
-// perRecord runs the benchmark loop body f b.N times and reports ns/record
-// and allocs/record besides the usual per-call figures. allocs/record counts
-// every heap allocation of the call, fixed costs included, divided by n.
-func perRecord(b *testing.B, n int, f func()) {
-	b.ReportAllocs()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		f()
-	}
-	b.StopTimer()
-	runtime.ReadMemStats(&after)
-	reportNsPerRecord(b, n)
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N*n), "allocs/record")
-}
-
 func BenchmarkEngine(b *testing.B) {
 	for _, n := range []int{10, 1000, 10000} {
 		ev := benchEvent(n)
@@ -102,9 +66,9 @@ func BenchmarkEngine(b *testing.B) {
 			})
 		})
 		b.Run(fmt.Sprintf("records=%d/library", n), func(b *testing.B) {
-			var p batch.Processor
+			fn := batch.New(batch.SQS(), cheap, batch.Options{})
 			perRecord(b, n, func() {
-				if _, err := p.SQS(context.Background(), ev, cheap); err != nil {
+				if _, err := fn.Handle(context.Background(), ev); err != nil {
 					b.Fatal(err)
 				}
 			})
@@ -114,9 +78,9 @@ func BenchmarkEngine(b *testing.B) {
 		b.Run(fmt.Sprintf("records=%d/library-deadline", n), func(b *testing.B) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 			defer cancel()
-			var p batch.Processor
+			fn := batch.New(batch.SQS(), cheap, batch.Options{})
 			perRecord(b, n, func() {
-				if _, err := p.SQS(ctx, ev, cheap); err != nil {
+				if _, err := fn.Handle(ctx, ev); err != nil {
 					b.Fatal(err)
 				}
 			})
@@ -124,8 +88,8 @@ func BenchmarkEngine(b *testing.B) {
 	}
 }
 
-// handWrittenPool is what a careful user writes for
-// Processor{Concurrency: workers}.SQS: a plain loop for one worker, otherwise
+// handWrittenPool is what a careful user writes for a Function with
+// Options{Concurrency: workers}: a plain loop for one worker, otherwise
 // a bounded pool whose goroutines claim the next index from an atomic
 // counter; errors collected by index, failures reported in input order.
 func handWrittenPool(ctx context.Context, ev events.SQSEvent, workers int, h func(context.Context, events.SQSMessage) error) events.SQSEventResponse {
@@ -198,9 +162,9 @@ func BenchmarkIOBound(b *testing.B) {
 			report(b)
 		})
 		b.Run("workers="+name+"/library", func(b *testing.B) {
-			p := batch.Processor{Concurrency: workers}
+			fn := batch.New(batch.SQS(), io, batch.Options{Concurrency: workers})
 			for i := 0; i < b.N; i++ {
-				if _, err := p.SQS(context.Background(), ev, io); err != nil {
+				if _, err := fn.Handle(context.Background(), ev); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -245,9 +209,9 @@ func BenchmarkCPUBound(b *testing.B) {
 		})
 		b.Run("workers="+name+"/library", func(b *testing.B) {
 			b.ReportAllocs()
-			p := batch.Processor{Concurrency: workers}
+			fn := batch.New(batch.SQS(), decode, batch.Options{Concurrency: workers})
 			for i := 0; i < b.N; i++ {
-				if _, err := p.SQS(context.Background(), ev, decode); err != nil {
+				if _, err := fn.Handle(context.Background(), ev); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -350,9 +314,9 @@ func BenchmarkFIFOGroups(b *testing.B) {
 			name = "library-parallel"
 		}
 		b.Run(name, func(b *testing.B) {
-			p := batch.Processor{Concurrency: workers, SkipGroupOnError: true}
+			fn := batch.New(batch.SQS(), io, batch.Options{Concurrency: workers, SkipGroupOnError: true})
 			for i := 0; i < b.N; i++ {
-				resp, err := p.SQS(context.Background(), ev, io)
+				resp, err := fn.Handle(context.Background(), ev)
 				if err != nil {
 					b.Fatal(err)
 				}

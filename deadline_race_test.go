@@ -21,8 +21,9 @@ import (
 // and the supervisor each win some of these records. Whoever wins, each
 // record must end with exactly one outcome that agrees with what its
 // handler did, and that outcome must not change once Process has returned,
-// when the abandoned handlers finish. Run it repeatedly to widen the
-// search:
+// when the abandoned handlers finish: neither in the Report, a snapshot
+// taken before Process returns, nor in the response. Run it repeatedly to
+// widen the search:
 //
 //	go test -race -run TestDeadlineRace -count 20 .
 func TestDeadlineRace(t *testing.T) {
@@ -32,23 +33,23 @@ func TestDeadlineRace(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name    string
-		p       batch.Processor
+		opts    batch.Options
 		ordered bool // records of one key in order (the group path)
 		fail    int  // 1 in fail quick handlers fails; 0: none
 		stop    bool // a failure stops the rest: quick handlers never fail
 	}{
-		{name: "sequential", p: batch.Processor{}, fail: 10},
-		{name: "sequential-stop", p: batch.Processor{StopOnFirstFailure: true}, stop: true},
-		{name: "sequential-skipgroup", p: batch.Processor{Concurrency: 1, SkipGroupOnError: true}, ordered: true, fail: 10},
-		{name: "parallel", p: batch.Processor{Concurrency: 3}, fail: 10},
-		{name: "groups", p: batch.Processor{Concurrency: 3}, ordered: true, fail: 10},
-		{name: "groups-skipgroup", p: batch.Processor{Concurrency: 3, SkipGroupOnError: true}, ordered: true, fail: 10},
+		{name: "sequential", opts: batch.Options{}, fail: 10},
+		{name: "sequential-stop", opts: batch.Options{StopOnFirstFailure: true}, stop: true},
+		{name: "sequential-skipgroup", opts: batch.Options{Concurrency: 1, SkipGroupOnError: true}, ordered: true, fail: 10},
+		{name: "parallel", opts: batch.Options{Concurrency: 3}, fail: 10},
+		{name: "groups", opts: batch.Options{Concurrency: 3}, ordered: true, fail: 10},
+		{name: "groups-skipgroup", opts: batch.Options{Concurrency: 3, SkipGroupOnError: true}, ordered: true, fail: 10},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var won, lost int // straddling handlers that returned nil: reported succeeded / abandoned
 			for run := 0; run < runs; run++ {
 				seed := time.Now().UnixNano()
-				w, l := raceOnce(t, c.p, c.ordered, c.fail, seed)
+				w, l := raceOnce(t, c.opts, c.ordered, c.fail, seed)
 				won, lost = won+w, l+lost
 				if t.Failed() {
 					t.Fatalf("seed %d", seed)
@@ -62,7 +63,7 @@ func TestDeadlineRace(t *testing.T) {
 // raceOnce runs one batch cut by its deadline and checks its report; see
 // TestDeadlineRace. It returns how many handlers that returned nil after
 // deadline − margin were reported succeeded (won) and abandoned (lost).
-func raceOnce(t *testing.T, p batch.Processor, ordered bool, fail int, seed int64) (won, lost int) {
+func raceOnce(t *testing.T, opts batch.Options, ordered bool, fail int, seed int64) (won, lost int) {
 	t.Helper()
 	const (
 		n       = 300
@@ -70,7 +71,7 @@ func raceOnce(t *testing.T, p batch.Processor, ordered bool, fail int, seed int6
 		margin  = 20 * time.Millisecond // at most half the timeout, so used as is
 		keys    = 4
 	)
-	p.DeadlineMargin = margin
+	opts.DeadlineMargin = margin
 	rng := rand.New(rand.NewSource(seed))
 
 	// What each handler did, written by the handler's goroutine and read
@@ -93,8 +94,10 @@ func raceOnce(t *testing.T, p batch.Processor, ordered bool, fail int, seed int6
 			fails[i] = rng.Intn(2) == 0 && i > 0 // only straddlers fail, see below
 		}
 	}
-	src := recSource()
-	src.Ordered = ordered
+	var key func(rec) string // a key makes Records keep each key's records in order
+	if ordered {
+		key = recKey
+	}
 
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -136,14 +139,14 @@ func raceOnce(t *testing.T, p batch.Processor, ordered bool, fail int, seed int6
 		return err
 	}
 
-	rep := batch.Process(ctx, p, records, src, h)
+	resp, rep := batch.New(batch.Records(recID, key), h, opts).Process(ctx, records)
 	if now := time.Now(); !now.Before(deadline) {
 		// TestDeadline and others hold the engine to the deadline; here,
 		// many short runs on a shared machine, a late return is only the
 		// scheduler's doing.
 		t.Logf("returned %v after the deadline", now.Sub(deadline))
 	}
-	first := rep.Results()
+	first := append([]batch.Result[rec](nil), rep.Results...)
 
 	// Let the abandoned handlers finish: their late results must change
 	// nothing. A worker that won a record calls its handler at once, so
@@ -156,7 +159,10 @@ func raceOnce(t *testing.T, p batch.Processor, ordered bool, fail int, seed int6
 			quiet = 0
 		}
 	}
-	final := rep.Results()
+	final := rep.Results
+	if len(final) != n {
+		t.Fatalf("got %d results, want %d", len(final), n)
+	}
 
 	softAt := soft.Sub(start)
 	for i, r := range final {
@@ -208,13 +214,25 @@ func raceOnce(t *testing.T, p batch.Processor, ordered bool, fail int, seed int6
 		}
 	}
 
+	// The response lists exactly the records that did not succeed, as the
+	// report has them.
+	want := []string{}
+	for _, r := range final {
+		if r.Outcome != batch.Succeeded {
+			want = append(want, r.ID)
+		}
+	}
+	if !equalStrings(resp, want) {
+		t.Errorf("got response %v, want the records that did not succeed, %v", resp, want)
+	}
+
 	// A worker records a record's outcome before it starts the next record
 	// it handles. So when a later record of the same sequence (the batch,
 	// when one worker handles it in order; the key, when records are
 	// grouped) was called, an earlier one whose handler returned was
 	// recorded by the worker, with the handler's result, whatever the
 	// supervisor did.
-	sequential := p.Concurrency <= 1 || p.StopOnFirstFailure
+	sequential := opts.Concurrency <= 1 || opts.StopOnFirstFailure
 	if sequential || ordered {
 		for i := range final {
 			if traces[i].returned.Load() == 0 {

@@ -42,9 +42,10 @@ func TestConcurrencyIsBounded(t *testing.T) {
 				time.Sleep(2 * time.Millisecond)
 				return nil
 			}
-			rep := batch.Process(context.Background(), batch.Processor{Concurrency: tt.workers}, recs(make([]string, tt.records)...), recSource(), h)
-			if rep.Count(batch.Succeeded) != tt.records {
-				t.Fatalf("got %d succeeded, want %d", rep.Count(batch.Succeeded), tt.records)
+			fn := batch.New(batch.Records(recID, recKey), h, batch.Options{Concurrency: tt.workers})
+			_, rep := fn.Process(context.Background(), recs(make([]string, tt.records)...))
+			if got := countOutcome(rep, batch.Succeeded); got != tt.records {
+				t.Fatalf("got %d succeeded, want %d", got, tt.records)
 			}
 			if got := int(max.Load()); got > tt.wantMax {
 				t.Errorf("got %d records in flight at once, want at most %d", got, tt.wantMax)
@@ -64,9 +65,9 @@ func TestConcurrencyIsBounded(t *testing.T) {
 			maxGoroutines.Store(0)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			rep = batch.Process(ctx, batch.Processor{Concurrency: tt.workers}, recs(make([]string, tt.records)...), recSource(), h)
-			if rep.Count(batch.Succeeded) != tt.records {
-				t.Fatalf("with a deadline: got %d succeeded, want %d", rep.Count(batch.Succeeded), tt.records)
+			_, rep = fn.Process(ctx, recs(make([]string, tt.records)...))
+			if got := countOutcome(rep, batch.Succeeded); got != tt.records {
+				t.Fatalf("with a deadline: got %d succeeded, want %d", got, tt.records)
 			}
 			if got := int(max.Load()); got > tt.wantMax {
 				t.Errorf("with a deadline: got %d records in flight at once, want at most %d", got, tt.wantMax)
@@ -95,9 +96,9 @@ func TestConcurrencyReachesTheWorkerCount(t *testing.T) {
 			return errors.New("the other records never started")
 		}
 	}
-	rep := batch.Process(context.Background(), batch.Processor{Concurrency: 4}, recs("ok", "ok", "ok", "ok"), recSource(), h)
-	if rep.Err() != nil || rep.Count(batch.Succeeded) != 4 {
-		t.Errorf("got %v, %d succeeded; want all 4 to meet", rep.Err(), rep.Count(batch.Succeeded))
+	_, rep := batch.New(batch.Records(recID, recKey), h, batch.Options{Concurrency: 4}).Process(context.Background(), recs("ok", "ok", "ok", "ok"))
+	if rep.Err != nil || countOutcome(rep, batch.Succeeded) != 4 {
+		t.Errorf("got %v, %d succeeded; want all 4 to meet", rep.Err, countOutcome(rep, batch.Succeeded))
 	}
 }
 
@@ -116,21 +117,21 @@ func TestResultsInInputOrderWhateverTheCompletionOrder(t *testing.T) {
 		time.Sleep(time.Duration(20-i) * 100 * time.Microsecond) // later records finish first
 		return doRecord(ctx, r)
 	}
-	rep := batch.Process(context.Background(), batch.Processor{Concurrency: 8}, records, recSource(), h)
-	var want []string
+	got, _ := batch.New(batch.Records(recID, recKey), h, batch.Options{Concurrency: 8}).Process(context.Background(), records)
+	want := []string{}
 	for i, s := range specs {
 		if s == "fail" {
 			want = append(want, records[i].ID)
 		}
 	}
-	if got := rep.FailedIDs(); !equalStrings(got, want) {
+	if !equalStrings(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
 
 // slowRecords returns a handler that takes d per record, honouring ctx, and
 // the set of records it completed successfully.
-func slowRecords(d time.Duration) (batch.Handler[rec], *sync.Map) {
+func slowRecords(d time.Duration) (func(context.Context, rec) error, *sync.Map) {
 	var done sync.Map
 	return func(ctx context.Context, r rec) error {
 		select {
@@ -151,13 +152,14 @@ func TestDeadline(t *testing.T) {
 			defer cancel()
 			deadline, _ := ctx.Deadline()
 			records := recs(make([]string, 60)...) // 60 × 20 ms is far beyond 400 ms
-			rep := batch.Process(ctx, batch.Processor{Concurrency: workers, DeadlineMargin: 150 * time.Millisecond}, records, recSource(), h)
+			fn := batch.New(batch.Records(recID, recKey), h, batch.Options{Concurrency: workers, DeadlineMargin: 150 * time.Millisecond})
+			resp, rep := fn.Process(ctx, records)
 			returned := time.Now()
 
 			if !returned.Before(deadline) {
 				t.Errorf("returned %v after the deadline, want before it", returned.Sub(deadline))
 			}
-			checkDeadlineReport(t, rep, done)
+			checkDeadlineReport(t, resp, rep, done)
 		})
 	}
 }
@@ -168,17 +170,17 @@ func TestDeadline(t *testing.T) {
 // ErrDeadline, and the response lists exactly the records that did not
 // complete.
 func TestDeadlineWithOrderedGroups(t *testing.T) {
-	for _, p := range []batch.Processor{
+	for _, opts := range []batch.Options{
 		{Concurrency: 2, DeadlineMargin: 150 * time.Millisecond},
 		{Concurrency: 2, SkipGroupOnError: true, DeadlineMargin: 150 * time.Millisecond},
 		{Concurrency: -1, SkipGroupOnError: true, DeadlineMargin: 150 * time.Millisecond},
 	} {
-		t.Run(fmt.Sprintf("workers=%d skipgroup=%v", p.Concurrency, p.SkipGroupOnError), func(t *testing.T) {
+		t.Run(fmt.Sprintf("workers=%d skipgroup=%v", opts.Concurrency, opts.SkipGroupOnError), func(t *testing.T) {
 			slow, done := slowRecords(20 * time.Millisecond)
 			ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
 			defer cancel()
 			deadline, _ := ctx.Deadline()
-			stopAt := deadline.Add(-p.DeadlineMargin)
+			stopAt := deadline.Add(-opts.DeadlineMargin)
 			var lateStarts atomic.Int32
 			h := func(ctx context.Context, r rec) error {
 				// The engine reads the clock just before calling the handler;
@@ -194,16 +196,15 @@ func TestDeadlineWithOrderedGroups(t *testing.T) {
 			for i := range records {
 				records[i] = rec{ID: fmt.Sprintf("r%d", i), Key: fmt.Sprintf("k%d", i%3)}
 			}
-			src := recSource()
-			src.Ordered = true
-			rep := batch.Process(ctx, p, records, src, h)
+			// A key makes Records order them (the Ordered of the old Source).
+			resp, rep := batch.New(batch.Records(recID, recKey), h, opts).Process(ctx, records)
 			if now := time.Now(); !now.Before(deadline) {
 				t.Errorf("returned %v after the deadline, want before it", now.Sub(deadline))
 			}
 			if n := lateStarts.Load(); n > 0 {
 				t.Errorf("%d handlers started after deadline − margin, want none", n)
 			}
-			checkDeadlineReport(t, rep, done)
+			checkDeadlineReport(t, resp, rep, done)
 		})
 	}
 }
@@ -214,11 +215,11 @@ func TestDeadlineWithOrderedGroups(t *testing.T) {
 // carry ErrDeadline, the deadline cut the batch in two (some succeeded,
 // some not started), and the response lists exactly the records that did
 // not complete.
-func checkDeadlineReport(t *testing.T, rep *batch.Report[rec], done *sync.Map) {
+func checkDeadlineReport(t *testing.T, resp []string, rep *batch.Report[rec], done *sync.Map) {
 	t.Helper()
 	notStarted := 0
-	var want []string
-	for _, r := range rep.Results() {
+	want := []string{}
+	for _, r := range rep.Results {
 		_, completed := done.Load(r.ID)
 		if !completed {
 			want = append(want, r.ID)
@@ -239,11 +240,11 @@ func checkDeadlineReport(t *testing.T, rep *batch.Report[rec], done *sync.Map) {
 	if notStarted == 0 {
 		t.Error("no record was left unstarted, want the deadline to stop the batch")
 	}
-	if rep.Count(batch.Succeeded) == 0 {
+	if countOutcome(rep, batch.Succeeded) == 0 {
 		t.Error("no record succeeded, want the ones before the deadline to")
 	}
-	if got := rep.FailedIDs(); !equalStrings(got, want) {
-		t.Errorf("got failures %v, want %v", got, want)
+	if !equalStrings(resp, want) {
+		t.Errorf("got failures %v, want %v", resp, want)
 	}
 }
 
@@ -261,7 +262,7 @@ func TestDeadlineAbandonsHandlersThatIgnoreCancellation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
-	rep := batch.Process(ctx, batch.Processor{DeadlineMargin: 100 * time.Millisecond}, recs("ok", "ok", "ok"), recSource(), h)
+	_, rep := batch.New(batch.Records(recID, recKey), h, batch.Options{DeadlineMargin: 100 * time.Millisecond}).Process(ctx, recs("ok", "ok", "ok"))
 	if now := time.Now(); !now.Before(deadline) {
 		t.Errorf("returned %v after the deadline, want before it", now.Sub(deadline))
 	}
@@ -270,7 +271,7 @@ func TestDeadlineAbandonsHandlersThatIgnoreCancellation(t *testing.T) {
 
 	want := []batch.Outcome{batch.Succeeded, batch.Failed, batch.NotProcessed}
 	for i, w := range want {
-		r := rep.Result(i)
+		r := rep.Results[i]
 		if r.Outcome != w {
 			t.Errorf("record %d: got %v (%v), want %v", i, r.Outcome, r.Err, w)
 		}
@@ -284,16 +285,16 @@ func TestDeadlineAlreadyPassed(t *testing.T) {
 	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel()
 	called := false
-	rep := batch.Process(ctx, batch.Processor{}, recs("ok", "ok"), recSource(), func(context.Context, rec) error {
+	_, rep := batch.New(batch.Records(recID, recKey), func(context.Context, rec) error {
 		called = true
 		return nil
-	})
+	}, batch.Options{}).Process(ctx, recs("ok", "ok"))
 	if called {
 		t.Error("handler called after the deadline")
 	}
 	var be *batch.BatchError
-	if !errors.As(rep.Err(), &be) || !errors.Is(rep.Err(), batch.ErrDeadline) {
-		t.Errorf("got %v, want a *BatchError of ErrDeadline records", rep.Err())
+	if !errors.As(rep.Err, &be) || !errors.Is(rep.Err, batch.ErrDeadline) {
+		t.Errorf("got %v, want a *BatchError of ErrDeadline records", rep.Err)
 	}
 }
 
@@ -302,31 +303,31 @@ func TestShortInvocationStillStartsRecords(t *testing.T) {
 	// the time left, so records are still tried.
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	rep := batch.Process(ctx, batch.Processor{}, recs("ok", "ok"), recSource(), doRecord)
-	if rep.Count(batch.Succeeded) != 2 {
-		t.Errorf("got %d succeeded, want 2: %v", rep.Count(batch.Succeeded), rep.Err())
+	_, rep := batch.New(batch.Records(recID, recKey), doRecord, batch.Options{}).Process(ctx, recs("ok", "ok"))
+	if got := countOutcome(rep, batch.Succeeded); got != 2 {
+		t.Errorf("got %d succeeded, want 2: %v", got, rep.Err)
 	}
 }
 
-func TestIgnoreDeadline(t *testing.T) {
+func TestNegativeDeadlineMarginTurnsDeadlineOff(t *testing.T) {
 	// 20 records of 100 ms each need 2 s; the deadline is 3 s away and the
 	// margin 1.5 s, so deadline handling stops the batch at about 1.5 s,
-	// while IgnoreDeadline lets every record run, with 1 s to spare for a
-	// loaded machine.
-	run := func(ignore bool) *batch.Report[rec] {
+	// while a negative margin lets every record run, with 1 s to spare for
+	// a loaded machine.
+	run := func(margin time.Duration) *batch.Report[rec] {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
 		h := func(ctx context.Context, r rec) error {
 			time.Sleep(100 * time.Millisecond)
 			return nil
 		}
-		p := batch.Processor{IgnoreDeadline: ignore, DeadlineMargin: 1500 * time.Millisecond}
-		return batch.Process(ctx, p, recs(make([]string, 20)...), recSource(), h)
+		_, rep := batch.New(batch.Records(recID, recKey), h, batch.Options{DeadlineMargin: margin}).Process(ctx, recs(make([]string, 20)...))
+		return rep
 	}
-	if rep := run(true); rep.Count(batch.Succeeded) != 20 {
-		t.Errorf("IgnoreDeadline: got %d succeeded, want all 20: %v", rep.Count(batch.Succeeded), rep.Err())
+	if rep := run(-1); countOutcome(rep, batch.Succeeded) != 20 {
+		t.Errorf("DeadlineMargin -1: got %d succeeded, want all 20: %v", countOutcome(rep, batch.Succeeded), rep.Err)
 	}
-	if rep := run(false); rep.Count(batch.NotProcessed) == 0 {
+	if rep := run(1500 * time.Millisecond); countOutcome(rep, batch.NotProcessed) == 0 {
 		t.Error("deadline handling on: got every record started, want the margin to stop some")
 	}
 }
@@ -340,11 +341,11 @@ func TestCallerCancellation(t *testing.T) {
 		}
 		return nil
 	}
-	rep := batch.Process(ctx, batch.Processor{}, recs("ok", "ok", "ok", "ok"), recSource(), h)
-	if got := rep.FailedIDs(); !equalStrings(got, []string{"r1", "r2", "r3"}) {
+	got, rep := batch.New(batch.Records(recID, recKey), h, batch.Options{}).Process(ctx, recs("ok", "ok", "ok", "ok"))
+	if !equalStrings(got, []string{"r1", "r2", "r3"}) {
 		t.Errorf("got %v, want [r1 r2 r3]", got)
 	}
-	if r := rep.Result(3); r.Outcome != batch.NotProcessed || !errors.Is(r.Err, batch.ErrCanceled) || !errors.Is(r.Err, context.Canceled) {
+	if r := rep.Results[3]; r.Outcome != batch.NotProcessed || !errors.Is(r.Err, batch.ErrCanceled) || !errors.Is(r.Err, context.Canceled) {
 		t.Errorf("got %v / %v, want not processed with ErrCanceled wrapping context.Canceled", r.Outcome, r.Err)
 	}
 }
@@ -360,11 +361,40 @@ func TestRecordTimeout(t *testing.T) {
 		}
 		return nil
 	}
-	rep := batch.Process(context.Background(), batch.Processor{RecordTimeout: 20 * time.Millisecond, Concurrency: 2}, recs("ok", "block", "ok"), recSource(), h)
-	if got := rep.FailedIDs(); !equalStrings(got, []string{"r1"}) {
+	got, rep := batch.New(batch.Records(recID, recKey), h, batch.Options{RecordTimeout: 20 * time.Millisecond, Concurrency: 2}).Process(context.Background(), recs("ok", "block", "ok"))
+	if !equalStrings(got, []string{"r1"}) {
 		t.Errorf("got %v, want [r1]", got)
 	}
-	if err := rep.Result(1).Err; !errors.Is(err, context.DeadlineExceeded) {
+	if err := rep.Results[1].Err; !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("got %v, want context.DeadlineExceeded", err)
+	}
+}
+
+// Options.Reserve keeps time after the records for the caller's own work:
+// the records run as if the deadline came that much earlier, with or
+// without deadline handling.
+func TestReserveEndsTheRecordsEarlier(t *testing.T) {
+	const reserve = 200 * time.Millisecond
+	for _, tt := range []struct {
+		name   string
+		margin time.Duration
+	}{
+		{"with a margin", 100 * time.Millisecond},
+		{"with deadline handling off", -1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, done := slowRecords(20 * time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+			defer cancel()
+			deadline, _ := ctx.Deadline()
+			fn := batch.New(batch.Records(recID, recKey), h, batch.Options{DeadlineMargin: tt.margin, Reserve: reserve})
+			resp, rep := fn.Process(ctx, recs(make([]string, 60)...)) // 60 × 20 ms is far beyond 600 ms
+			// Half the reserve is slack for a loaded machine: without the
+			// reserve, the call would take until the deadline.
+			if now := time.Now(); now.After(deadline.Add(-reserve / 2)) {
+				t.Errorf("returned %v before the deadline, want at least %v (the reserve)", deadline.Sub(now), reserve)
+			}
+			checkDeadlineReport(t, resp, rep, done)
+		})
 	}
 }

@@ -2,7 +2,6 @@ package batch
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,10 +11,9 @@ import (
 	"github.com/seed-45ee126e/batch/internal/eventjson"
 )
 
-// This file holds the typed-payload adapters: each turns a handler of a
-// decoded value T into a [Handler] of the raw record. One generic function,
-// typed, does the work for every source; the exported functions only say
-// where the payload sits in the record.
+// This file holds the decoding of typed payloads: the step between a record
+// and a handler of another type T (see New), the default decoders of the
+// sources, and the envelopes SNS and EventBridge.
 
 // ErrNoPayload marks a record whose payload is empty or the JSON literal
 // null: an empty SQS body, a Kafka tombstone, an EventBridge event whose
@@ -31,12 +29,16 @@ var (
 
 // DecodeError is the error of a record whose payload could not be turned into
 // the handler's type: the payload is missing, not valid JSON or base64, of the
-// wrong JSON type, or not in the envelope the adapter expects. The handler is
-// not called. It is the record's error in the [Report], and is wrapped by the
-// record's [*RecordError] in a [BatchError], so [errors.As] finds it in both.
+// wrong JSON type, or not in the envelope the decoder expects; or, on the
+// [Function.Invoke] path, a field of the record itself could not be decoded
+// (invalid base64 in Kinesis data, say). The handler is not called. It is the
+// record's error in the [Report], and is wrapped by the record's
+// [*RecordError] in a [BatchError], so [errors.As] finds it in both. A
+// decoder given to [Source.Decode] may return one to name the part itself;
+// any other error it returns is wrapped in one.
 type DecodeError struct {
-	ID   string // identifier of the record, as its Source's ID gives it (Kafka: "<topic>-<partition>@<offset>")
-	Part string // what was decoded: "body", "body.Message", "body.detail", "data", "value", "NewImage", "OldImage"
+	ID   string // identifier of the record (Kafka: "<topic>-<partition>@<offset>")
+	Part string // what was decoded: "body", "body.Message", "body.detail", "data", "data.detail", "value", "payload", dynamodbav's "NewImage" or "OldImage", a field such as "kinesis.data"
 	Err  error  // the cause: an encoding/json error, a base64 error, ErrNoPayload, …
 }
 
@@ -65,175 +67,76 @@ func (e *ValidationError) Error() string {
 // Unwrap returns the error returned by Validate.
 func (e *ValidationError) Unwrap() error { return e.Err }
 
-// SQSJSON returns a handler of SQS messages that decodes each message body as
-// JSON into a T and calls h with it. Pass it to [Processor.SQS]:
-//
-//	resp, err := proc.SQS(ctx, ev, batch.SQSJSON(func(ctx context.Context, o Order) error {
-//		return ship(ctx, o)
-//	}))
-//
-// A body that is empty, null, not JSON, or of the wrong JSON type for T fails
-// its message with a [*DecodeError]; h is not called. If T or *T has a method
-// Validate() error, it is called after decoding, and an error fails the
-// message with a [*ValidationError]. Unknown object fields are ignored, as
-// [encoding/json] does. A T whose pointer implements [json.Unmarshaler]
-// (generated decoders such as easyjson's) is decoded by that method once
-// the payload is known to be valid JSON, without encoding/json's
-// reflection; every adapter does the same.
-//
-// It also decodes the body of an SNS notification delivered to the queue with
-// raw message delivery turned on, since the body is then the message itself;
-// without raw delivery, use [SNSJSON].
-func SQSJSON[T any](h func(ctx context.Context, v T) error) Handler[events.SQSMessage] {
-	return SQSJSONWithRecord(dropRecord[events.SQSMessage](h))
-}
-
-// SQSJSONWithRecord is [SQSJSON] for a handler that also needs the message
-// itself: its attributes, message attributes or receipt handle.
-func SQSJSONWithRecord[T any](h func(ctx context.Context, v T, m events.SQSMessage) error) Handler[events.SQSMessage] {
-	return typed(sqsID, "body", sqsBody, h)
-}
-
-// SNSJSON returns a handler of SQS messages that carry an SNS notification
-// (an SNS topic subscribed by the queue, raw message delivery off): the body
-// is the SNS envelope, and the notification's Message, a string, is decoded
-// as JSON into a T. Decoding and validation fail a message as with
-// [SQSJSON]; so does a body that is not an SNS notification (no Message
-// field, or a Type other than "Notification").
-//
-// With raw message delivery on, the body is the published message itself:
-// use [SQSJSON]. To read the envelope (Subject, MessageAttributes,
-// TopicArn), use [SQSJSON] with [events.SNSEntity] or a struct of your own.
-func SNSJSON[T any](h func(ctx context.Context, v T) error) Handler[events.SQSMessage] {
-	return SNSJSONWithRecord(dropRecord[events.SQSMessage](h))
-}
-
-// SNSJSONWithRecord is [SNSJSON] for a handler that also needs the SQS
-// message.
-func SNSJSONWithRecord[T any](h func(ctx context.Context, v T, m events.SQSMessage) error) Handler[events.SQSMessage] {
-	return typed(sqsID, "body.Message", snsMessage, h)
-}
-
-// EventBridgeJSON returns a handler of SQS messages that carry an EventBridge
-// event (a rule whose target is the queue): the body is the event, and its
-// detail is decoded as JSON into a T. Decoding and validation fail a message
-// as with [SQSJSON]; so does a body without a detail field.
-//
-// To read the rest of the event (source, detail-type, time), decode the whole
-// body with [SQSJSON] into a struct of your own whose Detail field has type T
-// and tag `json:"detail"`.
-func EventBridgeJSON[T any](h func(ctx context.Context, v T) error) Handler[events.SQSMessage] {
-	return EventBridgeJSONWithRecord(dropRecord[events.SQSMessage](h))
-}
-
-// EventBridgeJSONWithRecord is [EventBridgeJSON] for a handler that also
-// needs the SQS message.
-func EventBridgeJSONWithRecord[T any](h func(ctx context.Context, v T, m events.SQSMessage) error) Handler[events.SQSMessage] {
-	return typed(sqsID, "body.detail", eventBridgeDetail, h)
-}
-
-// KinesisJSON returns a handler of Kinesis records that decodes each record's
-// data as JSON into a T and calls h with it. aws-lambda-go has already
-// decoded the base64 of the event into [events.KinesisRecord.Data]. Decoding
-// and validation fail a record as with [SQSJSON].
-func KinesisJSON[T any](h func(ctx context.Context, v T) error) Handler[events.KinesisEventRecord] {
-	return KinesisJSONWithRecord(dropRecord[events.KinesisEventRecord](h))
-}
-
-// KinesisJSONWithRecord is [KinesisJSON] for a handler that also needs the
-// record: its partition key, sequence number or arrival time.
-func KinesisJSONWithRecord[T any](h func(ctx context.Context, v T, r events.KinesisEventRecord) error) Handler[events.KinesisEventRecord] {
-	return typed(kinesisID, "data", kinesisData, h)
-}
-
-// KafkaJSON returns a handler of Kafka records that decodes each record's
-// value (base64 in the event) as JSON into a T and calls h with it. Decoding
-// and validation fail a record as with [SQSJSON]; a tombstone (a record
-// without a value) fails with a [*DecodeError] wrapping [ErrNoPayload].
-func KafkaJSON[T any](h func(ctx context.Context, v T) error) Handler[events.KafkaRecord] {
-	return KafkaJSONWithRecord(dropRecord[events.KafkaRecord](h))
-}
-
-// KafkaJSONWithRecord is [KafkaJSON] for a handler that also needs the
-// record: its key, headers (see [KafkaHeader]), offset or timestamp. Like the
-// value, the key is base64 in the event; decode it with
-// [base64.StdEncoding].
-func KafkaJSONWithRecord[T any](h func(ctx context.Context, v T, r events.KafkaRecord) error) Handler[events.KafkaRecord] {
-	return typed(KafkaSource(events.KafkaEvent{}).ID, "value", kafkaValue, h)
-}
-
-// KafkaHeader returns the value of the header named key of a Kafka record.
-// Kafka allows a key to repeat; KafkaHeader then returns the last value, as
-// the Java client's lastHeader does. ok is false when the record has no such
-// header. The returned slice shares memory with the record.
-func KafkaHeader(r events.KafkaRecord, key string) (value []byte, ok bool) {
-	for i := len(r.Headers) - 1; i >= 0; i-- {
-		if v, ok := r.Headers[i][key]; ok {
-			return []byte(v), true
-		}
+// typedFunc returns what the engine calls for a record, at the end of the
+// middleware chain: h itself when it takes the source's records, otherwise
+// the decoding of the record's payload into a T, its validation, and h.
+// Panics are recovered here, innermost, so that middleware sees them as a
+// *PanicError.
+func typedFunc[E, R, Resp, T any](src Source[E, R, Resp], h func(context.Context, T) error) recordFunc[R] {
+	if raw, ok := any(h).(func(context.Context, R) error); ok {
+		return recovering(func(ctx context.Context, _ int, rec *R) error { return raw(ctx, *rec) })
 	}
-	return nil, false
-}
-
-// dropRecord adapts a handler of the payload alone to the WithRecord form.
-// A nil h stays nil, so that the engine fails every record as it does for
-// any nil handler.
-func dropRecord[R, T any](h func(ctx context.Context, v T) error) func(context.Context, T, R) error {
-	if h == nil {
-		return nil
+	if src.payload == nil {
+		var zero T
+		panic(fmt.Sprintf("batch: New: %s records have no default decoder for a handler of %T; give one with Source.Decode", src.name, zero))
 	}
-	return func(ctx context.Context, v T, _ R) error { return h(ctx, v) }
-}
-
-// typed is the adapter behind every exported one: it takes the payload of a
-// record, decodes it into a T, validates it, and calls h. id names the record
-// in errors, part names the payload.
-func typed[R, T any](id func(R) string, part string, payload func(R) ([]byte, error), h func(context.Context, T, R) error) Handler[R] {
-	if h == nil {
-		return nil // the engine fails every record of a nil handler
-	}
+	decode, part, id := src.payload, src.part, src.id
 	validate := validator[T]()
-	unmarshal := unmarshaler[T]()
-	return func(ctx context.Context, rec R) error {
-		data, err := payload(rec)
-		if err == nil {
-			err = checkPresent(data)
-		}
-		v := new(T)
-		if err == nil {
-			err = unmarshal(data, v)
-		}
-		if err != nil {
-			return &DecodeError{ID: id(rec), Part: part, Err: err}
+	return recovering(func(ctx context.Context, _ int, rec *R) error {
+		var v T
+		if err := decode(rec, &v); err != nil {
+			return decodeError(err, part, id, rec)
 		}
 		if validate != nil {
-			if err := validate(v); err != nil {
-				return &ValidationError{ID: id(rec), Err: err}
+			if err := validate(&v); err != nil {
+				ve := &ValidationError{Err: err}
+				if id != nil {
+					ve.ID = id(rec)
+				}
+				return ve
 			}
 		}
-		return h(ctx, *v, rec)
-	}
+		return h(ctx, v)
+	})
 }
 
-// unmarshaler returns the function that decodes a payload into a *T,
-// decided once per adapter. When *T decodes itself (it implements
-// json.Unmarshaler, as json.RawMessage and code generated by easyjson and
-// the like do), the payload is checked to be one JSON value, as
-// json.Unmarshal checks it, and then given to the type's method with the
-// surrounding white space removed: this skips encoding/json's reflection
-// but not its validity check, since a type such as json.RawMessage accepts
-// any bytes. Any other T goes through [json.Unmarshal].
-func unmarshaler[T any]() func(data []byte, v *T) error {
-	var zero T
-	if _, ok := any(&zero).(json.Unmarshaler); ok {
-		return func(data []byte, v *T) error {
-			if err := eventjson.Validate(data); err != nil {
-				return err
-			}
-			return any(v).(json.Unmarshaler).UnmarshalJSON(eventjson.TrimSpace(data))
+// decodeError makes err a *DecodeError of rec, keeping the part of one the
+// decoder returned. The decoder's own error is copied, not changed: it may
+// be a value the decoder shares between records.
+func decodeError[R any](err error, part string, id func(*R) string, rec *R) error {
+	if own, ok := err.(*DecodeError); ok && own != nil {
+		de := *own
+		if de.ID == "" && id != nil {
+			de.ID = id(rec)
 		}
+		return &de
 	}
-	return func(data []byte, v *T) error { return json.Unmarshal(data, v) }
+	de := &DecodeError{Part: part, Err: err}
+	if id != nil {
+		de.ID = id(rec)
+	}
+	return de
+}
+
+// decodeJSON decodes a JSON payload into v, a *T: an empty payload and the
+// literal null fail with ErrNoPayload (encoding/json would leave v zero). A
+// type that decodes itself (its pointer implements json.Unmarshaler, as
+// json.RawMessage and code generated by easyjson and the like do) gets the
+// payload once it is known to be one valid JSON value, as json.Unmarshal
+// checks it, without encoding/json's reflection; the check is the event
+// decoder's scanner, since a type such as json.RawMessage accepts any
+// bytes. Any other type goes through json.Unmarshal.
+func decodeJSON(data []byte, v any) error {
+	if err := checkPresent(data); err != nil {
+		return err
+	}
+	if u, ok := v.(json.Unmarshaler); ok {
+		if err := eventjson.Validate(data); err != nil {
+			return err
+		}
+		return u.UnmarshalJSON(eventjson.TrimSpace(data))
+	}
+	return json.Unmarshal(data, v)
 }
 
 // checkPresent rejects an empty payload and the JSON literal null, which
@@ -253,7 +156,7 @@ func checkPresent(data []byte) error {
 
 // validator returns the function that validates a decoded *T, or nil when
 // neither T nor *T has a method Validate() error. It is decided once per
-// adapter, so records of a type without Validate pay nothing.
+// Function, so records of a type without Validate pay nothing.
 func validator[T any]() func(*T) error {
 	type validating interface{ Validate() error }
 	var zero T
@@ -266,57 +169,80 @@ func validator[T any]() func(*T) error {
 	return nil
 }
 
-func sqsID(m events.SQSMessage) string { return m.MessageId }
-
-func kinesisID(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
-
-func sqsBody(m events.SQSMessage) ([]byte, error) { return []byte(m.Body), nil }
-
-func kinesisData(r events.KinesisEventRecord) ([]byte, error) { return r.Kinesis.Data, nil }
-
-func kafkaValue(r events.KafkaRecord) ([]byte, error) {
-	if r.Value == "" {
-		return nil, nil
-	}
-	return base64.StdEncoding.DecodeString(r.Value)
-}
-
-// snsMessage extracts the Message of an SNS notification envelope.
-func snsMessage(m events.SQSMessage) ([]byte, error) {
+// SNS decodes the payload of an SQS message that carries an SNS
+// notification (an SNS topic subscribed by the queue, raw message delivery
+// off): the body is the SNS envelope, and the notification's Message, a
+// string, is decoded as JSON into v. Give it to [Source.Decode]:
+//
+//	fn := batch.New(batch.SQS().Decode(batch.SNS), handle, batch.Options{})
+//
+// A body that is not an SNS notification (no Message field, or a Type
+// other than "Notification") fails the message with a [*DecodeError], as
+// does a Message that does not decode. With raw message delivery on, the
+// body is the published message itself: keep the source's default. To
+// read the envelope (Subject, MessageAttributes, TopicArn), let the
+// default decoder fill an [events.SNSEntity] or a struct of your own.
+func SNS(m events.SQSMessage, v any) error {
 	var env struct {
 		Type    string  `json:"Type"`
 		Message *string `json:"Message"`
 	}
 	body := []byte(m.Body)
 	if err := checkPresent(body); err != nil {
-		return nil, err
+		return &DecodeError{Part: "body", Err: err}
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("SNS envelope: %w", err)
+		return &DecodeError{Part: "body", Err: fmt.Errorf("SNS envelope: %w", err)}
 	}
 	if env.Type != "" && env.Type != "Notification" {
-		return nil, fmt.Errorf("SNS message of type %q, want Notification", env.Type)
+		return &DecodeError{Part: "body", Err: fmt.Errorf("SNS message of type %q, want Notification", env.Type)}
 	}
 	if env.Message == nil {
-		return nil, errors.New("not an SNS notification: no Message field (with raw message delivery, use SQSJSON)")
+		return &DecodeError{Part: "body", Err: errors.New("not an SNS notification: no Message field (with raw message delivery, keep the default decoder)")}
 	}
-	return []byte(*env.Message), nil
+	if err := decodeJSON([]byte(*env.Message), v); err != nil {
+		return &DecodeError{Part: "body.Message", Err: err}
+	}
+	return nil
 }
 
-// eventBridgeDetail extracts the detail of an EventBridge event.
-func eventBridgeDetail(m events.SQSMessage) ([]byte, error) {
+// EventBridge decodes the payload of a record that carries an EventBridge
+// event, delivered by a rule whose target is an SQS queue (the message
+// body) or a Kinesis stream (the record's data): the event's detail is
+// decoded as JSON into v. Give it to [Source.Decode]:
+//
+//	fn := batch.New(batch.SQS().Decode(batch.EventBridge), handle, batch.Options{})
+//
+// A payload without a detail field fails its record with a
+// [*DecodeError], as does a detail that does not decode, and a record of
+// another source. To read the rest of the event (source, detail-type,
+// time), let the default decoder fill a struct of your own whose Detail
+// field has type T and tag `json:"detail"`.
+func EventBridge[R any](rec R, v any) error {
+	var body []byte
+	part := ""
+	switch r := any(rec).(type) {
+	case events.SQSMessage:
+		body, part = []byte(r.Body), "body"
+	case events.KinesisEventRecord:
+		body, part = r.Kinesis.Data, "data"
+	default:
+		return &DecodeError{Part: "payload", Err: fmt.Errorf("EventBridge delivers to SQS and Kinesis, not in a %T", rec)}
+	}
+	if err := checkPresent(body); err != nil {
+		return &DecodeError{Part: part, Err: err}
+	}
 	var env struct {
 		Detail json.RawMessage `json:"detail"`
 	}
-	body := []byte(m.Body)
-	if err := checkPresent(body); err != nil {
-		return nil, err
-	}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("EventBridge event: %w", err)
+		return &DecodeError{Part: part, Err: fmt.Errorf("EventBridge event: %w", err)}
 	}
 	if env.Detail == nil {
-		return nil, errors.New("not an EventBridge event: no detail field")
+		return &DecodeError{Part: part, Err: errors.New("not an EventBridge event: no detail field")}
 	}
-	return env.Detail, nil
+	if err := decodeJSON(env.Detail, v); err != nil {
+		return &DecodeError{Part: part + ".detail", Err: err}
+	}
+	return nil
 }

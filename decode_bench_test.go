@@ -96,13 +96,13 @@ func handWrittenSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventRes
 }
 
 // BenchmarkSQSJSON compares, on 1,000 messages of about 256 bytes, a
-// hand-written decode-and-handle loop with Processor.SQS running SQSJSON,
-// and with Processor.SQS running a handler that decodes by hand; then the
-// SQSJSON handler alone with json.Unmarshal alone.
+// hand-written decode-and-handle loop with a Function of SQS whose handler
+// takes the decoded payload, and with one whose handler takes the message
+// and decodes it by hand; then json.Unmarshal and Validate alone, without a
+// response.
 func BenchmarkSQSJSON(b *testing.B) {
 	ev := benchSQSEvent()
 	ctx := context.Background()
-	var proc batch.Processor
 	b.Run("hand-written", func(b *testing.B) {
 		perRecord(b, len(ev.Records), func() {
 			if resp, err := handWrittenSQS(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
@@ -110,9 +110,9 @@ func BenchmarkSQSJSON(b *testing.B) {
 			}
 		})
 	})
-	// Without the engine: the adapter's handler called directly on every
-	// message, beside json.Unmarshal and Validate called directly. The
-	// difference is the adapter's own cost.
+	// Without the engine: json.Unmarshal and Validate called directly. The
+	// typed decoding has no entry point outside a Function; its own cost is
+	// the difference between the two Function.Handle variants below.
 	b.Run("json.Unmarshal-only", func(b *testing.B) {
 		perRecord(b, len(ev.Records), func() {
 			for _, m := range ev.Records {
@@ -129,17 +129,7 @@ func BenchmarkSQSJSON(b *testing.B) {
 			}
 		})
 	})
-	b.Run("SQSJSON-only", func(b *testing.B) {
-		h := batch.SQSJSON(benchHandle)
-		perRecord(b, len(ev.Records), func() {
-			for _, m := range ev.Records {
-				if err := h(ctx, m); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	})
-	b.Run("Processor.SQS+json.Unmarshal", func(b *testing.B) {
+	b.Run("Function.Handle+json.Unmarshal", func(b *testing.B) {
 		h := func(ctx context.Context, m events.SQSMessage) error {
 			var o benchOrder
 			if err := json.Unmarshal([]byte(m.Body), &o); err != nil {
@@ -150,25 +140,27 @@ func BenchmarkSQSJSON(b *testing.B) {
 			}
 			return benchHandle(ctx, o)
 		}
+		fn := batch.New(batch.SQS(), h, batch.Options{})
 		perRecord(b, len(ev.Records), func() {
-			if resp, err := proc.SQS(ctx, ev, h); err != nil || len(resp.BatchItemFailures) != 0 {
+			if resp, err := fn.Handle(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
 				b.Fatalf("got %v, %v, want no failure", resp, err)
 			}
 		})
 	})
-	b.Run("Processor.SQS+SQSJSON", func(b *testing.B) {
-		h := batch.SQSJSON(benchHandle)
+	b.Run("Function.Handle+typed", func(b *testing.B) {
+		fn := batch.New(batch.SQS(), benchHandle, batch.Options{})
 		perRecord(b, len(ev.Records), func() {
-			if resp, err := proc.SQS(ctx, ev, h); err != nil || len(resp.BatchItemFailures) != 0 {
+			if resp, err := fn.Handle(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
 				b.Fatalf("got %v, %v, want no failure", resp, err)
 			}
 		})
 	})
 }
 
-// The benchmarks below compare, for each of the other typed-payload
-// adapters, the adapter run by the Processor with a hand-written loop doing
-// the same work: take the payload out of its record or envelope, decode it,
+// The benchmarks below compare, for each of the other payload decoders (the
+// default ones of Kinesis and Kafka, SNS and EventBridge given to
+// Source.Decode), a Function's Handle with a hand-written loop doing the
+// same work: take the payload out of its record or envelope, decode it,
 // validate it, handle it, and build the partial batch response. Reproduce
 // the table of the README with
 //
@@ -211,16 +203,16 @@ func handWrittenKinesis(ctx context.Context, ev events.KinesisEvent) (events.Kin
 }
 
 // BenchmarkKinesisJSON compares, on 1,000 records of about 250 bytes, a
-// hand-written decode-and-handle loop with Processor.Kinesis running
-// KinesisJSON.
+// hand-written decode-and-handle loop with a Function of Kinesis whose
+// handler takes the decoded payload.
 func BenchmarkKinesisJSON(b *testing.B) {
 	ev := benchKinesisEvent()
 	ctx := context.Background()
-	h := batch.KinesisJSON(benchHandle)
-	benchAgainstHand(b, len(ev.Records), "Processor.Kinesis+KinesisJSON",
+	fn := batch.New(batch.Kinesis(), benchHandle, batch.Options{})
+	benchAgainstHand(b, len(ev.Records), "Function.Handle",
 		func() (int, error) { r, err := handWrittenKinesis(ctx, ev); return len(r.BatchItemFailures), err },
 		func() (int, error) {
-			r, err := (batch.Processor{}).Kinesis(ctx, ev, h)
+			r, err := fn.Handle(ctx, ev)
 			return len(r.BatchItemFailures), err
 		})
 }
@@ -280,15 +272,16 @@ func handWrittenKafka(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEve
 
 // BenchmarkKafkaJSON compares, on 1,000 records of about 250 bytes (base64
 // in the event) over 4 partitions, a hand-written decode-and-handle loop
-// with Processor.Kafka running KafkaJSON, which also orders the records.
+// with a Function of Kafka whose handler takes the decoded payload, which
+// also orders the records.
 func BenchmarkKafkaJSON(b *testing.B) {
 	ev := benchKafkaEvent()
 	ctx := context.Background()
-	h := batch.KafkaJSON(benchHandle)
-	benchAgainstHand(b, benchRecords, "Processor.Kafka+KafkaJSON",
+	fn := batch.New(batch.Kafka(), benchHandle, batch.Options{})
+	benchAgainstHand(b, benchRecords, "Function.Handle",
 		func() (int, error) { r, err := handWrittenKafka(ctx, ev); return len(r.BatchItemFailures), err },
 		func() (int, error) {
-			r, err := (batch.Processor{}).Kafka(ctx, ev, h)
+			r, err := fn.Handle(ctx, ev)
 			return len(r.BatchItemFailures), err
 		})
 }
@@ -342,15 +335,15 @@ func handWrittenSNS(ctx context.Context, ev events.SQSEvent) (events.SQSEventRes
 // BenchmarkSNSJSON compares, on 1,000 SQS messages each carrying an SNS
 // notification (an envelope of about 1 KB around a payload of about 250
 // bytes), a hand-written loop decoding the envelope then the Message with
-// Processor.SQS running SNSJSON.
+// a Function of SQS decoding with batch.SNS.
 func BenchmarkSNSJSON(b *testing.B) {
 	ev := benchSQSEventOf(benchSNSBody)
 	ctx := context.Background()
-	h := batch.SNSJSON(benchHandle)
-	benchAgainstHand(b, len(ev.Records), "Processor.SQS+SNSJSON",
+	fn := batch.New(batch.SQS().Decode(batch.SNS), benchHandle, batch.Options{})
+	benchAgainstHand(b, len(ev.Records), "Function.Handle",
 		func() (int, error) { r, err := handWrittenSNS(ctx, ev); return len(r.BatchItemFailures), err },
 		func() (int, error) {
-			r, err := (batch.Processor{}).SQS(ctx, ev, h)
+			r, err := fn.Handle(ctx, ev)
 			return len(r.BatchItemFailures), err
 		})
 }
@@ -391,16 +384,16 @@ func handWrittenEventBridge(ctx context.Context, ev events.SQSEvent) (events.SQS
 
 // BenchmarkEventBridgeJSON compares, on 1,000 SQS messages each carrying an
 // EventBridge event with a detail of about 250 bytes, a hand-written loop
-// decoding the event then its detail with Processor.SQS running
-// EventBridgeJSON.
+// decoding the event then its detail with a Function of SQS decoding with
+// batch.EventBridge.
 func BenchmarkEventBridgeJSON(b *testing.B) {
 	ev := benchSQSEventOf(benchEventBridgeBody)
 	ctx := context.Background()
-	h := batch.EventBridgeJSON(benchHandle)
-	benchAgainstHand(b, len(ev.Records), "Processor.SQS+EventBridgeJSON",
+	fn := batch.New(batch.SQS().Decode(batch.EventBridge), benchHandle, batch.Options{})
+	benchAgainstHand(b, len(ev.Records), "Function.Handle",
 		func() (int, error) { r, err := handWrittenEventBridge(ctx, ev); return len(r.BatchItemFailures), err },
 		func() (int, error) {
-			r, err := (batch.Processor{}).SQS(ctx, ev, h)
+			r, err := fn.Handle(ctx, ev)
 			return len(r.BatchItemFailures), err
 		})
 }

@@ -14,17 +14,21 @@ import (
 	"github.com/seed-45ee126e/batch"
 )
 
-// The fuzz targets feed arbitrary payloads to the typed adapters. Their seed
-// corpus is in testdata/fuzz/<target>; run one with, for example,
+// The fuzz targets feed arbitrary payloads to Functions whose handler takes
+// a typed payload: the JSON default decoders of SQS (FuzzSQSJSON), Kinesis
+// (FuzzKinesisJSON) and Kafka (FuzzKafkaJSON), and the SNS and EventBridge
+// decoders given to Source.Decode (FuzzSNSJSON, FuzzEventBridgeJSON). Their
+// seed corpus is in testdata/fuzz/<target>; run one with, for example,
 //
 //	go test -run '^$' -fuzz '^FuzzSQSJSON$' -fuzztime 30s .
 //
-// Whatever the input, an adapter must not panic, must call the handler or
-// return a *DecodeError or *ValidationError naming the record, never both.
-// FuzzSNSJSON and FuzzEventBridgeJSON also hold the adapter to an oracle:
-// the envelope and the payload decoded by encoding/json as the adapter's
-// documentation says, which decides whether the handler must be called,
-// with which value, or which error the record must get.
+// Whatever the input, the Function must not panic, and must call the
+// handler or fail the record with a *DecodeError or *ValidationError naming
+// it, never both. FuzzSNSJSON and FuzzEventBridgeJSON also hold the
+// decoder to an oracle: the envelope and the payload decoded by
+// encoding/json as the decoder's documentation says, which decides whether
+// the handler must be called, with which value, or which error the record
+// must get.
 
 // fuzzPayload has fields of many kinds, so that the decoder walks many paths.
 type fuzzPayload struct {
@@ -47,7 +51,8 @@ func (p *fuzzPayload) Validate() error {
 	return nil
 }
 
-// checkTypedOutcome asserts the adapter contract for one call.
+// checkTypedOutcome asserts the contract of typed decoding for one record:
+// err is the record's error, called whether the handler ran.
 func checkTypedOutcome(t *testing.T, id string, called bool, err error) {
 	t.Helper()
 	var de *batch.DecodeError
@@ -72,11 +77,11 @@ func checkTypedOutcome(t *testing.T, id string, called bool, err error) {
 	}
 }
 
-// checkOracle asserts that an adapter did what the oracle wants: called the
+// checkOracle asserts that a Function did what the oracle wants: called the
 // handler with the oracle's value, or failed with the error of the wanted
-// kind, a *DecodeError naming part (wrapping ErrNoPayload exactly when the
-// payload is absent) or a *ValidationError.
-func checkOracle(t *testing.T, part string, want fuzzOutcome, got fuzzPayload, called bool, err error) {
+// kind, a *DecodeError naming the oracle's part (wrapping ErrNoPayload
+// exactly when the payload is absent) or a *ValidationError.
+func checkOracle(t *testing.T, want fuzzOutcome, got fuzzPayload, called bool, err error) {
 	t.Helper()
 	var de *batch.DecodeError
 	switch want.kind {
@@ -96,8 +101,8 @@ func checkOracle(t *testing.T, part string, want fuzzOutcome, got fuzzPayload, c
 		if !errors.As(err, &de) {
 			t.Fatalf("got error %v (called %v), want a *DecodeError (%s)", err, called, want.why)
 		}
-		if de.Part != part {
-			t.Fatalf("got decode error of part %q, want %q (%s)", de.Part, part, want.why)
+		if de.Part != want.part {
+			t.Fatalf("got decode error of part %q, want %q (%s)", de.Part, want.part, want.why)
 		}
 		if noPayload := errors.Is(err, batch.ErrNoPayload); noPayload != (want.kind == "no payload") {
 			t.Fatalf("got decode error %v wrapping ErrNoPayload: %v, want %v (%s)", err, noPayload, !noPayload, want.why)
@@ -118,14 +123,22 @@ func fuzzHandler(called *bool) func(context.Context, fuzzPayload) error {
 // acceptedJSON reports whether encoding/json would accept data as a present
 // payload: valid JSON and not null.
 func acceptedJSON(data []byte) bool {
-	s := bytes.TrimSpace(data)
-	return json.Valid(s) && string(s) != "null"
+	return json.Valid(data) && !absentJSON(data)
+}
+
+// absentJSON reports whether data is no payload: empty or the literal null,
+// with JSON's white space (space, tab, line feed, carriage return) around.
+// bytes.TrimSpace would also trim \v, \f and Unicode spaces, which make a
+// payload invalid JSON rather than absent.
+func absentJSON(data []byte) bool {
+	s := bytes.Trim(data, " \t\r\n")
+	return len(s) == 0 || string(s) == "null"
 }
 
 func FuzzSQSJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		var called bool
-		err := batch.SQSJSON(fuzzHandler(&called))(context.Background(), events.SQSMessage{MessageId: "m-1", Body: body})
+		err := recordErr(batch.New(batch.SQS(), fuzzHandler(&called), batch.Options{}), sqsOne("m-1", body))
 		checkTypedOutcome(t, "m-1", called, err)
 		if called && !acceptedJSON([]byte(body)) {
 			t.Fatalf("handler called for body %q, which is not a present JSON value", body)
@@ -137,9 +150,10 @@ func FuzzSNSJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		var got fuzzPayload
 		var called bool
-		err := batch.SNSJSON(capturingHandler(&got, &called))(context.Background(), events.SQSMessage{MessageId: "m-1", Body: body})
+		fn := batch.New(batch.SQS().Decode(batch.SNS), capturingHandler(&got, &called), batch.Options{})
+		err := recordErr(fn, sqsOne("m-1", body))
 		checkTypedOutcome(t, "m-1", called, err)
-		checkOracle(t, "body.Message", snsOracle([]byte(body)), got, called, err)
+		checkOracle(t, snsOracle([]byte(body)), got, called, err)
 	})
 }
 
@@ -147,9 +161,10 @@ func FuzzEventBridgeJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		var got fuzzPayload
 		var called bool
-		err := batch.EventBridgeJSON(capturingHandler(&got, &called))(context.Background(), events.SQSMessage{MessageId: "m-1", Body: body})
+		fn := batch.New(batch.SQS().Decode(batch.EventBridge), capturingHandler(&got, &called), batch.Options{})
+		err := recordErr(fn, sqsOne("m-1", body))
 		checkTypedOutcome(t, "m-1", called, err)
-		checkOracle(t, "body.detail", eventBridgeOracle([]byte(body)), got, called, err)
+		checkOracle(t, eventBridgeOracle([]byte(body)), got, called, err)
 	})
 }
 
@@ -161,24 +176,25 @@ func capturingHandler(got *fuzzPayload, called *bool) func(context.Context, fuzz
 	}
 }
 
-// fuzzOutcome is what an adapter must do with one record, as an oracle
-// built on encoding/json and the adapter's documentation decides it.
+// fuzzOutcome is what a Function must do with one record, as an oracle
+// built on encoding/json and the decoder's documentation decides it.
 type fuzzOutcome struct {
 	kind string      // "called", "no payload", "decode" or "invalid"
 	v    fuzzPayload // for "called": the value the handler must get
+	part string      // for "no payload" and "decode": the DecodeError's Part
 	why  string      // what the oracle saw, for messages
 }
 
 // payloadOracle decides the outcome of a payload once extracted from its
-// envelope: absent or null, not decodable into a fuzzPayload, not valid,
-// or handed to the handler.
-func payloadOracle(data []byte) fuzzOutcome {
-	if s := bytes.TrimSpace(data); len(s) == 0 || string(s) == "null" {
-		return fuzzOutcome{kind: "no payload", why: "payload empty or null"}
+// envelope, where it is part: absent or null, not decodable into a
+// fuzzPayload, not valid, or handed to the handler.
+func payloadOracle(data []byte, part string) fuzzOutcome {
+	if absentJSON(data) {
+		return fuzzOutcome{kind: "no payload", part: part, why: "payload empty or null"}
 	}
 	var v fuzzPayload
 	if err := json.Unmarshal(data, &v); err != nil {
-		return fuzzOutcome{kind: "decode", why: "encoding/json: " + err.Error()}
+		return fuzzOutcome{kind: "decode", part: part, why: "encoding/json: " + err.Error()}
 	}
 	if err := v.Validate(); err != nil {
 		return fuzzOutcome{kind: "invalid", why: err.Error()}
@@ -186,53 +202,56 @@ func payloadOracle(data []byte) fuzzOutcome {
 	return fuzzOutcome{kind: "called", v: v}
 }
 
-// snsOracle is the documented contract of SNSJSON: the body is an SNS
+// snsOracle is the documented contract of batch.SNS: the body is an SNS
 // envelope whose Type, if present, is "Notification" and whose Message is
-// a string holding the payload.
+// a string holding the payload. A problem with the envelope is one of the
+// body; one with the payload, of body.Message.
 func snsOracle(body []byte) fuzzOutcome {
-	if s := bytes.TrimSpace(body); len(s) == 0 || string(s) == "null" {
-		return fuzzOutcome{kind: "no payload", why: "body empty or null"}
+	if absentJSON(body) {
+		return fuzzOutcome{kind: "no payload", part: "body", why: "body empty or null"}
 	}
 	var env struct {
 		Type    string  `json:"Type"`
 		Message *string `json:"Message"`
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return fuzzOutcome{kind: "decode", why: "envelope: " + err.Error()}
+		return fuzzOutcome{kind: "decode", part: "body", why: "envelope: " + err.Error()}
 	}
 	if env.Type != "" && env.Type != "Notification" {
-		return fuzzOutcome{kind: "decode", why: "envelope of type " + env.Type}
+		return fuzzOutcome{kind: "decode", part: "body", why: "envelope of type " + env.Type}
 	}
 	if env.Message == nil {
-		return fuzzOutcome{kind: "decode", why: "envelope without Message"}
+		return fuzzOutcome{kind: "decode", part: "body", why: "envelope without Message"}
 	}
-	return payloadOracle([]byte(*env.Message))
+	return payloadOracle([]byte(*env.Message), "body.Message")
 }
 
-// eventBridgeOracle is the documented contract of EventBridgeJSON: the body
-// is an event object whose detail holds the payload.
+// eventBridgeOracle is the documented contract of batch.EventBridge: the body
+// is an event object whose detail holds the payload. A problem with the
+// event is one of the body; one with the detail, of body.detail.
 func eventBridgeOracle(body []byte) fuzzOutcome {
-	if s := bytes.TrimSpace(body); len(s) == 0 || string(s) == "null" {
-		return fuzzOutcome{kind: "no payload", why: "body empty or null"}
+	if absentJSON(body) {
+		return fuzzOutcome{kind: "no payload", part: "body", why: "body empty or null"}
 	}
 	var ev struct {
 		Detail json.RawMessage `json:"detail"`
 	}
 	if err := json.Unmarshal(body, &ev); err != nil {
-		return fuzzOutcome{kind: "decode", why: "event: " + err.Error()}
+		return fuzzOutcome{kind: "decode", part: "body", why: "event: " + err.Error()}
 	}
 	detail := ev.Detail
 	if detail == nil {
-		return fuzzOutcome{kind: "decode", why: "event without detail"}
+		return fuzzOutcome{kind: "decode", part: "body", why: "event without detail"}
 	}
-	return payloadOracle(detail)
+	return payloadOracle(detail, "body.detail")
 }
+
 func FuzzKinesisJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var called bool
-		r := events.KinesisEventRecord{Kinesis: events.KinesisRecord{SequenceNumber: "49590338271490256608559692538361571095921575989136588898", Data: data}}
-		err := batch.KinesisJSON(fuzzHandler(&called))(context.Background(), r)
-		checkTypedOutcome(t, r.Kinesis.SequenceNumber, called, err)
+		const seq = "49590338271490256608559692538361571095921575989136588898"
+		err := recordErr(batch.New(batch.Kinesis(), fuzzHandler(&called), batch.Options{}), kinesisOne(seq, data))
+		checkTypedOutcome(t, seq, called, err)
 		if called && !acceptedJSON(data) {
 			t.Fatalf("handler called for data %q, which is not a present JSON value", data)
 		}
@@ -243,7 +262,7 @@ func FuzzKafkaJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, value string) {
 		var called bool
 		r := events.KafkaRecord{Topic: "orders", Partition: 2, Offset: 9, Value: value}
-		err := batch.KafkaJSON(fuzzHandler(&called))(context.Background(), r)
+		err := recordErr(batch.New(batch.Kafka(), fuzzHandler(&called), batch.Options{}), kafkaOne(r))
 		checkTypedOutcome(t, "orders-2@9", called, err)
 		if called {
 			data, derr := base64.StdEncoding.DecodeString(value)

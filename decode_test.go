@@ -30,7 +30,7 @@ func (o decOrder) Validate() error {
 	return nil
 }
 
-// decKind is the expected way a typed adapter treats a payload.
+// decKind is the expected way a typed Function treats a payload.
 type decKind int
 
 const (
@@ -41,73 +41,96 @@ const (
 )
 
 func (k decKind) String() string {
+	if k < 0 || int(k) >= 4 {
+		return "unexpected error"
+	}
 	return [...]string{"ok", "no payload", "decode error", "validation error"}[k]
 }
 
-// decAdapter runs one typed adapter on a record built around a JSON payload.
+// decAdapter is one way of decoding a typed payload: a Source, with its
+// default decoder or with the one given to Source.Decode.
 type decAdapter struct {
 	name string
-	// run builds a record carrying payload, with identifier id, and calls the
-	// adapter's handler on it; got is what the typed handler received.
+	// run builds an event of one record carrying payload, with identifier
+	// id, and runs it through a Function of the source whose handler takes
+	// a decOrder; got is what the handler received, err the record's error.
 	run func(payload, id string) (got decOrder, called bool, err error)
 	// kinds overrides the expected outcome of some payloads for this adapter.
 	kinds map[string]decKind
 }
 
-func decAdapters() []decAdapter {
-	record := func(called *bool, got *decOrder) func(context.Context, decOrder) error {
-		return func(_ context.Context, v decOrder) error {
-			*called, *got = true, v
-			return nil
-		}
+// capture returns a handler that records whether it was called, and with
+// what.
+func capture(got *decOrder, called *bool) func(context.Context, decOrder) error {
+	return func(_ context.Context, v decOrder) error {
+		*called, *got = true, v
+		return nil
 	}
+}
+
+func decAdapters() []decAdapter {
+	eventBridge := func(payload string) string {
+		return `{"version":"0","id":"e1","detail-type":"OrderPlaced","source":"shop","detail":` + payload + `}`
+	}
+	// The detail is embedded raw, so a payload that is not JSON breaks the
+	// envelope itself.
+	rawEnvelope := map[string]decKind{"": decBad, "   ": decBad}
 	return []decAdapter{
 		{
-			name: "SQSJSON",
+			name: "SQS",
 			run: func(payload, id string) (got decOrder, called bool, err error) {
-				err = batch.SQSJSON(record(&called, &got))(context.Background(), events.SQSMessage{MessageId: id, Body: payload})
+				fn := batch.New(batch.SQS(), capture(&got, &called), batch.Options{})
+				err = recordErr(fn, sqsOne(id, payload))
 				return
 			},
 		},
 		{
-			name: "SNSJSON",
+			name: "SQS with SNS",
 			run: func(payload, id string) (got decOrder, called bool, err error) {
 				env, _ := json.Marshal(map[string]string{"Type": "Notification", "MessageId": "sns-1", "TopicArn": "arn:aws:sns:eu-west-1:123456789012:orders", "Message": payload})
-				err = batch.SNSJSON(record(&called, &got))(context.Background(), events.SQSMessage{MessageId: id, Body: string(env)})
+				fn := batch.New(batch.SQS().Decode(batch.SNS), capture(&got, &called), batch.Options{})
+				err = recordErr(fn, sqsOne(id, string(env)))
 				return
 			},
 		},
 		{
-			name: "EventBridgeJSON",
+			name: "SQS with EventBridge",
 			run: func(payload, id string) (got decOrder, called bool, err error) {
-				body := `{"version":"0","id":"e1","detail-type":"OrderPlaced","source":"shop","detail":` + payload + `}`
-				err = batch.EventBridgeJSON(record(&called, &got))(context.Background(), events.SQSMessage{MessageId: id, Body: body})
+				fn := batch.New(batch.SQS().Decode(batch.EventBridge), capture(&got, &called), batch.Options{})
+				err = recordErr(fn, sqsOne(id, eventBridge(payload)))
 				return
 			},
-			// The detail is embedded raw, so a payload that is not JSON
-			// breaks the envelope itself.
-			kinds: map[string]decKind{"": decBad, "   ": decBad},
+			kinds: rawEnvelope,
 		},
 		{
-			name: "KinesisJSON",
+			name: "Kinesis",
 			run: func(payload, id string) (got decOrder, called bool, err error) {
-				r := events.KinesisEventRecord{Kinesis: events.KinesisRecord{SequenceNumber: id, Data: []byte(payload)}}
-				err = batch.KinesisJSON(record(&called, &got))(context.Background(), r)
+				fn := batch.New(batch.Kinesis(), capture(&got, &called), batch.Options{})
+				err = recordErr(fn, kinesisOne(id, []byte(payload)))
 				return
 			},
 		},
 		{
-			name: "KafkaJSON",
+			name: "Kinesis with EventBridge",
 			run: func(payload, id string) (got decOrder, called bool, err error) {
-				r := events.KafkaRecord{Topic: "orders", Offset: 7, Value: base64.StdEncoding.EncodeToString([]byte(payload))}
-				err = batch.KafkaJSON(record(&called, &got))(context.Background(), r)
+				fn := batch.New(batch.Kinesis().Decode(batch.EventBridge), capture(&got, &called), batch.Options{})
+				err = recordErr(fn, kinesisOne(id, []byte(eventBridge(payload))))
+				return
+			},
+			kinds: rawEnvelope,
+		},
+		{
+			name: "Kafka",
+			run: func(payload, id string) (got decOrder, called bool, err error) {
+				fn := batch.New(batch.Kafka(), capture(&got, &called), batch.Options{})
+				err = recordErr(fn, kafkaOne(events.KafkaRecord{Topic: "orders", Offset: 7, Value: b64Value(payload)}))
 				return
 			},
 		},
 	}
 }
 
-func TestTypedAdaptersDecodeValidateOrFail(t *testing.T) {
+func TestTypedPayloadsDecodeValidateOrFail(t *testing.T) {
 	cases := []struct {
 		name    string
 		payload string
@@ -129,7 +152,6 @@ func TestTypedAdaptersDecodeValidateOrFail(t *testing.T) {
 	}
 	for _, a := range decAdapters() {
 		for _, c := range cases {
-			a, c := a, c
 			t.Run(a.name+"/"+c.name, func(t *testing.T) {
 				want := c.want
 				if k, ok := a.kinds[c.payload]; ok {
@@ -150,7 +172,7 @@ func TestTypedAdaptersDecodeValidateOrFail(t *testing.T) {
 	}
 }
 
-// classify tells how an adapter treated a payload, from the error it returned.
+// classify tells how a Function treated a payload, from the record's error.
 func classify(err error) decKind {
 	var de *batch.DecodeError
 	var ve *batch.ValidationError
@@ -167,9 +189,20 @@ func classify(err error) decKind {
 	return -1
 }
 
+// errNotProto is the error of decodeNotProto, a decoder of another format
+// given to Source.Decode.
+var errNotProto = errors.New("not a protobuf message")
+
+func decodeNotProto(events.SQSMessage, any) error { return errNotProto }
+
+// decodeOwnPart is a decoder that names the part it failed on itself.
+func decodeOwnPart(events.SQSMessage, any) error {
+	return &batch.DecodeError{Part: "body.envelope", Err: errNotProto}
+}
+
 func TestDecodeErrorNamesTheRecordAndPart(t *testing.T) {
-	kafka := func(value string) events.KafkaRecord {
-		return events.KafkaRecord{Topic: "orders", Partition: 3, Offset: 42, Value: value}
+	kafka := func(value string) events.KafkaEvent {
+		return kafkaOne(events.KafkaRecord{Topic: "orders", Partition: 3, Offset: 42, Value: value})
 	}
 	cases := []struct {
 		name     string
@@ -178,27 +211,38 @@ func TestDecodeErrorNamesTheRecordAndPart(t *testing.T) {
 		wantPart string
 	}{
 		{"SQS body", func(h func(context.Context, decOrder) error) error {
-			return batch.SQSJSON(h)(context.Background(), events.SQSMessage{MessageId: "m-9", Body: "{"})
+			return recordErr(batch.New(batch.SQS(), h, batch.Options{}), sqsOne("m-9", "{"))
 		}, "m-9", "body"},
 		{"SNS message", func(h func(context.Context, decOrder) error) error {
-			return batch.SNSJSON(h)(context.Background(), events.SQSMessage{MessageId: "m-8", Body: `{"Type":"Notification","Message":"{"}`})
+			return recordErr(batch.New(batch.SQS().Decode(batch.SNS), h, batch.Options{}), sqsOne("m-8", `{"Type":"Notification","Message":"{"}`))
 		}, "m-8", "body.Message"},
 		{"EventBridge detail", func(h func(context.Context, decOrder) error) error {
-			return batch.EventBridgeJSON(h)(context.Background(), events.SQSMessage{MessageId: "m-7", Body: `{"detail":[]}`})
+			return recordErr(batch.New(batch.SQS().Decode(batch.EventBridge), h, batch.Options{}), sqsOne("m-7", `{"detail":[]}`))
 		}, "m-7", "body.detail"},
 		{"Kinesis data", func(h func(context.Context, decOrder) error) error {
-			r := events.KinesisEventRecord{Kinesis: events.KinesisRecord{SequenceNumber: "4960", Data: []byte("x")}}
-			return batch.KinesisJSON(h)(context.Background(), r)
+			return recordErr(batch.New(batch.Kinesis(), h, batch.Options{}), kinesisOne("4960", []byte("x")))
 		}, "4960", "data"},
+		{"Kinesis EventBridge detail", func(h func(context.Context, decOrder) error) error {
+			return recordErr(batch.New(batch.Kinesis().Decode(batch.EventBridge), h, batch.Options{}), kinesisOne("4961", []byte(`{"detail":"x"}`)))
+		}, "4961", "data.detail"},
 		{"Kafka value not base64", func(h func(context.Context, decOrder) error) error {
-			return batch.KafkaJSON(h)(context.Background(), kafka("%%%"))
+			return recordErr(batch.New(batch.Kafka(), h, batch.Options{}), kafka("%%%"))
 		}, "orders-3@42", "value"},
 		{"Kafka tombstone", func(h func(context.Context, decOrder) error) error {
-			return batch.KafkaJSON(h)(context.Background(), kafka(""))
+			return recordErr(batch.New(batch.Kafka(), h, batch.Options{}), kafka(""))
 		}, "orders-3@42", "value"},
+		{"custom decoder's error", func(h func(context.Context, decOrder) error) error {
+			return recordErr(batch.New(batch.SQS().Decode(decodeNotProto), h, batch.Options{}), sqsOne("m-6", "{}"))
+		}, "m-6", "payload"},
+		{"custom decoder's own DecodeError", func(h func(context.Context, decOrder) error) error {
+			return recordErr(batch.New(batch.SQS().Decode(decodeOwnPart), h, batch.Options{}), sqsOne("m-5", "{}"))
+		}, "m-5", "body.envelope"},
+		{"EventBridge on a DynamoDB record", func(h func(context.Context, decOrder) error) error {
+			ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{{Change: events.DynamoDBStreamRecord{SequenceNumber: "777"}}}}
+			return recordErr(batch.New(batch.DynamoDB().Decode(batch.EventBridge), h, batch.Options{}), ev)
+		}, "777", "payload"},
 	}
 	for _, c := range cases {
-		c := c
 		t.Run(c.name, func(t *testing.T) {
 			err := c.call(func(context.Context, decOrder) error { return nil })
 			var de *batch.DecodeError
@@ -219,24 +263,28 @@ func TestDecodeErrorNamesTheRecordAndPart(t *testing.T) {
 func TestEnvelopesRejectOtherShapes(t *testing.T) {
 	cases := []struct {
 		name string
-		h    batch.Handler[events.SQSMessage]
+		dec  func(events.SQSMessage, any) error
 		body string
 	}{
-		{"SNS raw delivery body has no Message", batch.SNSJSON(decNop), `{"id":"o-1","qty":1}`},
-		{"SNS subscription confirmation", batch.SNSJSON(decNop), `{"Type":"SubscriptionConfirmation","Message":"{\"id\":\"o\",\"qty\":1}"}`},
-		{"SNS Message not a string", batch.SNSJSON(decNop), `{"Type":"Notification","Message":{"id":"o","qty":1}}`},
-		{"SNS envelope not an object", batch.SNSJSON(decNop), `["Notification"]`},
-		{"SNS Message null", batch.SNSJSON(decNop), `{"Type":"Notification","Message":null}`},
-		{"EventBridge event without detail", batch.EventBridgeJSON(decNop), `{"source":"shop","detail-type":"OrderPlaced"}`},
-		{"EventBridge body not an object", batch.EventBridgeJSON(decNop), `"detail"`},
+		{"SNS raw delivery body has no Message", batch.SNS, `{"id":"o-1","qty":1}`},
+		{"SNS subscription confirmation", batch.SNS, `{"Type":"SubscriptionConfirmation","Message":"{\"id\":\"o\",\"qty\":1}"}`},
+		{"SNS Message not a string", batch.SNS, `{"Type":"Notification","Message":{"id":"o","qty":1}}`},
+		{"SNS envelope not an object", batch.SNS, `["Notification"]`},
+		{"SNS Message null", batch.SNS, `{"Type":"Notification","Message":null}`},
+		{"EventBridge event without detail", batch.EventBridge[events.SQSMessage], `{"source":"shop","detail-type":"OrderPlaced"}`},
+		{"EventBridge body not an object", batch.EventBridge[events.SQSMessage], `"detail"`},
 	}
 	for _, c := range cases {
-		c := c
 		t.Run(c.name, func(t *testing.T) {
-			err := c.h(context.Background(), events.SQSMessage{MessageId: "m-1", Body: c.body})
+			called := false
+			fn := batch.New(batch.SQS().Decode(c.dec), func(context.Context, decOrder) error { called = true; return nil }, batch.Options{})
+			err := recordErr(fn, sqsOne("m-1", c.body))
 			var de *batch.DecodeError
 			if !errors.As(err, &de) || de.ID != "m-1" {
 				t.Fatalf("got %v, want a *DecodeError for m-1", err)
+			}
+			if called {
+				t.Errorf("handler called, want it not called")
 			}
 		})
 	}
@@ -244,10 +292,10 @@ func TestEnvelopesRejectOtherShapes(t *testing.T) {
 
 func decNop(context.Context, decOrder) error { return nil }
 
-func TestSNSRawDeliveryDecodesWithSQSJSON(t *testing.T) {
+func TestSNSRawDeliveryDecodesWithTheDefaultDecoder(t *testing.T) {
 	var got decOrder
-	err := batch.SQSJSON(func(_ context.Context, v decOrder) error { got = v; return nil })(
-		context.Background(), events.SQSMessage{MessageId: "m-1", Body: `{"id":"raw","qty":5}`})
+	fn := batch.New(batch.SQS(), func(_ context.Context, v decOrder) error { got = v; return nil }, batch.Options{})
+	err := recordErr(fn, sqsOne("m-1", `{"id":"raw","qty":5}`))
 	if err != nil || got != (decOrder{ID: "raw", Qty: 5}) {
 		t.Errorf("got %+v, %v, want {raw 5}, nil", got, err)
 	}
@@ -277,28 +325,33 @@ func (v *decPtrRecv) Validate() error {
 	return nil
 }
 
+// sqsTyped returns a function that runs an SQS message with body through a
+// Function whose handler takes a T and succeeds, and returns the message's
+// error.
+func sqsTyped[T any]() func(body string) error {
+	fn := batch.New(batch.SQS(), func(context.Context, T) error { return nil }, batch.Options{})
+	return func(body string) error { return recordErr(fn, sqsOne("m-1", body)) }
+}
+
 func TestValidateFoundOnValueAndPointerReceivers(t *testing.T) {
-	msg := func(body string) events.SQSMessage { return events.SQSMessage{MessageId: "m-1", Body: body} }
-	ctx := context.Background()
 	cases := []struct {
 		name        string
-		h           batch.Handler[events.SQSMessage]
+		run         func(body string) error
 		wantInvalid bool
 	}{
-		{"value receiver", batch.SQSJSON(func(context.Context, decValueRecv) error { return nil }), true},
-		{"pointer receiver", batch.SQSJSON(func(context.Context, decPtrRecv) error { return nil }), true},
-		{"pointer type with pointer receiver", batch.SQSJSON(func(context.Context, *decPtrRecv) error { return nil }), true},
-		{"pointer type with value receiver", batch.SQSJSON(func(context.Context, *decValueRecv) error { return nil }), true},
-		{"no Validate method", batch.SQSJSON(func(context.Context, decNoCheck) error { return nil }), false},
-		{"map payload", batch.SQSJSON(func(context.Context, map[string]int) error { return nil }), false},
+		{"value receiver", sqsTyped[decValueRecv](), true},
+		{"pointer receiver", sqsTyped[decPtrRecv](), true},
+		{"pointer type with pointer receiver", sqsTyped[*decPtrRecv](), true},
+		{"pointer type with value receiver", sqsTyped[*decValueRecv](), true},
+		{"no Validate method", sqsTyped[decNoCheck](), false},
+		{"map payload", sqsTyped[map[string]int](), false},
 	}
 	for _, c := range cases {
-		c := c
 		t.Run(c.name, func(t *testing.T) {
-			if err := c.h(ctx, msg(`{"N":1}`)); err != nil {
+			if err := c.run(`{"N":1}`); err != nil {
 				t.Fatalf("valid payload: got %v, want nil", err)
 			}
-			err := c.h(ctx, msg(`{"N":-1}`))
+			err := c.run(`{"N":-1}`)
 			var ve *batch.ValidationError
 			gotInvalid := errors.As(err, &ve)
 			if gotInvalid != c.wantInvalid {
@@ -320,14 +373,13 @@ func TestTypedRecordsFailAloneInTheResponse(t *testing.T) {
 		{MessageId: "m-5", Body: `{"id":"e","qty":9}`},
 	}}
 	var handled []string
-	h := batch.SQSJSON(func(_ context.Context, o decOrder) error {
+	fn := batch.New(batch.SQS(), func(_ context.Context, o decOrder) error {
 		handled = append(handled, o.ID)
 		return nil
-	})
-	rep := batch.Process(context.Background(), batch.Processor{}, ev.Records, batch.SQSSource(ev.Records), h)
-	resp, err := batch.SQSResponse(rep)
-	if err != nil {
-		t.Fatalf("got error %v, want nil", err)
+	}, batch.Options{})
+	resp, rep := fn.Process(context.Background(), ev)
+	if rep.Err != nil {
+		t.Fatalf("got error %v, want nil", rep.Err)
 	}
 	if got, want := failedIDs(resp), []string{"m-2", "m-3", "m-4"}; !equalStrings(got, want) {
 		t.Errorf("got failures %v, want %v", got, want)
@@ -336,8 +388,11 @@ func TestTypedRecordsFailAloneInTheResponse(t *testing.T) {
 		t.Errorf("got handled %v, want %v", handled, want)
 	}
 	wantKinds := []decKind{decOK, decBad, decInvalid, decNoPayload, decOK}
+	if len(rep.Results) != len(wantKinds) {
+		t.Fatalf("got %d results, want %d", len(rep.Results), len(wantKinds))
+	}
 	for i, want := range wantKinds {
-		res := rep.Result(i)
+		res := rep.Results[i]
 		if got := classify(res.Err); got != want {
 			t.Errorf("record %d: got %v (%v), want %v", i, got, res.Err, want)
 		}
@@ -352,7 +407,7 @@ func TestTypedRecordsFailAloneInTheResponse(t *testing.T) {
 	}
 }
 
-func TestKafkaJSONFailureReportsTopicPartitionAndOffset(t *testing.T) {
+func TestKafkaPayloadFailureReportsTopicPartitionAndOffset(t *testing.T) {
 	good := base64.StdEncoding.EncodeToString([]byte(`{"id":"k","qty":1}`))
 	ev := events.KafkaEvent{EventSource: "aws:kafka", Records: map[string][]events.KafkaRecord{
 		"orders-0": {
@@ -361,7 +416,7 @@ func TestKafkaJSONFailureReportsTopicPartitionAndOffset(t *testing.T) {
 			{Topic: "orders", Partition: 0, Offset: 12}, // tombstone
 		},
 	}}
-	resp, err := batch.Processor{}.Kafka(context.Background(), ev, batch.KafkaJSON(decNop))
+	resp, err := batch.New(batch.Kafka(), decNop, batch.Options{}).Handle(context.Background(), ev)
 	if err != nil {
 		t.Fatalf("got error %v, want nil", err)
 	}
@@ -374,45 +429,62 @@ func TestKafkaJSONFailureReportsTopicPartitionAndOffset(t *testing.T) {
 	}
 }
 
-func TestWithRecordVariantsPassTheRawRecord(t *testing.T) {
-	ctx := context.Background()
+// A handler of a decoded payload reads the record it came from with
+// RecordFrom, as the WithRecord adapters of the old API passed it.
+func TestRecordFromGivesTypedHandlersTheRawRecord(t *testing.T) {
 	payload := `{"id":"o-1","qty":1}`
 	sns, _ := json.Marshal(map[string]string{"Type": "Notification", "Message": payload})
 	cases := []struct {
 		name string
 		call func() (gotID string, err error)
 	}{
-		{"SQSJSONWithRecord", func() (id string, err error) {
-			err = batch.SQSJSONWithRecord(func(_ context.Context, _ decOrder, m events.SQSMessage) error { id = m.MessageId; return nil })(
-				ctx, events.SQSMessage{MessageId: "want", Body: payload})
-			return
-		}},
-		{"SNSJSONWithRecord", func() (id string, err error) {
-			err = batch.SNSJSONWithRecord(func(_ context.Context, _ decOrder, m events.SQSMessage) error { id = m.MessageId; return nil })(
-				ctx, events.SQSMessage{MessageId: "want", Body: string(sns)})
-			return
-		}},
-		{"EventBridgeJSONWithRecord", func() (id string, err error) {
-			err = batch.EventBridgeJSONWithRecord(func(_ context.Context, _ decOrder, m events.SQSMessage) error { id = m.MessageId; return nil })(
-				ctx, events.SQSMessage{MessageId: "want", Body: `{"detail":` + payload + `}`})
-			return
-		}},
-		{"KinesisJSONWithRecord", func() (id string, err error) {
-			err = batch.KinesisJSONWithRecord(func(_ context.Context, _ decOrder, r events.KinesisEventRecord) error {
-				id = r.Kinesis.PartitionKey
+		{"SQS", func() (id string, err error) {
+			fn := batch.New(batch.SQS(), func(ctx context.Context, _ decOrder) error {
+				id = sqsFrom(ctx).MessageId
 				return nil
-			})(
-				ctx, events.KinesisEventRecord{Kinesis: events.KinesisRecord{PartitionKey: "want", Data: []byte(payload)}})
+			}, batch.Options{})
+			err = recordErr(fn, sqsOne("want", payload))
 			return
 		}},
-		{"KafkaJSONWithRecord", func() (id string, err error) {
-			err = batch.KafkaJSONWithRecord(func(_ context.Context, _ decOrder, r events.KafkaRecord) error { id = r.Key; return nil })(
-				ctx, events.KafkaRecord{Key: "want", Value: base64.StdEncoding.EncodeToString([]byte(payload))})
+		{"SQS with SNS", func() (id string, err error) {
+			fn := batch.New(batch.SQS().Decode(batch.SNS), func(ctx context.Context, _ decOrder) error {
+				id = sqsFrom(ctx).MessageId
+				return nil
+			}, batch.Options{})
+			err = recordErr(fn, sqsOne("want", string(sns)))
+			return
+		}},
+		{"SQS with EventBridge", func() (id string, err error) {
+			fn := batch.New(batch.SQS().Decode(batch.EventBridge), func(ctx context.Context, _ decOrder) error {
+				id = sqsFrom(ctx).MessageId
+				return nil
+			}, batch.Options{})
+			err = recordErr(fn, sqsOne("want", `{"detail":`+payload+`}`))
+			return
+		}},
+		{"Kinesis", func() (id string, err error) {
+			fn := batch.New(batch.Kinesis(), func(ctx context.Context, _ decOrder) error {
+				r, _ := batch.RecordFrom(ctx)
+				id = r.Value.(*events.KinesisEventRecord).Kinesis.PartitionKey
+				return nil
+			}, batch.Options{})
+			ev := events.KinesisEvent{Records: []events.KinesisEventRecord{
+				{Kinesis: events.KinesisRecord{PartitionKey: "want", Data: []byte(payload)}},
+			}}
+			err = recordErr(fn, ev)
+			return
+		}},
+		{"Kafka", func() (id string, err error) {
+			fn := batch.New(batch.Kafka(), func(ctx context.Context, _ decOrder) error {
+				r, _ := batch.RecordFrom(ctx)
+				id = r.Value.(*events.KafkaRecord).Key
+				return nil
+			}, batch.Options{})
+			err = recordErr(fn, kafkaOne(events.KafkaRecord{Key: "want", Value: b64Value(payload)}))
 			return
 		}},
 	}
 	for _, c := range cases {
-		c := c
 		t.Run(c.name, func(t *testing.T) {
 			got, err := c.call()
 			if err != nil || got != "want" {
@@ -422,10 +494,20 @@ func TestWithRecordVariantsPassTheRawRecord(t *testing.T) {
 	}
 }
 
+// sqsFrom returns the SQS message whose handler received ctx, or an empty
+// one when ctx does not come from a Function.
+func sqsFrom(ctx context.Context) *events.SQSMessage {
+	r, ok := batch.RecordFrom(ctx)
+	if !ok {
+		return &events.SQSMessage{}
+	}
+	return r.Value.(*events.SQSMessage)
+}
+
 func TestHandlerErrorIsNotADecodeError(t *testing.T) {
 	errBoom := errors.New("boom")
-	err := batch.SQSJSON(func(context.Context, decOrder) error { return errBoom })(
-		context.Background(), events.SQSMessage{MessageId: "m-1", Body: `{"id":"o","qty":1}`})
+	fn := batch.New(batch.SQS(), func(context.Context, decOrder) error { return errBoom }, batch.Options{})
+	err := recordErr(fn, sqsOne("m-1", `{"id":"o","qty":1}`))
 	var de *batch.DecodeError
 	var ve *batch.ValidationError
 	if err != errBoom || errors.As(err, &de) || errors.As(err, &ve) {
@@ -433,24 +515,39 @@ func TestHandlerErrorIsNotADecodeError(t *testing.T) {
 	}
 }
 
-func TestNilTypedHandlerFailsRecordsWithoutPanicking(t *testing.T) {
-	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m-1", Body: `{}`}}}
+// A nil handler is a mistake in the program: New panics when the function
+// starts, instead of failing every record at every invocation as the old
+// adapters did. So does a handler of a payload type for a source without a
+// decoder.
+func TestNewPanicsOnANilHandlerOrAMissingDecoder(t *testing.T) {
 	cases := []struct {
 		name string
-		h    batch.Handler[events.SQSMessage]
+		new  func()
 	}{
-		{"SQSJSON", batch.SQSJSON[decOrder](nil)},
-		{"SQSJSONWithRecord", batch.SQSJSONWithRecord[decOrder](nil)},
-		{"SNSJSON", batch.SNSJSON[decOrder](nil)},
-		{"EventBridgeJSON", batch.EventBridgeJSON[decOrder](nil)},
+		{"typed handler", func() {
+			batch.New(batch.SQS(), (func(context.Context, decOrder) error)(nil), batch.Options{})
+		}},
+		{"record handler", func() {
+			batch.New(batch.SQS(), (func(context.Context, events.SQSMessage) error)(nil), batch.Options{})
+		}},
+		{"SNS", func() {
+			batch.New(batch.SQS().Decode(batch.SNS), (func(context.Context, decOrder) error)(nil), batch.Options{})
+		}},
+		{"EventBridge", func() {
+			batch.New(batch.SQS().Decode(batch.EventBridge), (func(context.Context, decOrder) error)(nil), batch.Options{})
+		}},
+		{"DynamoDB without a decoder", func() {
+			batch.New(batch.DynamoDB(), decNop, batch.Options{})
+		}},
 	}
 	for _, c := range cases {
-		c := c
 		t.Run(c.name, func(t *testing.T) {
-			resp, err := batch.Processor{NoBatchError: true}.SQS(context.Background(), ev, c.h)
-			if err != nil || !equalStrings(failedIDs(resp), []string{"m-1"}) {
-				t.Errorf("got %v, %v, want [m-1], nil", failedIDs(resp), err)
-			}
+			defer func() {
+				if recover() == nil {
+					t.Errorf("New returned, want a panic")
+				}
+			}()
+			c.new()
 		})
 	}
 }
@@ -477,7 +574,6 @@ func TestKafkaHeader(t *testing.T) {
 		{"no headers", events.KafkaRecord{}, "tenant", "", false},
 	}
 	for _, c := range cases {
-		c := c
 		t.Run(c.name, func(t *testing.T) {
 			got, ok := batch.KafkaHeader(c.rec, c.key)
 			if string(got) != c.want || ok != c.wantOK {
@@ -497,7 +593,6 @@ func TestDecodeErrorMessages(t *testing.T) {
 		{"validation error", &batch.ValidationError{ID: "m-2", Err: errDecQty}, `invalid payload: qty must be positive`},
 	}
 	for _, c := range cases {
-		c := c
 		t.Run(c.name, func(t *testing.T) {
 			if got := c.err.Error(); got != c.want {
 				t.Errorf("got %q, want %q", got, c.want)
@@ -506,21 +601,20 @@ func TestDecodeErrorMessages(t *testing.T) {
 	}
 }
 
-func TestTypedAdapterSharedByConcurrentWorkers(t *testing.T) {
+func TestTypedFunctionSharedByConcurrentWorkers(t *testing.T) {
 	ev := events.SQSEvent{Records: make([]events.SQSMessage, 200)}
 	for i := range ev.Records {
 		body := `{"id":"o-` + strconv.Itoa(i) + `","qty":` + strconv.Itoa(i%4) + `}` // qty 0 fails Validate
 		ev.Records[i] = events.SQSMessage{MessageId: "m-" + strconv.Itoa(i), Body: body}
 	}
-	h := batch.SQSJSON(func(_ context.Context, o decOrder) error {
+	fn := batch.New(batch.SQS(), func(_ context.Context, o decOrder) error {
 		if o.Qty == 3 {
 			return errors.New("handler failure")
 		}
 		return nil
-	})
-	proc := batch.Processor{Concurrency: 8}
+	}, batch.Options{Concurrency: 8})
 	for run := 0; run < 3; run++ {
-		resp, err := proc.SQS(context.Background(), ev, h)
+		resp, err := fn.Handle(context.Background(), ev)
 		if err != nil {
 			t.Fatalf("got error %v, want nil", err)
 		}
@@ -549,18 +643,18 @@ func TestNoPayloadUsesJSONWhiteSpace(t *testing.T) {
 		{"\fnull", false},
 		{"\vnull", false},
 	}
+	paths := []struct {
+		name string
+		fn   *batch.Function[events.SQSEvent, events.SQSMessage, events.SQSEventResponse]
+	}{
+		{"encoding/json", batch.New(batch.SQS(), func(context.Context, map[string]any) error { return nil }, batch.Options{})},
+		{"self-decoding", batch.New(batch.SQS(), func(context.Context, json.RawMessage) error { return nil }, batch.Options{})},
+	}
 	for _, tt := range tests {
-		for _, path := range []struct {
-			name string
-			h    batch.Handler[events.SQSMessage]
-		}{
-			{"encoding/json", batch.SQSJSON(func(context.Context, map[string]any) error { return nil })},
-			{"self-decoding", batch.SQSJSON(func(context.Context, json.RawMessage) error { return nil })},
-		} {
+		for _, path := range paths {
 			t.Run(fmt.Sprintf("%s/%q", path.name, tt.body), func(t *testing.T) {
-				ev := sqsEvent(tt.body)
-				rep := batch.Process(context.Background(), batch.Processor{}, ev.Records, batch.SQSSource(ev.Records), path.h)
-				err := rep.Result(0).Err
+				_, rep := path.fn.Process(context.Background(), sqsEvent(tt.body))
+				err := rep.Results[0].Err
 				var de *batch.DecodeError
 				if !errors.As(err, &de) {
 					t.Fatalf("got %v, want a *batch.DecodeError", err)
@@ -574,22 +668,22 @@ func TestNoPayloadUsesJSONWhiteSpace(t *testing.T) {
 }
 
 // A type that decodes itself but accepts anything, such as json.RawMessage,
-// must not be handed a payload that is not JSON: the adapter checks
+// must not be handed a payload that is not JSON: the Function checks
 // validity as json.Unmarshal does before calling the type's method.
 func TestRawMessagePayloadMustBeJSON(t *testing.T) {
 	ev := sqsEvent(`{"a": 1}`, `not json`, `{"a":`, `[1,2] 3`, " \"s\" ")
 	var got []string
-	rep := batch.Process(context.Background(), batch.Processor{}, ev.Records, batch.SQSSource(ev.Records),
-		batch.SQSJSON(func(_ context.Context, v json.RawMessage) error {
-			got = append(got, string(v))
-			return nil
-		}))
+	fn := batch.New(batch.SQS(), func(_ context.Context, v json.RawMessage) error {
+		got = append(got, string(v))
+		return nil
+	}, batch.Options{})
+	_, rep := fn.Process(context.Background(), ev)
 	if want := []string{`{"a": 1}`, `"s"`}; !equalStrings(got, want) {
 		t.Fatalf("handler got %q, want %q", got, want)
 	}
 	for _, i := range []int{1, 2, 3} {
 		var de *batch.DecodeError
-		if r := rep.Result(i); r.Outcome != batch.Failed || !errors.As(r.Err, &de) {
+		if r := rep.Results[i]; r.Outcome != batch.Failed || !errors.As(r.Err, &de) {
 			t.Errorf("record %d: got %v %v, want failed with a *batch.DecodeError", i, r.Outcome, r.Err)
 		}
 	}
@@ -601,7 +695,7 @@ func TestRawMessagePayloadMustBeJSON(t *testing.T) {
 func TestErrorTextSaysEachThingOnce(t *testing.T) {
 	ev := sqsEvent(``, `{"qty":0}`)
 	ev.Records[0].MessageId, ev.Records[1].MessageId = "a", "b"
-	_, err := batch.Processor{}.SQS(context.Background(), ev, batch.SQSJSON(func(context.Context, decOrder) error { return nil }))
+	_, err := batch.New(batch.SQS(), decNop, batch.Options{}).Handle(context.Background(), ev)
 	var be *batch.BatchError
 	if !errors.As(err, &be) {
 		t.Fatalf("got %v, want a *batch.BatchError", err)
@@ -619,5 +713,58 @@ func TestErrorTextSaysEachThingOnce(t *testing.T) {
 	var re *batch.RecordError
 	if !errors.As(err, &de) || !errors.Is(err, batch.ErrNoPayload) || !errors.As(be.Errs[1], &ve) || !errors.Is(err, errDecQty) || !errors.As(err, &re) {
 		t.Fatalf("errors.Is/As lost a layer of %v", err)
+	}
+}
+
+// The middleware chain runs around the decoding: a payload that does not
+// decode or validate reaches every middleware as the record's error, which
+// a middleware may inspect, or replace (here, to let tombstones through).
+func TestMiddlewareSeesDecodeAndValidationErrors(t *testing.T) {
+	var seen []string
+	observe := func(next batch.RecordFunc) batch.RecordFunc {
+		return func(ctx context.Context, r batch.Record) error {
+			err := next(ctx, r)
+			seen = append(seen, r.ID+": "+classify(err).String())
+			if errors.Is(err, batch.ErrNoPayload) {
+				return nil
+			}
+			return err
+		}
+	}
+	ev := sqsEvent(`{"id":"a","qty":1}`, `{"id":`, `{"id":"c","qty":0}`, ``)
+	fn := batch.New(batch.SQS(), decNop, batch.Options{Middleware: []batch.Middleware{observe}})
+	resp, err := fn.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("got error %v, want nil", err)
+	}
+	want := []string{"m0: ok", "m1: decode error", "m2: validation error", "m3: no payload"}
+	if !equalStrings(seen, want) {
+		t.Errorf("middleware saw %q, want %q", seen, want)
+	}
+	if got, want := failedIDs(resp), []string{"m1", "m2"}; !equalStrings(got, want) {
+		t.Errorf("got failures %v, want %v", got, want)
+	}
+}
+
+// A decoder may return the same *DecodeError for every record; the
+// Function fills in each record's identifier on a copy, so records do not
+// share it (and, with concurrency, do not race on it).
+func TestSharedDecodeErrorIsCopied(t *testing.T) {
+	shared := &batch.DecodeError{Part: "body.proto", Err: errors.New("bad")}
+	fn := batch.New(batch.SQS().Decode(func(events.SQSMessage, any) error { return shared }),
+		func(context.Context, decOrder) error { return nil }, batch.Options{NoBatchError: true, Concurrency: -1})
+	bodies := make([]string, 64)
+	_, rep := fn.Process(context.Background(), sqsEvent(bodies...))
+	for i, r := range rep.Results {
+		var de *batch.DecodeError
+		if !errors.As(r.Err, &de) {
+			t.Fatalf("record %d: got %v, want a *DecodeError", i, r.Err)
+		}
+		if de.ID != fmt.Sprintf("m%d", i) || de.Part != "body.proto" {
+			t.Fatalf("record %d: got a *DecodeError of %s naming %q, want body.proto naming m%d", i, de.Part, de.ID, i)
+		}
+	}
+	if shared.ID != "" {
+		t.Fatalf("the decoder's error was changed: ID %q", shared.ID)
 	}
 }

@@ -36,13 +36,14 @@ func (s selfDecoding) Validate() error {
 	return nil
 }
 
-func TestTypedAdapterCallsTheTypesOwnDecoder(t *testing.T) {
+func TestTypedFunctionCallsTheTypesOwnDecoder(t *testing.T) {
 	ev := sqsEvent(" \t{\"id\":\"a\"}\n", `[1]`, `{"id":""}`, `null`, ``)
 	var got []selfDecoding
-	resp, err := batch.Processor{}.SQS(context.Background(), ev, batch.SQSJSON(func(_ context.Context, v selfDecoding) error {
+	fn := batch.New(batch.SQS(), func(_ context.Context, v selfDecoding) error {
 		got = append(got, v)
 		return nil
-	}))
+	}, batch.Options{})
+	resp, err := fn.Handle(context.Background(), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,25 +56,25 @@ func TestTypedAdapterCallsTheTypesOwnDecoder(t *testing.T) {
 
 	// The type's own error is the decode error; Validate still runs; null
 	// and empty payloads are rejected before the type sees them.
-	rep := batch.Process(context.Background(), batch.Processor{}, ev.Records, batch.SQSSource(ev.Records), batch.SQSJSON(func(context.Context, selfDecoding) error { return nil }))
+	_, rep := batch.New(batch.SQS(), func(context.Context, selfDecoding) error { return nil }, batch.Options{}).Process(context.Background(), ev)
 	var de *batch.DecodeError
-	if r := rep.Result(1); !errors.As(r.Err, &de) || !errors.Is(r.Err, errSelfDecoding) {
+	if r := rep.Results[1]; !errors.As(r.Err, &de) || !errors.Is(r.Err, errSelfDecoding) {
 		t.Errorf("record 1: got %v, want a *DecodeError wrapping the type's error", r.Err)
 	}
 	var ve *batch.ValidationError
-	if r := rep.Result(2); !errors.As(r.Err, &ve) {
+	if r := rep.Results[2]; !errors.As(r.Err, &ve) {
 		t.Errorf("record 2: got %v, want a *ValidationError", r.Err)
 	}
 	for _, i := range []int{3, 4} {
-		if r := rep.Result(i); !errors.As(r.Err, &de) || errors.Is(r.Err, errSelfDecoding) {
+		if r := rep.Results[i]; !errors.As(r.Err, &de) || errors.Is(r.Err, errSelfDecoding) {
 			t.Errorf("record %d: got %v, want a *DecodeError raised before the type's decoder", i, r.Err)
 		}
 	}
 }
 
 // BenchmarkSelfDecodingPayload compares a type that decodes itself through
-// the adapter (one call of its method) with json.Unmarshal of the same type
-// by hand (a validating scan, then the same call).
+// a Function's default decoder (one call of its method) with json.Unmarshal
+// of the same type by hand (a validating scan, then the same call).
 //
 //	go test -run '^$' -bench SelfDecodingPayload -benchmem -count 5 .
 func BenchmarkSelfDecodingPayload(b *testing.B) {
@@ -93,11 +94,10 @@ func BenchmarkSelfDecodingPayload(b *testing.B) {
 			}
 		})
 	})
-	b.Run("library-SQSJSON", func(b *testing.B) {
-		var p batch.Processor
-		h := batch.SQSJSON(func(context.Context, selfDecoding) error { return nil })
+	b.Run("library-Function.Handle", func(b *testing.B) {
+		fn := batch.New(batch.SQS(), func(context.Context, selfDecoding) error { return nil }, batch.Options{})
 		perRecord(b, n, func() {
-			if _, err := p.SQS(context.Background(), ev, h); err != nil {
+			if _, err := fn.Handle(context.Background(), ev); err != nil {
 				b.Fatal(err)
 			}
 		})

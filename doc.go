@@ -1,52 +1,89 @@
-// Package batch processes the batches that AWS Lambda receives from SQS
+// Package batch runs the batches that AWS Lambda receives from SQS
 // (standard and FIFO queues), Kinesis Data Streams, DynamoDB Streams and
 // Kafka (Amazon MSK and self-managed), and returns the partial batch
 // response, so that only the records that did not succeed are retried.
 //
-// You write one [Handler] that handles one record. An entry point runs it over
-// the batch and returns the response Lambda expects from a function whose
-// event source mapping has ReportBatchItemFailures turned on:
+// # Writing a function
 //
-//	var proc batch.Processor // the zero value is ready to use
+// You write one function that handles one record, of your payload's type;
+// [New] makes it a Lambda function for a source, and lambda.Start runs it:
 //
-//	func handler(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-//		return proc.SQS(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
-//			return process(ctx, m.Body)
-//		})
+//	type Order struct {
+//		ID  string `json:"id"`
+//		Qty int    `json:"qty"`
 //	}
 //
-// A record fails when its handler returns an error or panics; its identifier
-// then goes into the response's batchItemFailures. The response is in input
-// order and never holds an empty or duplicate identifier.
+//	func handle(ctx context.Context, o Order) error {
+//		return ship(ctx, o) // an error or a panic fails this record only
+//	}
 //
-// The [Processor] configures concurrency ([Processor.Concurrency]), ordering
-// (FIFO queues, [Processor.SkipGroupOnError], [Processor.StopOnFirstFailure]),
-// the invocation deadline ([Processor.DeadlineMargin]) and what happens when
-// every record failed ([BatchError], [Processor.NoBatchError]). Its zero value
-// handles records one at a time, stops a FIFO batch at its first failure, and
-// stops starting records shortly before the Lambda deadline.
+//	func main() {
+//		lambda.Start(batch.New(batch.SQS(), handle, batch.Options{}))
+//	}
 //
-// Typed adapters such as [SQSJSON], [KinesisJSON] and [KafkaJSON] decode
-// and validate each record's payload into a Go type before the handler sees
-// it; a payload that does not decode fails its record alone.
+// The event source mapping must have ReportBatchItemFailures turned on
+// (FunctionResponseTypes: [ReportBatchItemFailures] in SAM or
+// CloudFormation); without it Lambda ignores the response.
 //
-// [SQSHandler], [KinesisHandler], [DynamoDBHandler] and [KafkaHandler] build
-// a ready Lambda handler (lambda.Start accepts it) that decodes the raw event
-// with the library's own decoder, several times faster than encoding/json,
-// runs the batch and encodes the response:
+// The [Function] decodes Lambda's JSON itself, several times faster than
+// encoding/json, decodes each record's payload (for SQS, the message body
+// as JSON) into the handler's type, calls its Validate() error method if it
+// has one, runs the handler, and writes the response Lambda expects:
+// {"batchItemFailures":[{"itemIdentifier":"…"}]}. A record whose payload
+// does not decode or validate fails alone, with a [*DecodeError] or a
+// [*ValidationError], without reaching the handler.
 //
-//	func main() { lambda.Start(batch.SQSHandler(batch.Processor{}, handle)) }
+// # Sources and payloads
 //
-// Per-record behaviour such as logging, tracing or metrics is added with
-// [Middleware] and [Wrap]; [RecordIndex] tells a middleware which record it
-// is wrapping. For the outcome of every record, call [Process] with a
-// [Source] and read the [Report]; the same call runs any record type of your
-// own.
+// [SQS], [Kinesis], [DynamoDB] and [Kafka] describe the four sources: the
+// identifier each reports, which records must stay in order, and where the
+// payload is. A handler may also take the source's record type
+// (events.SQSMessage, …) to read the record as it is. [Source.Decode]
+// changes how payloads are decoded: [SNS] and [EventBridge] unwrap the
+// envelopes of those services, and any function of the same shape decodes
+// another format. [Records] is the source of records of your own type.
 //
-// Companion packages: batchtest (event builders and simulators of Lambda's
-// event source mappings, for tests), batchslog and batchmetrics (logging and
-// CloudWatch metrics), and, as separate modules so the core keeps its single
-// dependency, batchotel (OpenTelemetry tracing), sqsdelete (deleting
-// successful SQS messages for mappings without ReportBatchItemFailures) and
-// dynamodbav (DynamoDB Streams images into structs).
+// # Failures, ordering and the deadline
+//
+// A record fails when its handler returns an error or panics (a panic is
+// recovered into a [*PanicError]); its identifier then goes into the
+// response, in input order, never empty and never twice. On a FIFO queue a
+// failure stops the rest of the batch, or of the message group with
+// [Options.SkipGroupOnError]; on a stream [Options.StopOnFirstFailure] does
+// that. Records are handled one at a time unless [Options.Concurrency] says
+// otherwise; records that must stay in order never run at the same time.
+// Shortly before the invocation's deadline ([Options.DeadlineMargin]) no
+// record starts any more and those not done are reported, so that the
+// records that succeeded are not retried with the rest. When every record
+// failed the call also returns a [*BatchError], so that Lambda's own retry
+// applies.
+//
+// A partial batch response lowers duplicate processing but does not
+// prevent it: an SQS standard queue delivers at least once, a stream is
+// read again from the lowest record reported, and a timeout or an error of
+// the function makes Lambda retry the whole batch. Handlers must be
+// idempotent, for example by writing conditionally on a key that every
+// delivery of a record shares ([Record.ID] gives the messageId or sequence
+// number).
+//
+// # Details, tests and middleware
+//
+// [Function.Handle] runs an event already decoded into its aws-lambda-go
+// type, and [Function.Process] also returns a [Report] of every record's
+// [Result]. [Options.Middleware] wraps the handling of each record
+// (logging, tracing, metrics), in the style of net/http middleware;
+// [RecordFrom] gives a handler or a middleware the [Record] it runs for.
+//
+// Companion packages: batchtest (event builders and assertions for tests),
+// esm (simulators of Lambda's event source mappings), batchslog and
+// batchmetrics (logging and CloudWatch metrics), and, as separate modules
+// so that this one depends on aws-lambda-go alone, batchotel
+// (OpenTelemetry tracing), sqsdelete (deleting successful SQS messages for
+// mappings without ReportBatchItemFailures) and dynamodbav (DynamoDB
+// Streams images into structs).
+//
+// The guides in the repository's docs directory
+// (https://github.com/seed-45ee126e/batch/tree/main/docs) explain what Lambda
+// does with each response, and how to test, trace, deploy and measure a
+// function.
 package batch

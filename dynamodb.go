@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"sort"
@@ -9,43 +8,45 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seed-45ee126e/batch/internal/eventjson"
 )
 
-// DynamoDB handles a DynamoDB Streams event and returns the partial batch
-// response. Lambda resumes the shard from the lowest sequence number the
-// response reports.
+// DynamoDB is the Source of DynamoDB Streams events. The identifier in the
+// response is dynamodb.SequenceNumber; Lambda resumes the shard from the
+// lowest one reported.
 //
-// The identifier is dynamodb.SequenceNumber. Records of the same item (equal
-// dynamodb.Keys) are handled in order, one at a time, even with
-// [Processor.Concurrency] above 1. [Processor.StopOnFirstFailure] skips every
-// record after a failure, [Processor.SkipGroupOnError] only the later records
-// of the failed item. An event with no records, or with a record from
-// another source, is not run: the error is an [*EventError].
-func (p Processor) DynamoDB(ctx context.Context, ev events.DynamoDBEvent, h Handler[events.DynamoDBEventRecord]) (events.DynamoDBEventResponse, error) {
-	if err := checkEvent("DynamoDB Streams", len(ev.Records), func(i int) string { return ev.Records[i].EventSource }, "aws:dynamodb"); err != nil {
-		return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}, err
+// Records of the same item (equal dynamodb.Keys) are handled in order, one
+// at a time, even with [Options.Concurrency] above 1; different items run
+// in parallel. [Options.StopOnFirstFailure] skips every record after a
+// failure, [Options.SkipGroupOnError] only the later records of the failed
+// item.
+//
+// DynamoDB Streams has no default payload decoder: a handler of the
+// record type, events.DynamoDBEventRecord, reads the images itself, and
+// one of a type of its own needs [Source.Decode] with a decoder of images,
+// such as those of the companion module dynamodbav.
+func DynamoDB() Source[events.DynamoDBEvent, events.DynamoDBEventRecord, events.DynamoDBEventResponse] {
+	return Source[events.DynamoDBEvent, events.DynamoDBEventRecord, events.DynamoDBEventResponse]{
+		name:    "DynamoDB Streams",
+		origins: []string{"aws:dynamodb"},
+		records: func(ev events.DynamoDBEvent) []events.DynamoDBEventRecord { return ev.Records },
+		origin:  func(ev events.DynamoDBEvent, i int) string { return ev.Records[i].EventSource },
+		id:      func(r *events.DynamoDBEventRecord) string { return r.Change.SequenceNumber },
+		key:     func(r *events.DynamoDBEventRecord) string { return itemKey(r.Change.Keys) },
+		ordered: true,
+		respond: func(rs []events.DynamoDBEventRecord, failed []int) events.DynamoDBEventResponse {
+			out := make([]events.DynamoDBBatchItemFailure, len(failed))
+			for k, i := range failed {
+				out[k].ItemIdentifier = rs[i].Change.SequenceNumber
+			}
+			return events.DynamoDBEventResponse{BatchItemFailures: out}
+		},
+		encode: func(dst []byte, rs []events.DynamoDBEventRecord, failed []int) []byte {
+			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return rs[i].Change.SequenceNumber })
+		},
+		decode: eventjson.DynamoDBLenient,
 	}
-	return DynamoDBResponse(Process(ctx, p, ev.Records, DynamoDBSource(), h))
-}
-
-// DynamoDBSource describes DynamoDB Streams records to [Process]: identifier
-// dynamodb.SequenceNumber, ordering key the item's primary key
-// (dynamodb.Keys).
-func DynamoDBSource() Source[events.DynamoDBEventRecord] {
-	return Source[events.DynamoDBEventRecord]{
-		ID:      func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber },
-		Key:     func(r events.DynamoDBEventRecord) string { return itemKey(r.Change.Keys) },
-		Ordered: true,
-		Check:   func(r events.DynamoDBEventRecord) error { return checkSource(r.EventSource, "aws:dynamodb") },
-	}
-}
-
-// DynamoDBResponse builds the DynamoDB Streams partial batch response of a
-// report, and returns it with the report's error.
-func DynamoDBResponse(r *Report[events.DynamoDBEventRecord]) (events.DynamoDBEventResponse, error) {
-	return events.DynamoDBEventResponse{BatchItemFailures: itemFailures(r.FailedIDs(), func(id string) events.DynamoDBBatchItemFailure {
-		return events.DynamoDBBatchItemFailure{ItemIdentifier: id}
-	})}, r.Err()
 }
 
 // itemKey encodes a primary key as a string that is equal for equal keys:

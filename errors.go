@@ -17,12 +17,12 @@ import (
 // error.
 var (
 	// ErrSkipped marks a record that was not handled because an earlier record
-	// failed and the ordering policy (a FIFO queue, [Processor.StopOnFirstFailure]
-	// or [Processor.SkipGroupOnError]) forbids handling it out of order.
+	// failed and the ordering policy (a FIFO queue, [Options.StopOnFirstFailure]
+	// or [Options.SkipGroupOnError]) forbids handling it out of order.
 	ErrSkipped = errors.New("skipped after an earlier failure")
 
 	// ErrDeadline marks a record that was not started, or was abandoned,
-	// because the invocation's deadline (less [Processor.DeadlineMargin]) came.
+	// because the invocation's deadline (less [Options.DeadlineMargin]) came.
 	ErrDeadline = errors.New("invocation deadline reached")
 
 	// ErrCanceled marks a record that was not started because the context
@@ -35,11 +35,10 @@ var (
 	// instead.
 	ErrNoIdentifier = errors.New("no identifier to report the failure with")
 
-	// ErrWrongSource marks an event, or a record, whose eventSource names
-	// another service than the entry point it was given to (for example a
-	// Kinesis event passed to [Processor.SQS]). The entry points reject such
-	// an event as a whole with an [*EventError]; [Process] with a built-in
-	// Source fails such a record alone.
+	// ErrWrongSource marks an event with a record whose eventSource names
+	// another service than the Function's source (for example a Kinesis
+	// event given to a Function of [SQS]). The Function rejects such an
+	// event as a whole with an [*EventError].
 	ErrWrongSource = errors.New("wrong event source")
 )
 
@@ -50,16 +49,15 @@ var (
 var ErrNoRecords = errors.New("no records")
 
 // EventError is returned, with no record handled, for an event that is not
-// one of the entry point's source: a payload that is malformed JSON or has
-// a JSON value of the wrong type for a field (the Invoke method of a
-// [LambdaHandler]), an event with no records at all ([ErrNoRecords]), or
-// one with a record whose eventSource names another service
-// ([ErrWrongSource]). The fast handlers and the Processor methods accept
-// and reject the same events; the one difference is text after the event,
-// which a [LambdaHandler] rejects and lambda.Start's decoder ignores before
-// a Processor method runs. Lambda retries the invocation.
+// one of the Function's source: a payload that is malformed JSON or has a
+// JSON value of the wrong type for a field ([Function.Invoke]), an event
+// with no records at all ([ErrNoRecords]), or one with a record whose
+// eventSource names another service ([ErrWrongSource]). Invoke, Handle and
+// Process accept and reject the same events; the one difference is text
+// after the event, which Invoke rejects and lambda.Start's decoder ignores
+// before a handler of the event type runs. Lambda retries the invocation.
 type EventError struct {
-	Source string // "SQS", "Kinesis", "DynamoDB Streams" or "Kafka"
+	Source string // "SQS", "Kinesis", "DynamoDB Streams", "Kafka", or the Go type of a batch of [Records]
 	Err    error  // the decoding error, ErrNoRecords or ErrWrongSource
 }
 
@@ -97,7 +95,7 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // joins one [*RecordError] per record, in input order, so [errors.Is] and
 // [errors.As] see through it. Returning it makes Lambda treat the invocation
 // as failed and apply its own retry and back-off; the response returned with
-// it still lists every record. [Processor.NoBatchError] turns it off.
+// it still lists every record. [Options.NoBatchError] turns it off.
 type BatchError struct {
 	Errs []error // one *RecordError per record, in input order
 }

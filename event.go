@@ -2,34 +2,32 @@ package batch
 
 import "fmt"
 
-// checkEvent returns the *EventError of an event that the entry point of
-// source must not run: one with no records (Lambda never sends an empty
-// batch, so such a payload is another service's event, decoded into the
-// wrong type), or one with a record whose eventSource is set to another
-// value than want. n is the number of records and eventSource gives the
-// eventSource of record i. An empty eventSource is accepted, because test
-// events often leave it out; a nil eventSource checks the count alone.
-func checkEvent(source string, n int, eventSource func(i int) string, want ...string) error {
-	if n == 0 {
-		return &EventError{Source: source, Err: ErrNoRecords}
-	}
-	for i := 0; eventSource != nil && i < n; i++ {
-		if err := checkSource(eventSource(i), want...); err != nil {
-			return &EventError{Source: source, Err: fmt.Errorf("record %d: %w", i, err)}
-		}
-	}
-	return nil
-}
-
-// checkSource accepts a record whose eventSource is empty or one of want.
-func checkSource(got string, want ...string) error {
-	if got == "" {
+// check returns the *EventError of an event that must not run: one with no
+// records (Lambda never sends an empty batch, so such a payload is another
+// service's event, decoded into the wrong type), or one with a record whose
+// eventSource is set to another value than the source's. An empty
+// eventSource is accepted, because test events often leave it out. The
+// records of [Records] are not checked.
+func (s Source[E, R, Resp]) check(ev E, records []R) error {
+	if s.custom {
 		return nil
 	}
-	for _, w := range want {
-		if got == w {
-			return nil
-		}
+	if len(records) == 0 {
+		return &EventError{Source: s.name, Err: ErrNoRecords}
 	}
-	return fmt.Errorf("%w: eventSource %q, want %q", ErrWrongSource, got, want[0])
+	if s.origin == nil {
+		return nil
+	}
+	for i := range records {
+		got := s.origin(ev, i)
+		if got == "" || contains(s.origins, got) {
+			continue
+		}
+		err := fmt.Errorf("%w: eventSource %q, want %q", ErrWrongSource, got, s.origins[0])
+		if s.name != "Kafka" { // a Kafka event names its source once, for all records
+			err = fmt.Errorf("record %d: %w", i, err)
+		}
+		return &EventError{Source: s.name, Err: err}
+	}
+	return nil
 }

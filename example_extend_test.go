@@ -10,62 +10,74 @@ import (
 	"github.com/seed-45ee126e/batch"
 )
 
-// dedupProcessor is a processor of one's own built on the engine, in the
-// spirit of a "custom partial processor": it prepares state before the
-// batch (loads the ids already handled), changes how each record is
+// dedupFunction is a Lambda function of one's own built on batch.Function,
+// in the spirit of a "custom partial processor": it prepares state before
+// each batch (loads the ids already handled), changes how each record is
 // processed (skips those ids), and cleans up after the batch (saves the
 // new ids). Nothing of the engine is copied: ordering, concurrency, the
-// deadline and reporting still come from batch.Process.
-type dedupProcessor struct {
-	batch.Processor
+// deadline and the response still come from the Function.
+type dedupFunction struct {
+	fn *batch.Function[events.SQSEvent, events.SQSMessage, events.SQSEventResponse]
+
+	mu    sync.Mutex
 	store map[string]bool // stands for a table of handled message ids
 }
 
-func (d *dedupProcessor) SQS(ctx context.Context, ev events.SQSEvent, h batch.Handler[events.SQSMessage]) (events.SQSEventResponse, error) {
+// seenKey is the context key under which Handle passes the ids handled
+// before the batch to the middleware.
+type seenKey struct{}
+
+func newDedupFunction(h func(context.Context, events.SQSMessage) error, o batch.Options, store map[string]bool) *dedupFunction {
+	// The function is built once; what differs per batch reaches the
+	// middleware through the context.
+	o.Middleware = append([]batch.Middleware{skipSeen}, o.Middleware...)
+	return &dedupFunction{fn: batch.New(batch.SQS(), h, o), store: store}
+}
+
+// skipSeen is the custom per-record processing: a record already handled
+// in an earlier delivery succeeds without reaching the handler.
+func skipSeen(next batch.RecordFunc) batch.RecordFunc {
+	return func(ctx context.Context, r batch.Record) error {
+		if seen, _ := ctx.Value(seenKey{}).(map[string]bool); seen[r.ID] {
+			return nil
+		}
+		return next(ctx, r)
+	}
+}
+
+// Handle is the Lambda handler: lambda.Start(d.Handle).
+func (d *dedupFunction) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	// Prepare: a snapshot of what was handled before this batch.
+	d.mu.Lock()
 	seen := make(map[string]bool, len(d.store))
 	for id := range d.store {
 		seen[id] = true
 	}
-	var mu sync.Mutex
-	var handled []string
+	d.mu.Unlock()
 
-	// Custom per-record processing, as middleware around the user's handler.
-	skipSeen := func(next batch.Handler[events.SQSMessage]) batch.Handler[events.SQSMessage] {
-		return func(ctx context.Context, m events.SQSMessage) error {
-			if seen[m.MessageId] {
-				return nil // already done in an earlier delivery
-			}
-			if err := next(ctx, m); err != nil {
-				return err
-			}
-			mu.Lock()
-			handled = append(handled, m.MessageId)
-			mu.Unlock()
-			return nil
+	resp, rep := d.fn.Process(context.WithValue(ctx, seenKey{}, seen), ev)
+
+	// Clean: persist what this batch handled, read from the report. It
+	// holds the outcome each record had when Process returned, even if a
+	// handler abandoned at the deadline is still running.
+	d.mu.Lock()
+	for _, r := range rep.Results {
+		if r.Outcome == batch.Succeeded {
+			d.store[r.ID] = true
 		}
 	}
-	rep := batch.Process(ctx, d.Processor, ev.Records, batch.SQSSource(ev.Records), batch.Wrap(h, skipSeen))
-
-	// Clean: persist what this batch handled. The lock matters: a handler
-	// abandoned at the deadline may still be running and append later.
-	mu.Lock()
-	for _, id := range handled {
-		d.store[id] = true
-	}
-	mu.Unlock()
-	return batch.SQSResponse(rep)
+	d.mu.Unlock()
+	return resp, rep.Err
 }
 
-// Example_customProcessor builds a processor with its own preparation,
-// per-record behaviour and clean-up on top of the engine.
-func Example_customProcessor() {
-	d := &dedupProcessor{Processor: batch.Processor{Concurrency: 2}, store: map[string]bool{"m1": true}}
+// A function of one's own, with its own preparation, per-record behaviour
+// and clean-up, on top of a Function: a middleware changes how each record
+// is handled, and Process gives the outcome of every record for the
+// clean-up. This one skips the messages it handled before.
+func Example_customFunction() {
 	calls := 0
 	var mu sync.Mutex
-	resp, err := d.SQS(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
-		{MessageId: "m1", Body: "charge"}, {MessageId: "m2", Body: "charge"}, {MessageId: "m3", Body: "refund"},
-	}}, func(ctx context.Context, m events.SQSMessage) error {
+	handle := func(ctx context.Context, m events.SQSMessage) error {
 		mu.Lock()
 		calls++
 		mu.Unlock()
@@ -73,7 +85,12 @@ func Example_customProcessor() {
 			return fmt.Errorf("refunds are handled elsewhere")
 		}
 		return nil
-	})
+	}
+	d := newDedupFunction(handle, batch.Options{Concurrency: 2}, map[string]bool{"m1": true})
+
+	resp, err := d.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m1", Body: "charge"}, {MessageId: "m2", Body: "charge"}, {MessageId: "m3", Body: "refund"},
+	}})
 	printJSON(resp)
 	fmt.Println(err, calls)
 	var ids []string

@@ -40,17 +40,6 @@ func failIfAsked(data []byte) error {
 	return nil
 }
 
-func readJSON(t *testing.T, name string, v any) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("decoding %s: %v", name, err)
-	}
-}
-
 // assertSameJSON compares got, marshalled, with the JSON file want,
 // semantically (key order and spacing do not matter).
 func assertSameJSON(t *testing.T, got any, wantFile string) {
@@ -72,7 +61,6 @@ func assertSameJSON(t *testing.T, got any, wantFile string) {
 
 func TestGoldenResponses(t *testing.T) {
 	ctx := context.Background()
-	sqsHandler := func(_ context.Context, m events.SQSMessage) error { return failIfAsked([]byte(m.Body)) }
 	tests := []struct {
 		name string
 		run  func(t *testing.T) (any, error)
@@ -84,49 +72,47 @@ func TestGoldenResponses(t *testing.T) {
 		{"sqs standard queue reports the failed messages", func(t *testing.T) (any, error) {
 			var ev events.SQSEvent
 			readJSON(t, "sqs-event.json", &ev)
-			return batch.Processor{}.SQS(ctx, ev, sqsHandler)
+			return batch.New(batch.SQS(), sqsFailIfAsked, batch.Options{}).Handle(ctx, ev)
 		}, "sqs-response.json", false},
 		{"sqs standard queue with concurrency gives the same response", func(t *testing.T) (any, error) {
 			var ev events.SQSEvent
 			readJSON(t, "sqs-event.json", &ev)
-			return batch.Processor{Concurrency: 3}.SQS(ctx, ev, sqsHandler)
+			return batch.New(batch.SQS(), sqsFailIfAsked, batch.Options{Concurrency: 3}).Handle(ctx, ev)
 		}, "sqs-response.json", false},
 		{"sqs fifo queue stops at the first failure", func(t *testing.T) (any, error) {
 			var ev events.SQSEvent
 			readJSON(t, "sqs-fifo-event.json", &ev)
-			return batch.Processor{}.SQS(ctx, ev, sqsHandler)
+			return batch.New(batch.SQS(), sqsFailIfAsked, batch.Options{}).Handle(ctx, ev)
 		}, "sqs-fifo-response.json", true},
 		{"sqs fifo queue with skip-group skips only the failed groups", func(t *testing.T) (any, error) {
 			var ev events.SQSEvent
 			readJSON(t, "sqs-fifo-event.json", &ev)
-			return batch.Processor{SkipGroupOnError: true, Concurrency: 2}.SQS(ctx, ev, sqsHandler)
+			return batch.New(batch.SQS(), sqsFailIfAsked, batch.Options{SkipGroupOnError: true, Concurrency: 2}).Handle(ctx, ev)
 		}, "sqs-fifo-skipgroup-response.json", false},
 		{"kinesis reports failed sequence numbers", func(t *testing.T) (any, error) {
 			var ev events.KinesisEvent
 			readJSON(t, "kinesis-event.json", &ev)
-			return batch.Processor{}.Kinesis(ctx, ev, func(_ context.Context, r events.KinesisEventRecord) error {
-				return failIfAsked(r.Kinesis.Data)
-			})
+			return batch.New(batch.Kinesis(), kinesisFailIfAsked, batch.Options{}).Handle(ctx, ev)
 		}, "kinesis-response.json", false},
 		{"dynamodb reports failed sequence numbers", func(t *testing.T) (any, error) {
 			var ev events.DynamoDBEvent
 			readJSON(t, "dynamodb-event.json", &ev)
-			return batch.Processor{Concurrency: 4}.DynamoDB(ctx, ev, dynamoDBFailIfAsked)
+			return batch.New(batch.DynamoDB(), dynamoDBFailIfAsked, batch.Options{Concurrency: 4}).Handle(ctx, ev)
 		}, "dynamodb-response.json", false},
 		{"kafka reports topic-partition and offset objects", func(t *testing.T) (any, error) {
 			var ev events.KafkaEvent
 			readJSON(t, "kafka-event.json", &ev)
-			return batch.Processor{}.Kafka(ctx, ev, kafkaFailIfAsked)
+			return batch.New(batch.Kafka(), kafkaFailIfAsked, batch.Options{}).Handle(ctx, ev)
 		}, "kafka-response.json", false},
 		{"kafka with skip-group stops each partition at its first failure", func(t *testing.T) (any, error) {
 			var ev events.KafkaEvent
 			readJSON(t, "kafka-event.json", &ev)
-			return batch.Processor{SkipGroupOnError: true, Concurrency: 2}.Kafka(ctx, ev, kafkaFailIfAsked)
+			return batch.New(batch.Kafka(), kafkaFailIfAsked, batch.Options{SkipGroupOnError: true, Concurrency: 2}).Handle(ctx, ev)
 		}, "kafka-skipgroup-response.json", false},
 		{"no failure gives an empty list", func(t *testing.T) (any, error) {
 			var ev events.SQSEvent
 			readJSON(t, "sqs-event.json", &ev)
-			return batch.Processor{}.SQS(ctx, ev, func(context.Context, events.SQSMessage) error { return nil })
+			return batch.New(batch.SQS(), func(context.Context, events.SQSMessage) error { return nil }, batch.Options{}).Handle(ctx, ev)
 		}, "empty-response.json", false},
 	}
 	for _, tt := range tests {
@@ -142,6 +128,14 @@ func TestGoldenResponses(t *testing.T) {
 			assertSameJSON(t, resp, tt.want)
 		})
 	}
+}
+
+func sqsFailIfAsked(_ context.Context, m events.SQSMessage) error {
+	return failIfAsked([]byte(m.Body))
+}
+
+func kinesisFailIfAsked(_ context.Context, r events.KinesisEventRecord) error {
+	return failIfAsked(r.Kinesis.Data)
 }
 
 // dynamoDBFailIfAsked fails when the record's image has "fail": true.
@@ -302,7 +296,8 @@ func keysAny(v any) string {
 // the fast handler writes for each golden event, with internal/contract,
 // whose rules come from the AWS documentation and Powertools rather than
 // from this library's encoders: every response must be one Lambda accepts,
-// reporting exactly the records the golden file lists.
+// reporting exactly the records the golden file lists. The fast handler is
+// Function.Invoke, what lambda.Start calls.
 func TestResponsesMeetLambdaContract(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
@@ -320,7 +315,7 @@ func TestResponsesMeetLambdaContract(t *testing.T) {
 				ids = append(ids, m.MessageId)
 			}
 			return ids
-		}, batch.SQSHandler(batch.Processor{}, func(_ context.Context, m events.SQSMessage) error { return failIfAsked([]byte(m.Body)) }).Invoke},
+		}, batch.New(batch.SQS(), sqsFailIfAsked, batch.Options{}).Invoke},
 		{contract.Kinesis, "kinesis-event.json", "kinesis-response.json", func(t *testing.T) []string {
 			var ev events.KinesisEvent
 			readJSON(t, "kinesis-event.json", &ev)
@@ -329,7 +324,7 @@ func TestResponsesMeetLambdaContract(t *testing.T) {
 				ids = append(ids, r.Kinesis.SequenceNumber)
 			}
 			return ids
-		}, batch.KinesisHandler(batch.Processor{}, func(_ context.Context, r events.KinesisEventRecord) error { return failIfAsked(r.Kinesis.Data) }).Invoke},
+		}, batch.New(batch.Kinesis(), kinesisFailIfAsked, batch.Options{}).Invoke},
 		{contract.DynamoDB, "dynamodb-event.json", "dynamodb-response.json", func(t *testing.T) []string {
 			var ev events.DynamoDBEvent
 			readJSON(t, "dynamodb-event.json", &ev)
@@ -338,7 +333,7 @@ func TestResponsesMeetLambdaContract(t *testing.T) {
 				ids = append(ids, r.Change.SequenceNumber)
 			}
 			return ids
-		}, batch.DynamoDBHandler(batch.Processor{}, dynamoDBFailIfAsked).Invoke},
+		}, batch.New(batch.DynamoDB(), dynamoDBFailIfAsked, batch.Options{}).Invoke},
 		{contract.Kafka, "kafka-event.json", "kafka-response.json", func(t *testing.T) []string {
 			var ev events.KafkaEvent
 			readJSON(t, "kafka-event.json", &ev)
@@ -349,7 +344,7 @@ func TestResponsesMeetLambdaContract(t *testing.T) {
 				}
 			}
 			return ids
-		}, batch.KafkaHandler(batch.Processor{}, kafkaFailIfAsked).Invoke},
+		}, batch.New(batch.Kafka(), kafkaFailIfAsked, batch.Options{}).Invoke},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src.String(), func(t *testing.T) {

@@ -1,11 +1,13 @@
 package batch
 
 import (
-	"context"
+	"encoding/base64"
 	"sort"
 	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seed-45ee126e/batch/internal/eventjson"
 )
 
 // KafkaEventResponse is the partial batch response of an Amazon MSK or
@@ -34,37 +36,72 @@ type KafkaItemIdentifier struct {
 	Offset    int64  `json:"offset"`    // the record's offset in its partition
 }
 
-// Kafka handles an Amazon MSK or self-managed Kafka event and returns the
-// partial batch response. Lambda resumes each partition from the lowest
-// offset the response reports for it; an identifier that is not in the
-// event fails the whole batch.
+// Kafka is the Source of Amazon MSK and self-managed Apache Kafka events.
+// The identifier in the response is a [KafkaItemIdentifier]; Lambda
+// resumes each partition from the lowest offset reported for it, and an
+// identifier that is not in the event fails the whole batch.
 //
-// The records are handled topic-partition by topic-partition, in offset
-// order within each (see [KafkaRecords]). With [Processor.Concurrency] above
-// 1, partitions run in parallel while each stays in order.
-// [Processor.SkipGroupOnError] stops a partition at its first failure (the
-// later offsets would be redelivered anyway); [Processor.StopOnFirstFailure]
-// stops the whole batch. An event with no records, or whose eventSource is
-// another than "aws:kafka" or "SelfManagedKafka", is not run: the error is
-// an [*EventError].
-func (p Processor) Kafka(ctx context.Context, ev events.KafkaEvent, h Handler[events.KafkaRecord]) (KafkaEventResponse, error) {
-	records := KafkaRecords(ev)
-	err := checkEvent("Kafka", len(records), nil)
-	if err == nil {
-		if e := checkSource(ev.EventSource, "aws:kafka", "SelfManagedKafka"); e != nil {
-			err = &EventError{Source: "Kafka", Err: e}
-		}
+// The event's records arrive as a map from topic-partition to records;
+// they are handled topic-partition by topic-partition (in lexical order),
+// each in offset order, and with [Options.Concurrency] above 1 partitions
+// run in parallel while each stays in order. A [Record]'s ID, and a
+// [DecodeError]'s, is "<topic>-<partition>@<offset>".
+// [Options.SkipGroupOnError] stops a partition at its first failure (the
+// later offsets would be redelivered anyway); [Options.StopOnFirstFailure]
+// stops the whole batch. An event whose eventSource is set to another
+// value than "aws:kafka" or "SelfManagedKafka" is rejected.
+//
+// The default payload is the record's value (base64 in the event),
+// decoded as JSON; a record without a value (a tombstone) fails with a
+// [*DecodeError] wrapping [ErrNoPayload]. [KafkaHeader] reads headers.
+func Kafka() Source[events.KafkaEvent, events.KafkaRecord, KafkaEventResponse] {
+	return Source[events.KafkaEvent, events.KafkaRecord, KafkaEventResponse]{
+		name:    "Kafka",
+		origins: []string{"aws:kafka", "SelfManagedKafka"},
+		records: kafkaRecords,
+		origin:  func(ev events.KafkaEvent, _ int) string { return ev.EventSource },
+		id: func(r *events.KafkaRecord) string {
+			if r.Topic == "" {
+				return ""
+			}
+			return topicPartition(r) + "@" + strconv.FormatInt(r.Offset, 10)
+		},
+		key:     topicPartition,
+		ordered: true,
+		respond: func(rs []events.KafkaRecord, failed []int) KafkaEventResponse {
+			out := make([]KafkaBatchItemFailure, len(failed))
+			for k, i := range failed {
+				out[k].ItemIdentifier = KafkaItemIdentifier{Partition: topicPartition(&rs[i]), Offset: rs[i].Offset}
+			}
+			return KafkaEventResponse{BatchItemFailures: out}
+		},
+		encode: func(dst []byte, rs []events.KafkaRecord, failed []int) []byte {
+			return eventjson.AppendKafkaItemFailures(dst, failed, func(i int) (string, int64) {
+				return topicPartition(&rs[i]), rs[i].Offset
+			})
+		},
+		decode: func(payload []byte) (events.KafkaEvent, []*eventjson.FieldError, error) {
+			ev, err := eventjson.Kafka(payload)
+			return ev, nil, err // the value is a base64 string, decoded per record
+		},
+		payload: func(r *events.KafkaRecord, v any) error {
+			if r.Value == "" {
+				return errEmptyPayload
+			}
+			data, err := base64.StdEncoding.DecodeString(r.Value)
+			if err != nil {
+				return err
+			}
+			return decodeJSON(data, v)
+		},
+		part: "value",
 	}
-	if err != nil {
-		return KafkaEventResponse{BatchItemFailures: []KafkaBatchItemFailure{}}, err
-	}
-	return KafkaResponse(Process(ctx, p, records, KafkaSource(ev), h))
 }
 
-// KafkaRecords flattens the records of a Kafka event, which arrive as a map
+// kafkaRecords flattens the records of a Kafka event, which arrive as a map
 // from topic-partition to records: topic-partitions in lexical order, and
 // each partition's records in offset order.
-func KafkaRecords(ev events.KafkaEvent) []events.KafkaRecord {
+func kafkaRecords(ev events.KafkaEvent) []events.KafkaRecord {
 	keys := make([]string, 0, len(ev.Records))
 	n := 0
 	for k, recs := range ev.Records {
@@ -82,42 +119,19 @@ func KafkaRecords(ev events.KafkaEvent) []events.KafkaRecord {
 	return out
 }
 
-// KafkaSource describes the records of ev to [Process]: ordering key the
-// topic-partition, identifier "<topic>-<partition>@<offset>" (the response
-// carries the structured [KafkaItemIdentifier]). A record whose topic is
-// empty has no identifier. Records are rejected with [ErrWrongSource] when
-// the event's eventSource is set to something else than "aws:kafka" or
-// "SelfManagedKafka".
-func KafkaSource(ev events.KafkaEvent) Source[events.KafkaRecord] {
-	srcErr := checkSource(ev.EventSource, "aws:kafka", "SelfManagedKafka")
-	src := Source[events.KafkaRecord]{
-		ID: func(r events.KafkaRecord) string {
-			if r.Topic == "" {
-				return ""
-			}
-			return topicPartition(r) + "@" + strconv.FormatInt(r.Offset, 10)
-		},
-		Key:     topicPartition,
-		Ordered: true,
-	}
-	if srcErr != nil {
-		src.Check = func(events.KafkaRecord) error { return srcErr }
-	}
-	return src
-}
-
-// KafkaResponse builds the Kafka partial batch response of a report, and
-// returns it with the report's error.
-func KafkaResponse(r *Report[events.KafkaRecord]) (KafkaEventResponse, error) {
-	ids := failedKeys(r, func(i int) (KafkaItemIdentifier, bool) {
-		rec := r.records[i]
-		return KafkaItemIdentifier{Partition: topicPartition(rec), Offset: rec.Offset}, rec.Topic != ""
-	})
-	return KafkaEventResponse{BatchItemFailures: itemFailures(ids, func(id KafkaItemIdentifier) KafkaBatchItemFailure {
-		return KafkaBatchItemFailure{ItemIdentifier: id}
-	})}, r.Err()
-}
-
-func topicPartition(r events.KafkaRecord) string {
+func topicPartition(r *events.KafkaRecord) string {
 	return r.Topic + "-" + strconv.FormatInt(r.Partition, 10)
+}
+
+// KafkaHeader returns the value of the header named key of a Kafka record.
+// Kafka allows a key to repeat; KafkaHeader then returns the last value, as
+// the Java client's lastHeader does. ok is false when the record has no such
+// header. The returned slice shares memory with the record.
+func KafkaHeader(r events.KafkaRecord, key string) (value []byte, ok bool) {
+	for i := len(r.Headers) - 1; i >= 0; i-- {
+		if v, ok := r.Headers[i][key]; ok {
+			return []byte(v), true
+		}
+	}
+	return nil, false
 }

@@ -2,6 +2,7 @@ package batch_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -10,6 +11,20 @@ import (
 	"github.com/seed-45ee126e/batch"
 )
 
+// kafkaOrder is the payload of the Kafka examples, decoded from each
+// record's value. Its Validate method is called on every decoded payload.
+type kafkaOrder struct {
+	ID    string `json:"id"`
+	Items int    `json:"items"`
+}
+
+func (o kafkaOrder) Validate() error {
+	if o.Items < 1 {
+		return errors.New("an order has at least one item")
+	}
+	return nil
+}
+
 // kafkaOrders is the event of the Kafka examples: two partitions of the
 // orders topic, as Lambda delivers them from Amazon MSK. The map has no
 // order, and nothing in the event promises one within a partition either.
@@ -17,7 +32,7 @@ func kafkaOrders() events.KafkaEvent {
 	rec := func(partition, offset int64, value string) events.KafkaRecord {
 		return events.KafkaRecord{
 			Topic: "orders", Partition: partition, Offset: offset,
-			TimestampType: "CREATE_TIME", Value: b64Value(value),
+			TimestampType: "CREATE_TIME", Value: base64.StdEncoding.EncodeToString([]byte(value)),
 		}
 	}
 	return events.KafkaEvent{
@@ -37,12 +52,15 @@ func kafkaOrders() events.KafkaEvent {
 	}
 }
 
-// KafkaRecords gives the records of an event in the order Processor.Kafka
-// handles them: topic-partition by topic-partition, each in offset order.
-func ExampleKafkaRecords() {
-	for _, r := range batch.KafkaRecords(kafkaOrders()) {
+// The records of a Kafka event are handled topic-partition by
+// topic-partition, in lexical order, and each partition in offset order,
+// whatever the order of the event; the Report lists them in that order too.
+func ExampleKafka_order() {
+	fn := batch.New(batch.Kafka(), func(ctx context.Context, r events.KafkaRecord) error {
 		fmt.Printf("%s-%d@%d\n", r.Topic, r.Partition, r.Offset)
-	}
+		return nil
+	}, batch.Options{})
+	fn.Handle(context.Background(), kafkaOrders())
 	// Output:
 	// orders-0@311
 	// orders-0@312
@@ -51,18 +69,17 @@ func ExampleKafkaRecords() {
 	// orders-1@209
 }
 
-// With KafkaSource, Process runs Kafka records and returns the Report: the
-// outcome of every record, here logged before answering Lambda. The
-// topic-partition is the ordering key, so SkipGroupOnError stops only the
-// partition that failed; its later offsets would be redelivered anyway.
-func ExampleKafkaSource() {
-	ev := kafkaOrders()
-	p := batch.Processor{SkipGroupOnError: true}
-	rep := batch.Process(context.Background(), p, batch.KafkaRecords(ev), batch.KafkaSource(ev),
-		batch.KafkaJSON(func(ctx context.Context, o shipOrder) error {
-			return nil // ship o
-		}))
-	for _, res := range rep.Results() {
+// Process runs a Kafka batch and returns the Report: the outcome of every
+// record, here logged before answering Lambda. A record's ID is
+// "<topic>-<partition>@<offset>". The topic-partition is the ordering key,
+// so SkipGroupOnError stops only the partition that failed; its later
+// offsets would be delivered again anyway.
+func ExampleKafka_skipGroupOnError() {
+	fn := batch.New(batch.Kafka(), func(ctx context.Context, o kafkaOrder) error {
+		return nil // ship o
+	}, batch.Options{SkipGroupOnError: true})
+	_, rep := fn.Process(context.Background(), kafkaOrders())
+	for _, res := range rep.Results {
 		var invalid *batch.ValidationError
 		switch {
 		case errors.As(res.Err, &invalid):
@@ -81,22 +98,19 @@ func ExampleKafkaSource() {
 	// orders-1@209 not processed (skipped after a failure in its partition)
 }
 
-// KafkaResponse turns a Report into the partial batch response, whose
-// identifiers name the topic-partition and the offset; Lambda resumes each
-// partition from its lowest reported offset. When every record failed, the
-// error is a *BatchError and Lambda retries the whole batch.
-func ExampleKafkaResponse() {
-	ev := kafkaOrders()
-	rep := batch.Process(context.Background(), batch.Processor{}, batch.KafkaRecords(ev), batch.KafkaSource(ev),
-		batch.KafkaJSON(func(ctx context.Context, o shipOrder) error { return nil }))
-	resp, err := batch.KafkaResponse(rep)
+// The partial batch response of a Kafka batch names each failed record by
+// its topic-partition and offset; Lambda resumes each partition from its
+// lowest reported offset. When every record failed, the error is a
+// *BatchError and Lambda retries the whole batch.
+func ExampleKafkaEventResponse() {
+	ship := batch.New(batch.Kafka(), func(ctx context.Context, o kafkaOrder) error { return nil }, batch.Options{})
+	resp, err := ship.Handle(context.Background(), kafkaOrders())
 	printJSON(resp)
 	fmt.Println(err)
 
 	down := errors.New("warehouse API unavailable")
-	rep = batch.Process(context.Background(), batch.Processor{}, batch.KafkaRecords(ev), batch.KafkaSource(ev),
-		batch.KafkaJSON(func(ctx context.Context, o shipOrder) error { return down }))
-	resp, err = batch.KafkaResponse(rep)
+	unavailable := batch.New(batch.Kafka(), func(ctx context.Context, o kafkaOrder) error { return down }, batch.Options{})
+	resp, err = unavailable.Handle(context.Background(), kafkaOrders())
 	var all *batch.BatchError
 	fmt.Println(len(resp.BatchItemFailures), "failures;", errors.As(err, &all), errors.Is(err, down))
 	// Output:

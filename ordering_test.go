@@ -69,7 +69,7 @@ func (r *recorder) handle(ctx context.Context, m events.SQSMessage) error {
 func TestFIFO(t *testing.T) {
 	tests := []struct {
 		name       string
-		p          batch.Processor
+		opts       batch.Options
 		arn        string
 		specs      []string
 		wantCalled []string
@@ -93,7 +93,7 @@ func TestFIFO(t *testing.T) {
 		},
 		{
 			name:       "documented case, skip group: only the failed groups",
-			p:          batch.Processor{SkipGroupOnError: true},
+			opts:       batch.Options{SkipGroupOnError: true},
 			arn:        fifoARN,
 			specs:      []string{"fail/g1", "ok/g1", "fail/g2", "ok/g2", "ok/g3"},
 			wantCalled: []string{"m0", "m2", "m4"},
@@ -101,7 +101,7 @@ func TestFIFO(t *testing.T) {
 		},
 		{
 			name:       "full batch error can be turned off for FIFO",
-			p:          batch.Processor{NoBatchError: true},
+			opts:       batch.Options{NoBatchError: true},
 			arn:        fifoARN,
 			specs:      []string{"fail/g1", "ok/g1"},
 			wantCalled: []string{"m0"},
@@ -109,7 +109,7 @@ func TestFIFO(t *testing.T) {
 		},
 		{
 			name:       "skip group: messages without a group are independent",
-			p:          batch.Processor{SkipGroupOnError: true},
+			opts:       batch.Options{SkipGroupOnError: true},
 			arn:        fifoARN,
 			specs:      []string{"fail/", "ok/", "fail/g1", "ok/", "ok/g1"},
 			wantCalled: []string{"m0", "m1", "m2", "m3"},
@@ -123,24 +123,16 @@ func TestFIFO(t *testing.T) {
 			wantFailed: []string{"m0"},
 		},
 		{
-			name:       "FIFOOn forces FIFO on a standard ARN",
-			p:          batch.Processor{FIFO: batch.FIFOOn},
+			name:       "Options.FIFO forces FIFO on a standard ARN",
+			opts:       batch.Options{FIFO: true},
 			arn:        standardARN,
 			specs:      []string{"ok/g1", "fail/g1", "ok/g2"},
 			wantCalled: []string{"m0", "m1"},
 			wantFailed: []string{"m1", "m2"},
 		},
 		{
-			name:       "FIFOOff treats a FIFO queue as standard",
-			p:          batch.Processor{FIFO: batch.FIFOOff},
-			arn:        fifoARN,
-			specs:      []string{"ok/g1", "fail/g1", "ok/g1"},
-			wantCalled: []string{"m0", "m1", "m2"},
-			wantFailed: []string{"m1"},
-		},
-		{
 			name:       "FIFO without skip group stays sequential whatever the concurrency",
-			p:          batch.Processor{Concurrency: 8},
+			opts:       batch.Options{Concurrency: 8},
 			arn:        fifoARN,
 			specs:      []string{"ok/g1", "ok/g2", "fail/g3", "ok/g4", "ok/g5"},
 			wantCalled: []string{"m0", "m1", "m2"},
@@ -148,7 +140,7 @@ func TestFIFO(t *testing.T) {
 		},
 		{
 			name:       "StopOnFirstFailure wins over SkipGroupOnError",
-			p:          batch.Processor{SkipGroupOnError: true, StopOnFirstFailure: true},
+			opts:       batch.Options{SkipGroupOnError: true, StopOnFirstFailure: true},
 			arn:        fifoARN,
 			specs:      []string{"ok/g1", "fail/g1", "ok/g2"},
 			wantCalled: []string{"m0", "m1"},
@@ -159,7 +151,7 @@ func TestFIFO(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var r recorder
 			ev := groupEvent(tt.arn, tt.specs...)
-			resp, err := tt.p.SQS(context.Background(), ev, r.handle)
+			resp, err := batch.New(batch.SQS(), r.handle, tt.opts).Handle(context.Background(), ev)
 			if (err != nil) != tt.wantErr {
 				t.Errorf("got error %v, want error: %v", err, tt.wantErr)
 			}
@@ -175,27 +167,27 @@ func TestFIFO(t *testing.T) {
 
 func TestSkippedRecordsCarryErrSkipped(t *testing.T) {
 	ev := groupEvent(fifoARN, "ok/g1", "fail/g1", "ok/g2")
-	rep := batch.Process(context.Background(), batch.Processor{}, ev.Records, batch.SQSSource(ev.Records), sqsDo)
-	if got := rep.Result(1); got.Outcome != batch.Failed || errors.Is(got.Err, batch.ErrSkipped) {
+	_, rep := batch.New(batch.SQS(), sqsDo, batch.Options{}).Process(context.Background(), ev)
+	if got := rep.Results[1]; got.Outcome != batch.Failed || errors.Is(got.Err, batch.ErrSkipped) {
 		t.Errorf("failed record: got %v / %v, want failed with the handler's error", got.Outcome, got.Err)
 	}
-	got := rep.Result(2)
+	got := rep.Results[2]
 	if got.Outcome != batch.NotProcessed || !errors.Is(got.Err, batch.ErrSkipped) {
 		t.Errorf("later record: got %v / %v, want not processed with ErrSkipped", got.Outcome, got.Err)
 	}
 }
 
 func TestNoStateSurvivesBetweenInvocations(t *testing.T) {
-	p := batch.Processor{SkipGroupOnError: true}
 	var r recorder
+	fn := batch.New(batch.SQS(), r.handle, batch.Options{SkipGroupOnError: true})
 	// Every record of the first batch fails (one error, one skip): the error
 	// is expected and not what this test is about.
-	resp, _ := p.SQS(context.Background(), groupEvent(fifoARN, "fail/g1", "ok/g1"), r.handle)
+	resp, _ := fn.Handle(context.Background(), groupEvent(fifoARN, "fail/g1", "ok/g1"))
 	if len(resp.BatchItemFailures) != 2 {
 		t.Fatalf("first invocation: got %d failures, want 2", len(resp.BatchItemFailures))
 	}
 	r = recorder{}
-	resp, err := p.SQS(context.Background(), groupEvent(fifoARN, "ok/g1", "ok/g1"), r.handle)
+	resp, err := fn.Handle(context.Background(), groupEvent(fifoARN, "ok/g1", "ok/g1"))
 	if err != nil || len(resp.BatchItemFailures) != 0 || len(r.called) != 2 {
 		t.Errorf("second invocation: got %v, %v, called %v; want group g1 handled normally", resp.BatchItemFailures, err, r.called)
 	}
@@ -228,16 +220,19 @@ func TestGroupParallelEqualsSequential(t *testing.T) {
 		}
 		ev := groupEvent(fifoARN, specs...)
 		var seq recorder
-		seqRep := batch.Process(context.Background(), batch.Processor{SkipGroupOnError: true}, ev.Records, batch.SQSSource(ev.Records), seq.handle)
+		seqResp, seqRep := batch.New(batch.SQS(), seq.handle, batch.Options{SkipGroupOnError: true}).Process(context.Background(), ev)
 		for _, workers := range []int{2, 5, -1} {
 			par := recorder{delay: time.Duration(rng.Intn(2)) * 50 * time.Microsecond}
-			parRep := batch.Process(context.Background(), batch.Processor{SkipGroupOnError: true, Concurrency: workers}, ev.Records, batch.SQSSource(ev.Records), par.handle)
-			if got, want := parRep.FailedIDs(), seqRep.FailedIDs(); !equalStrings(got, want) {
+			parResp, parRep := batch.New(batch.SQS(), par.handle, batch.Options{SkipGroupOnError: true, Concurrency: workers}).Process(context.Background(), ev)
+			if got, want := failedIDs(parResp), failedIDs(seqResp); !equalStrings(got, want) {
 				t.Fatalf("batch %v, %d workers: got failures %v, want %v (sequential)", specs, workers, got, want)
 			}
 			for i := 0; i < n; i++ {
-				if g, s := parRep.Result(i).Outcome, seqRep.Result(i).Outcome; g != s {
+				if g, s := parRep.Results[i].Outcome, seqRep.Results[i].Outcome; g != s {
 					t.Fatalf("batch %v, %d workers: record %d outcome %v, want %v", specs, workers, i, g, s)
+				}
+				if g, want := parRep.Results[i].Group, ev.Records[i].Attributes["MessageGroupId"]; g != want {
+					t.Fatalf("batch %v, %d workers: record %d group %q, want %q", specs, workers, i, g, want)
 				}
 			}
 			if !sameSet(par.called, seq.called) {
@@ -310,7 +305,7 @@ func kinesisEvent(specs ...string) events.KinesisEvent {
 func TestStreams(t *testing.T) {
 	tests := []struct {
 		name       string
-		p          batch.Processor
+		opts       batch.Options
 		specs      []string
 		wantCalled []string
 		wantFailed []string
@@ -323,14 +318,14 @@ func TestStreams(t *testing.T) {
 		},
 		{
 			name:       "stop on first failure reports the failed record and every later one",
-			p:          batch.Processor{StopOnFirstFailure: true, Concurrency: 4},
+			opts:       batch.Options{StopOnFirstFailure: true, Concurrency: 4},
 			specs:      []string{"ok/a", "fail/b", "ok/c", "ok/a"},
 			wantCalled: []string{"1000", "1001"},
 			wantFailed: []string{"1001", "1002", "1003"},
 		},
 		{
 			name:       "skip group stops only the failed partition key",
-			p:          batch.Processor{SkipGroupOnError: true},
+			opts:       batch.Options{SkipGroupOnError: true},
 			specs:      []string{"ok/a", "fail/b", "ok/a", "ok/b", "fail/a", "ok/a"},
 			wantCalled: []string{"1000", "1001", "1002", "1004"},
 			wantFailed: []string{"1001", "1003", "1004", "1005"},
@@ -340,12 +335,13 @@ func TestStreams(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var mu sync.Mutex
 			var called []string
-			resp, err := tt.p.Kinesis(context.Background(), kinesisEvent(tt.specs...), func(ctx context.Context, r events.KinesisEventRecord) error {
+			fn := batch.New(batch.Kinesis(), func(ctx context.Context, r events.KinesisEventRecord) error {
 				mu.Lock()
 				called = append(called, r.Kinesis.SequenceNumber)
 				mu.Unlock()
 				return doRecord(ctx, rec{Do: string(r.Kinesis.Data)})
-			})
+			}, tt.opts)
+			resp, err := fn.Handle(context.Background(), kinesisEvent(tt.specs...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -410,21 +406,23 @@ func TestStreamKeysStayInOrderUnderConcurrency(t *testing.T) {
 			t.Errorf("got %d keys handled, want 12", len(last))
 		}
 	}
-	p := batch.Processor{Concurrency: 6}
+	opts := batch.Options{Concurrency: 6}
 	t.Run("kinesis partition keys", func(t *testing.T) {
 		check(t, func(h func(key, seq string) error) {
-			if _, err := p.Kinesis(context.Background(), kev, func(_ context.Context, r events.KinesisEventRecord) error {
+			fn := batch.New(batch.Kinesis(), func(_ context.Context, r events.KinesisEventRecord) error {
 				return h(r.Kinesis.PartitionKey, r.Kinesis.SequenceNumber)
-			}); err != nil {
+			}, opts)
+			if _, err := fn.Handle(context.Background(), kev); err != nil {
 				t.Fatal(err)
 			}
 		})
 	})
 	t.Run("dynamodb item keys", func(t *testing.T) {
 		check(t, func(h func(key, seq string) error) {
-			if _, err := p.DynamoDB(context.Background(), dev, func(_ context.Context, r events.DynamoDBEventRecord) error {
+			fn := batch.New(batch.DynamoDB(), func(_ context.Context, r events.DynamoDBEventRecord) error {
 				return h(r.Change.Keys["pk"].String(), r.Change.SequenceNumber)
-			}); err != nil {
+			}, opts)
+			if _, err := fn.Handle(context.Background(), dev); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -446,12 +444,13 @@ func TestDynamoDBItemKeyDistinguishesKeys(t *testing.T) {
 		mk("6", map[string]events.DynamoDBAttributeValue{"a": events.NewStringAttribute("b:c")}),
 	}}
 	fail := map[string]bool{"1": true, "3": true}
-	resp, err := batch.Processor{SkipGroupOnError: true}.DynamoDB(context.Background(), ev, func(_ context.Context, r events.DynamoDBEventRecord) error {
+	fn := batch.New(batch.DynamoDB(), func(_ context.Context, r events.DynamoDBEventRecord) error {
 		if fail[r.Change.SequenceNumber] {
 			return errAsked
 		}
 		return nil
-	})
+	}, batch.Options{SkipGroupOnError: true})
+	resp, err := fn.Handle(context.Background(), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,10 +475,10 @@ func TestDynamoDBUnreadableKeyDoesNotPanic(t *testing.T) {
 		mk("2", events.NewStringAttribute("x")),
 		mk("3", events.DynamoDBAttributeValue{}),
 	}}
-	for _, p := range []batch.Processor{{Concurrency: 2}, {SkipGroupOnError: true}, {Concurrency: 2, SkipGroupOnError: true}} {
+	for _, opts := range []batch.Options{{Concurrency: 2}, {SkipGroupOnError: true}, {Concurrency: 2, SkipGroupOnError: true}} {
 		var mu sync.Mutex
 		var seen []string
-		resp, err := p.DynamoDB(context.Background(), ev, func(_ context.Context, r events.DynamoDBEventRecord) error {
+		fn := batch.New(batch.DynamoDB(), func(_ context.Context, r events.DynamoDBEventRecord) error {
 			mu.Lock()
 			seen = append(seen, r.Change.SequenceNumber)
 			mu.Unlock()
@@ -487,7 +486,8 @@ func TestDynamoDBUnreadableKeyDoesNotPanic(t *testing.T) {
 				return errAsked
 			}
 			return nil
-		})
+		}, opts)
+		resp, err := fn.Handle(context.Background(), ev)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -496,11 +496,16 @@ func TestDynamoDBUnreadableKeyDoesNotPanic(t *testing.T) {
 			got = append(got, f.ItemIdentifier)
 		}
 		want := []string{"1"}
-		if p.SkipGroupOnError {
+		if opts.SkipGroupOnError {
 			want = []string{"1", "3"} // 3 shares the unreadable key of 1
 		}
 		if !equalStrings(got, want) {
-			t.Errorf("%+v: got failures %v, want %v (handled %v)", p, got, want, seen)
+			t.Errorf("%+v: got failures %v, want %v (handled %v)", opts, got, want, seen)
+		}
+		// The report reads the keys again, for Result.Group.
+		_, rep := fn.Process(context.Background(), ev)
+		if g := rep.Results; len(g) != 3 || g[0].Group != g[2].Group || g[0].Group == g[1].Group {
+			t.Errorf("%+v: got results %+v, want records 1 and 3 in one group, 2 in another", opts, g)
 		}
 	}
 }

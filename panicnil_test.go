@@ -17,8 +17,9 @@ import (
 // GODEBUG=panicnil=1, under which panic(nil) recovers as nil (the Go 1.21
 // release notes; a //go:debug line in a user's main package has the same
 // effect): a handler that panics with nil must still fail its record, on
-// every path (the engine, Wrap, the fast handler), never be reported as a
-// success that Lambda deletes or checkpoints past.
+// every path (Handle, with and without a deadline, a middleware, Process,
+// Invoke, a handler of a decoded payload), never be reported as a success
+// that Lambda deletes or checkpoints past.
 func TestPanicNilFailsTheRecord(t *testing.T) {
 	if os.Getenv("BATCH_TEST_PANICNIL_CHILD") != "1" {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestPanicNilFailsTheRecord$", "-test.v", "-test.count=1")
@@ -61,39 +62,51 @@ func TestPanicNilFailsTheRecord(t *testing.T) {
 		}
 	}
 
-	resp, err := batch.Processor{}.SQS(ctx, ev, h)
-	check("Processor.SQS", resp, err)
+	fn := batch.New(batch.SQS(), h, batch.Options{})
+	resp, err := fn.Handle(ctx, ev)
+	check("Handle", resp, err)
 
 	withDeadline, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	resp, err = batch.Processor{Concurrency: 2}.SQS(withDeadline, ev, h)
-	check("Processor.SQS with a deadline and 2 workers", resp, err)
+	resp, err = batch.New(batch.SQS(), h, batch.Options{Concurrency: 2}).Handle(withDeadline, ev)
+	check("Handle with a deadline and 2 workers", resp, err)
 
 	var seen error
-	record := func(next batch.Handler[events.SQSMessage]) batch.Handler[events.SQSMessage] {
-		return func(ctx context.Context, m events.SQSMessage) error {
-			err := next(ctx, m)
-			if m.MessageId == "b" {
+	record := func(next batch.RecordFunc) batch.RecordFunc {
+		return func(ctx context.Context, r batch.Record) error {
+			err := next(ctx, r)
+			if r.ID == "b" {
 				seen = err
 			}
 			return err
 		}
 	}
-	resp, err = batch.Processor{}.SQS(ctx, ev, batch.Wrap(h, record))
-	check("Wrap", resp, err)
+	resp, err = batch.New(batch.SQS(), h, batch.Options{Middleware: []batch.Middleware{record}}).Handle(ctx, ev)
+	check("a middleware", resp, err)
 	var pe *batch.PanicError
 	if !errors.As(seen, &pe) || pe.Value != nil {
 		t.Fatalf("middleware saw %v, want a *batch.PanicError with a nil value", seen)
 	}
 
-	rep := batch.Process(ctx, batch.Processor{}, ev.Records, batch.SQSSource(ev.Records), h)
-	if r := rep.Result(1); r.Outcome != batch.Failed || !errors.As(r.Err, &pe) {
+	_, rep := fn.Process(ctx, ev)
+	if r := rep.Results[1]; r.Outcome != batch.Failed || !errors.As(r.Err, &pe) {
 		t.Fatalf("report: got %v %v, want failed with a *batch.PanicError", r.Outcome, r.Err)
 	}
 
-	out, err := batch.SQSHandler(batch.Processor{}, h).Invoke(ctx, []byte(`{"Records":[{"messageId":"a","body":"ok"},{"messageId":"b","body":"nil"}]}`))
+	out, err := fn.Invoke(ctx, []byte(`{"Records":[{"messageId":"a","body":"ok"},{"messageId":"b","body":"nil"}]}`))
 	if err != nil || string(out) != `{"batchItemFailures":[{"itemIdentifier":"b"}]}` {
-		t.Fatalf("SQSHandler: got %s, %v; want b reported", out, err)
+		t.Fatalf("Invoke: got %s, %v; want b reported", out, err)
 	}
+
+	// A handler of a decoded payload is called behind the decoding, which
+	// recovers its panics itself.
+	typed := batch.New(batch.SQS(), func(_ context.Context, body string) error {
+		if body == "nil" {
+			panic(nil)
+		}
+		return nil
+	}, batch.Options{})
+	resp, err = typed.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "a", Body: `"ok"`}, {MessageId: "b", Body: `"nil"`}}})
+	check("a handler of a decoded payload", resp, err)
 	t.Log("panicnil: all paths checked")
 }

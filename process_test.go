@@ -15,79 +15,6 @@ import (
 	"github.com/seed-45ee126e/batch"
 )
 
-// rec is the record type of the engine tests: an identifier, an ordering
-// key, and what the handler must do with it.
-type rec struct {
-	ID, Key string
-	Do      string // "ok", "fail", "panic", "panic-error", "block" (until ctx is done)
-}
-
-var errAsked = errors.New("asked to fail")
-
-func doRecord(ctx context.Context, r rec) error {
-	switch r.Do {
-	case "fail":
-		return fmt.Errorf("record %s: %w", r.ID, errAsked)
-	case "panic":
-		panic("boom " + r.ID)
-	case "panic-error":
-		panic(errAsked)
-	case "block":
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return nil
-}
-
-func recSource() batch.Source[rec] {
-	return batch.Source[rec]{ID: func(r rec) string { return r.ID }, Key: func(r rec) string { return r.Key }}
-}
-
-func recs(spec ...string) []rec {
-	out := make([]rec, len(spec))
-	for i, s := range spec {
-		out[i] = rec{ID: fmt.Sprintf("r%d", i), Do: s}
-	}
-	return out
-}
-
-func sqsEvent(bodies ...string) events.SQSEvent {
-	var ev events.SQSEvent
-	for i, b := range bodies {
-		ev.Records = append(ev.Records, events.SQSMessage{
-			MessageId:      fmt.Sprintf("m%d", i),
-			Body:           b,
-			EventSource:    "aws:sqs",
-			EventSourceARN: "arn:aws:sqs:us-east-1:123456789012:q",
-		})
-	}
-	return ev
-}
-
-func sqsDo(ctx context.Context, m events.SQSMessage) error {
-	return doRecord(ctx, rec{ID: m.MessageId, Do: m.Body})
-}
-
-func failedIDs(resp events.SQSEventResponse) []string {
-	ids := []string{}
-	for _, f := range resp.BatchItemFailures {
-		ids = append(ids, f.ItemIdentifier)
-	}
-	return ids
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestEveryRecordHandledAndOnlyFailuresReported(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -103,11 +30,11 @@ func TestEveryRecordHandledAndOnlyFailuresReported(t *testing.T) {
 		for _, conc := range []int{0, 1, 3, -1} {
 			t.Run(fmt.Sprintf("%s/concurrency=%d", tt.name, conc), func(t *testing.T) {
 				var calls atomic.Int32
-				resp, err := batch.Processor{Concurrency: conc}.SQS(context.Background(), sqsEvent(tt.bodies...),
-					func(ctx context.Context, m events.SQSMessage) error {
-						calls.Add(1)
-						return sqsDo(ctx, m)
-					})
+				fn := batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error {
+					calls.Add(1)
+					return sqsDo(ctx, m)
+				}, batch.Options{Concurrency: conc})
+				resp, err := fn.Handle(context.Background(), sqsEvent(tt.bodies...))
 				if err != nil {
 					t.Fatalf("got error %v, want nil", err)
 				}
@@ -128,8 +55,8 @@ func TestEveryRecordHandledAndOnlyFailuresReported(t *testing.T) {
 func TestPanicIsRecoveredWithValueAndStack(t *testing.T) {
 	for _, do := range []string{"panic", "panic-error"} {
 		t.Run(do, func(t *testing.T) {
-			rep := batch.Process(context.Background(), batch.Processor{}, recs("ok", do), recSource(), doRecord)
-			res := rep.Result(1)
+			_, rep := batch.New(batch.Records(recID, recKey), doRecord, batch.Options{}).Process(context.Background(), recs("ok", do))
+			res := rep.Results[1]
 			var pe *batch.PanicError
 			if !errors.As(res.Err, &pe) {
 				t.Fatalf("got error %v, want a *batch.PanicError", res.Err)
@@ -153,7 +80,7 @@ func TestPanicIsRecoveredWithValueAndStack(t *testing.T) {
 func TestFullBatchFailure(t *testing.T) {
 	ev := sqsEvent("fail", "panic", "fail")
 	t.Run("returns a BatchError joining the record errors, response filled", func(t *testing.T) {
-		resp, err := batch.Processor{}.SQS(context.Background(), ev, sqsDo)
+		resp, err := batch.New(batch.SQS(), sqsDo, batch.Options{}).Handle(context.Background(), ev)
 		var be *batch.BatchError
 		if !errors.As(err, &be) {
 			t.Fatalf("got error %v, want *batch.BatchError", err)
@@ -179,7 +106,7 @@ func TestFullBatchFailure(t *testing.T) {
 		}
 	})
 	t.Run("NoBatchError turns the error off", func(t *testing.T) {
-		resp, err := batch.Processor{NoBatchError: true}.SQS(context.Background(), ev, sqsDo)
+		resp, err := batch.New(batch.SQS(), sqsDo, batch.Options{NoBatchError: true}).Handle(context.Background(), ev)
 		if err != nil {
 			t.Errorf("got error %v, want nil", err)
 		}
@@ -188,16 +115,17 @@ func TestFullBatchFailure(t *testing.T) {
 		}
 	})
 	t.Run("one success means no error", func(t *testing.T) {
-		_, err := batch.Processor{}.SQS(context.Background(), sqsEvent("fail", "ok"), sqsDo)
+		_, err := batch.New(batch.SQS(), sqsDo, batch.Options{}).Handle(context.Background(), sqsEvent("fail", "ok"))
 		if err != nil {
 			t.Errorf("got error %v, want nil", err)
 		}
 	})
+	// An empty event of a Lambda source is rejected (TestEmptyEventIsRejected);
+	// an empty batch of Records is a batch in which nothing failed.
 	t.Run("an empty record list is no failure", func(t *testing.T) {
-		rep := batch.Process(context.Background(), batch.Processor{}, nil, batch.SQSSource(nil), sqsDo)
-		resp, err := batch.SQSResponse(rep)
-		if err != nil || resp.BatchItemFailures == nil || len(resp.BatchItemFailures) != 0 {
-			t.Errorf("got %v, %v; want an empty non-nil list and nil", resp.BatchItemFailures, err)
+		resp, rep := batch.New(batch.Records(recID, recKey), doRecord, batch.Options{}).Process(context.Background(), nil)
+		if rep.Err != nil || resp == nil || len(resp) != 0 || len(rep.Results) != 0 {
+			t.Errorf("got %v, %v, %d results; want an empty non-nil list, nil and no result", resp, rep.Err, len(rep.Results))
 		}
 	})
 }
@@ -205,7 +133,7 @@ func TestFullBatchFailure(t *testing.T) {
 func TestFailedRecordWithoutIdentifier(t *testing.T) {
 	ev := sqsEvent("ok", "fail", "fail")
 	ev.Records[2].MessageId = ""
-	resp, err := batch.Processor{}.SQS(context.Background(), ev, sqsDo)
+	resp, err := batch.New(batch.SQS(), sqsDo, batch.Options{}).Handle(context.Background(), ev)
 	if got := failedIDs(resp); !equalStrings(got, []string{"m1"}) {
 		t.Errorf("got failures %v, want [m1] (never an empty identifier)", got)
 	}
@@ -220,7 +148,7 @@ func TestFailedRecordWithoutIdentifier(t *testing.T) {
 	t.Run("a successful record without identifier is fine", func(t *testing.T) {
 		ev := sqsEvent("ok", "fail")
 		ev.Records[0].MessageId = ""
-		if _, err := (batch.Processor{}).SQS(context.Background(), ev, sqsDo); err != nil {
+		if _, err := batch.New(batch.SQS(), sqsDo, batch.Options{}).Handle(context.Background(), ev); err != nil {
 			t.Errorf("got error %v, want nil", err)
 		}
 	})
@@ -229,7 +157,7 @@ func TestFailedRecordWithoutIdentifier(t *testing.T) {
 func TestDuplicateIdentifiersReportedOnce(t *testing.T) {
 	ev := sqsEvent("fail", "ok", "fail", "fail")
 	ev.Records[2].MessageId = "m0"
-	resp, err := batch.Processor{}.SQS(context.Background(), ev, sqsDo)
+	resp, err := batch.New(batch.SQS(), sqsDo, batch.Options{}).Handle(context.Background(), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +176,7 @@ func TestDuplicateIdentifiersReportedOnce(t *testing.T) {
 			}
 		}
 		records = append(records, rec{ID: "ok", Do: "ok"})
-		got := batch.Process(context.Background(), batch.Processor{}, records, recSource(), doRecord).FailedIDs()
+		got, _ := batch.New(batch.Records(recID, recKey), doRecord, batch.Options{}).Process(context.Background(), records)
 		if !equalStrings(got, want) {
 			t.Errorf("got %v, want %v", got, want)
 		}
@@ -257,27 +185,87 @@ func TestDuplicateIdentifiersReportedOnce(t *testing.T) {
 
 func TestReportHasEveryRecordInOrder(t *testing.T) {
 	records := recs("ok", "fail", "ok", "panic")
-	rep := batch.Process(context.Background(), batch.Processor{Concurrency: 4}, records, recSource(), doRecord)
-	if rep.Len() != 4 {
-		t.Fatalf("got Len %d, want 4", rep.Len())
+	resp, rep := batch.New(batch.Records(recID, recKey), doRecord, batch.Options{Concurrency: 4}).Process(context.Background(), records)
+	if len(rep.Results) != 4 {
+		t.Fatalf("got %d results, want 4", len(rep.Results))
 	}
 	want := []batch.Outcome{batch.Succeeded, batch.Failed, batch.Succeeded, batch.Failed}
-	for i, r := range rep.Results() {
+	for i, r := range rep.Results {
 		if r.Index != i || r.ID != records[i].ID || r.Record != records[i] || r.Outcome != want[i] {
 			t.Errorf("result %d: got %+v, want index %d, record %+v, outcome %v", i, r, i, records[i], want[i])
+		}
+		if r.Group != "" {
+			t.Errorf("result %d: got group %q, want none (the record has no key)", i, r.Group)
 		}
 		if (r.Err == nil) != (r.Outcome == batch.Succeeded) {
 			t.Errorf("result %d: outcome %v with error %v", i, r.Outcome, r.Err)
 		}
 	}
-	if got := rep.Count(batch.Succeeded); got != 2 {
+	if got := countOutcome(rep, batch.Succeeded); got != 2 {
 		t.Errorf("got %d succeeded, want 2", got)
 	}
-	if got := len(rep.Failed()); got != 2 {
+	if got := countOutcome(rep, batch.Failed); got != 2 {
 		t.Errorf("got %d failed results, want 2", got)
 	}
-	if rep.Err() != nil {
-		t.Errorf("got Err %v, want nil", rep.Err())
+	if want := []string{"r1", "r3"}; !equalStrings(resp, want) {
+		t.Errorf("got response %v, want %v", resp, want)
+	}
+	if rep.Err != nil {
+		t.Errorf("got Err %v, want nil", rep.Err)
+	}
+}
+
+// Result.Group names the ordering group a record was handled in, and is
+// empty for records that were independent of the others.
+func TestReportGroup(t *testing.T) {
+	ctx := context.Background()
+	t.Run("FIFO queue: the message group", func(t *testing.T) {
+		ev := sqsEvent("ok", "ok", "ok")
+		for i := range ev.Records {
+			ev.Records[i].EventSourceARN = "arn:aws:sqs:us-east-1:123456789012:q.fifo"
+		}
+		ev.Records[0].Attributes = map[string]string{"MessageGroupId": "g1"}
+		ev.Records[1].Attributes = map[string]string{"MessageGroupId": "g2"}
+		_, rep := batch.New(batch.SQS(), sqsDo, batch.Options{}).Process(ctx, ev)
+		checkGroups(t, rep, "g1", "g2", "")
+	})
+	t.Run("standard queue: none, even with a group id", func(t *testing.T) {
+		ev := sqsEvent("ok", "ok")
+		ev.Records[0].Attributes = map[string]string{"MessageGroupId": "g1"}
+		_, rep := batch.New(batch.SQS(), sqsDo, batch.Options{}).Process(ctx, ev)
+		checkGroups(t, rep, "", "")
+	})
+	t.Run("Kinesis: the partition key", func(t *testing.T) {
+		ev := events.KinesisEvent{Records: []events.KinesisEventRecord{
+			{Kinesis: events.KinesisRecord{SequenceNumber: "1", PartitionKey: "a"}},
+			{Kinesis: events.KinesisRecord{SequenceNumber: "2", PartitionKey: "b"}},
+		}}
+		_, rep := batch.New(batch.Kinesis(), func(context.Context, events.KinesisEventRecord) error { return nil }, batch.Options{}).Process(ctx, ev)
+		checkGroups(t, rep, "a", "b")
+	})
+	t.Run("Kafka: the topic-partition", func(t *testing.T) {
+		ev := events.KafkaEvent{Records: map[string][]events.KafkaRecord{"t-1": {{Topic: "t", Partition: 1, Offset: 3}}}}
+		_, rep := batch.New(batch.Kafka(), func(context.Context, events.KafkaRecord) error { return nil }, batch.Options{}).Process(ctx, ev)
+		checkGroups(t, rep, "t-1")
+	})
+	t.Run("Records: the key, if any", func(t *testing.T) {
+		records := []rec{{ID: "a", Key: "k1"}, {ID: "b"}}
+		_, rep := batch.New(batch.Records(recID, recKey), doRecord, batch.Options{}).Process(ctx, records)
+		checkGroups(t, rep, "k1", "")
+		_, rep = batch.New(batch.Records(recID, nil), doRecord, batch.Options{}).Process(ctx, records)
+		checkGroups(t, rep, "", "")
+	})
+}
+
+func checkGroups[R any](t *testing.T, rep *batch.Report[R], want ...string) {
+	t.Helper()
+	if len(rep.Results) != len(want) {
+		t.Fatalf("got %d results (%v), want %d", len(rep.Results), rep.Err, len(want))
+	}
+	for i, r := range rep.Results {
+		if r.Group != want[i] {
+			t.Errorf("result %d: got group %q, want %q", i, r.Group, want[i])
+		}
 	}
 }
 
@@ -286,7 +274,7 @@ func TestHandlerGetsInvocationContext(t *testing.T) {
 	lc := &lambdacontext.LambdaContext{AwsRequestID: "req-1"}
 	ctx := context.WithValue(lambdacontext.NewContext(context.Background(), lc), key{}, "v")
 	for _, conc := range []int{1, 4} {
-		_, err := batch.Processor{Concurrency: conc}.SQS(ctx, sqsEvent("ok", "ok"), func(ctx context.Context, m events.SQSMessage) error {
+		fn := batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error {
 			got, ok := lambdacontext.FromContext(ctx)
 			if !ok || got.AwsRequestID != "req-1" {
 				return fmt.Errorf("lambda context %v, %v", got, ok)
@@ -295,19 +283,18 @@ func TestHandlerGetsInvocationContext(t *testing.T) {
 				return errors.New("context value lost")
 			}
 			return nil
-		})
-		if err != nil {
+		}, batch.Options{Concurrency: conc})
+		if _, err := fn.Handle(ctx, sqsEvent("ok", "ok")); err != nil {
 			t.Errorf("concurrency %d: %v", conc, err)
 		}
 	}
 }
 
-// An event that is not of the entry point's source is rejected as a whole,
+// An event that is not of the function's source is rejected as a whole,
 // with one *EventError that names the source expected and the one found,
-// before any record runs; the Processor method and the fast handler agree.
-// A record of another source in an otherwise right event (mixed sources)
-// is rejected the same way. Process with a built-in Source still fails such
-// a record alone, since a report has a place for it.
+// before any record runs; Handle, Process and Invoke agree. A record of
+// another source in an otherwise right event (mixed sources) is rejected
+// the same way, by Process too (it used to fail that record alone).
 func TestWrongSourceRejectsTheEvent(t *testing.T) {
 	ctx := context.Background()
 	mixed := sqsEvent("ok", "ok")
@@ -318,7 +305,7 @@ func TestWrongSourceRejectsTheEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	called := 0
-	h := func(context.Context, events.SQSMessage) error { called++; return nil }
+	fn := batch.New(batch.SQS(), func(context.Context, events.SQSMessage) error { called++; return nil }, batch.Options{})
 	for _, tt := range []struct {
 		name    string
 		typed   events.SQSEvent
@@ -329,9 +316,10 @@ func TestWrongSourceRejectsTheEvent(t *testing.T) {
 		{"mixed sources", mixed, `{"Records":[{"messageId":"m0","eventSource":"aws:sqs"},{"messageId":"m1","eventSource":"aws:kinesis"}]}`, `"aws:kinesis"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, typedErr := batch.Processor{}.SQS(ctx, tt.typed, h)
-			_, fastErr := batch.SQSHandler(batch.Processor{}, h).Invoke(ctx, []byte(tt.payload))
-			for path, err := range map[string]error{"Processor.SQS": typedErr, "SQSHandler": fastErr} {
+			_, handleErr := fn.Handle(ctx, tt.typed)
+			_, rep := fn.Process(ctx, tt.typed)
+			out, invokeErr := fn.Invoke(ctx, []byte(tt.payload))
+			for path, err := range map[string]error{"Handle": handleErr, "Process": rep.Err, "Invoke": invokeErr} {
 				var ee *batch.EventError
 				if !errors.As(err, &ee) || !errors.Is(err, batch.ErrWrongSource) {
 					t.Fatalf("%s: got %v, want an *EventError wrapping ErrWrongSource", path, err)
@@ -340,29 +328,33 @@ func TestWrongSourceRejectsTheEvent(t *testing.T) {
 					t.Fatalf("%s: got %q, want one line naming %s and \"aws:sqs\"", path, msg, tt.found)
 				}
 			}
+			if len(rep.Results) != 0 {
+				t.Errorf("Process: got %d results, want none (the event was not run)", len(rep.Results))
+			}
+			if out != nil {
+				t.Errorf("Invoke: got response %s, want none", out)
+			}
 			if called != 0 {
 				t.Fatalf("handler called %d times, want 0", called)
 			}
 		})
 	}
-	rep := batch.Process(ctx, batch.Processor{}, mixed.Records, batch.SQSSource(mixed.Records), sqsDo)
-	if !errors.Is(rep.Result(1).Err, batch.ErrWrongSource) || rep.Result(0).Outcome != batch.Succeeded {
-		t.Errorf("Process: got %v, %v; want record 0 succeeded, record 1 failed with ErrWrongSource", rep.Result(0).Err, rep.Result(1).Err)
-	}
 }
 
 // An event with no records is never sent by Lambda: it is another
 // service's event decoded into the wrong type (an API Gateway request, an
-// S3 notification). Both paths reject it with ErrNoRecords.
+// S3 notification). Every path and every source rejects it with
+// ErrNoRecords.
 func TestEmptyEventIsRejected(t *testing.T) {
 	ctx := context.Background()
-	h := func(context.Context, events.SQSMessage) error { return nil }
-	_, typedErr := batch.Processor{}.SQS(ctx, events.SQSEvent{}, h)
-	_, fastErr := batch.SQSHandler(batch.Processor{}, h).Invoke(ctx, []byte(`{"resource":"/orders","httpMethod":"POST"}`))
-	_, kinesisErr := batch.Processor{}.Kinesis(ctx, events.KinesisEvent{}, func(context.Context, events.KinesisEventRecord) error { return nil })
-	_, dynamoErr := batch.Processor{}.DynamoDB(ctx, events.DynamoDBEvent{}, func(context.Context, events.DynamoDBEventRecord) error { return nil })
-	_, kafkaErr := batch.Processor{}.Kafka(ctx, events.KafkaEvent{EventSource: "aws:kafka"}, func(context.Context, events.KafkaRecord) error { return nil })
-	for path, err := range map[string]error{"Processor.SQS": typedErr, "SQSHandler": fastErr, "Processor.Kinesis": kinesisErr, "Processor.DynamoDB": dynamoErr, "Processor.Kafka": kafkaErr} {
+	sqs := batch.New(batch.SQS(), func(context.Context, events.SQSMessage) error { return nil }, batch.Options{})
+	_, handleErr := sqs.Handle(ctx, events.SQSEvent{})
+	_, rep := sqs.Process(ctx, events.SQSEvent{})
+	_, invokeErr := sqs.Invoke(ctx, []byte(`{"resource":"/orders","httpMethod":"POST"}`))
+	_, kinesisErr := batch.New(batch.Kinesis(), func(context.Context, events.KinesisEventRecord) error { return nil }, batch.Options{}).Handle(ctx, events.KinesisEvent{})
+	_, dynamoErr := batch.New(batch.DynamoDB(), func(context.Context, events.DynamoDBEventRecord) error { return nil }, batch.Options{}).Handle(ctx, events.DynamoDBEvent{})
+	_, kafkaErr := batch.New(batch.Kafka(), func(context.Context, events.KafkaRecord) error { return nil }, batch.Options{}).Handle(ctx, events.KafkaEvent{EventSource: "aws:kafka"})
+	for path, err := range map[string]error{"SQS Handle": handleErr, "SQS Process": rep.Err, "SQS Invoke": invokeErr, "Kinesis": kinesisErr, "DynamoDB": dynamoErr, "Kafka": kafkaErr} {
 		var ee *batch.EventError
 		if !errors.As(err, &ee) || !errors.Is(err, batch.ErrNoRecords) {
 			t.Errorf("%s: got %v, want an *EventError wrapping ErrNoRecords", path, err)
@@ -373,27 +365,58 @@ func TestEmptyEventIsRejected(t *testing.T) {
 // A Kafka event names its source once, for all its records.
 func TestKafkaWrongSourceRejectsTheEvent(t *testing.T) {
 	ev := events.KafkaEvent{EventSource: "aws:sqs", Records: map[string][]events.KafkaRecord{"t-0": {{Topic: "t", Offset: 1}}}}
-	_, err := batch.Processor{}.Kafka(context.Background(), ev, func(context.Context, events.KafkaRecord) error { return nil })
+	_, err := batch.New(batch.Kafka(), func(context.Context, events.KafkaRecord) error { return nil }, batch.Options{}).Handle(context.Background(), ev)
 	var ee *batch.EventError
 	if !errors.As(err, &ee) || !errors.Is(err, batch.ErrWrongSource) || !strings.Contains(err.Error(), `"aws:sqs"`) {
 		t.Fatalf("got %v, want an *EventError wrapping ErrWrongSource naming \"aws:sqs\"", err)
 	}
 }
 
-func TestNilHandlerFailsRecordsInsteadOfPanicking(t *testing.T) {
-	_, err := batch.Processor{}.SQS(context.Background(), sqsEvent("ok"), nil)
-	var be *batch.BatchError
-	if !errors.As(err, &be) {
-		t.Errorf("got %v, want a *BatchError", err)
+// noDecoderPayload is a payload type for a source without a default
+// decoder.
+type noDecoderPayload struct{ N int }
+
+// A function that could never handle a record is a mistake in the program:
+// New panics when the function is built, instead of failing every record
+// at every invocation.
+func TestNewPanicsOnAFunctionThatCannotRun(t *testing.T) {
+	var nilSQS func(context.Context, events.SQSMessage) error
+	var nilPayload func(context.Context, noDecoderPayload) error
+	var nilRec func(context.Context, rec) error
+	tests := []struct {
+		name string
+		new  func()
+		want string
+	}{
+		{"a nil handler of the record type", func() { batch.New(batch.SQS(), nilSQS, batch.Options{}) }, "batch: New: nil handler"},
+		{"a nil handler of a payload type", func() { batch.New(batch.SQS(), nilPayload, batch.Options{}) }, "batch: New: nil handler"},
+		{"a nil handler of Records", func() { batch.New(batch.Records(recID, recKey), nilRec, batch.Options{}) }, "batch: New: nil handler"},
+		{
+			"a payload type for a source without a decoder",
+			func() {
+				batch.New(batch.DynamoDB(), func(context.Context, noDecoderPayload) error { return nil }, batch.Options{})
+			},
+			"batch: New: DynamoDB Streams records have no default decoder for a handler of batch_test.noDecoderPayload; give one with Source.Decode",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if got := recover(); got != tt.want {
+					t.Errorf("got panic %v, want %q", got, tt.want)
+				}
+			}()
+			tt.new()
+		})
 	}
 }
 
 func TestMiddlewareOrderAndPanicsSeenAsErrors(t *testing.T) {
 	var mu sync.Mutex
 	var trace []string
-	mw := func(name string) batch.Middleware[rec] {
-		return func(next batch.Handler[rec]) batch.Handler[rec] {
-			return func(ctx context.Context, r rec) error {
+	mw := func(name string) batch.Middleware {
+		return func(next batch.RecordFunc) batch.RecordFunc {
+			return func(ctx context.Context, r batch.Record) error {
 				mu.Lock()
 				trace = append(trace, name+">")
 				mu.Unlock()
@@ -406,34 +429,38 @@ func TestMiddlewareOrderAndPanicsSeenAsErrors(t *testing.T) {
 			}
 		}
 	}
-	h := batch.Wrap(doRecord, mw("a"), nil, mw("b"))
-	rep := batch.Process(context.Background(), batch.Processor{}, recs("panic"), recSource(), h)
+	opts := batch.Options{Middleware: []batch.Middleware{mw("a"), nil, mw("b")}}
+	_, rep := batch.New(batch.Records(recID, recKey), doRecord, opts).Process(context.Background(), recs("panic"))
 	want := "a> b> <b(panic=true) <a(panic=true)"
 	if got := strings.Join(trace, " "); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if rep.Result(0).Outcome != batch.Failed {
-		t.Errorf("got %v, want failed", rep.Result(0).Outcome)
+	if rep.Results[0].Outcome != batch.Failed {
+		t.Errorf("got %v, want failed", rep.Results[0].Outcome)
 	}
 
 	t.Run("a panicking middleware fails its record only", func(t *testing.T) {
-		bad := func(next batch.Handler[rec]) batch.Handler[rec] {
-			return func(ctx context.Context, r rec) error {
+		bad := func(next batch.RecordFunc) batch.RecordFunc {
+			return func(ctx context.Context, r batch.Record) error {
 				if r.ID == "r1" {
 					panic("middleware bug")
 				}
 				return next(ctx, r)
 			}
 		}
-		rep := batch.Process(context.Background(), batch.Processor{}, recs("ok", "ok", "ok"), recSource(), batch.Wrap(doRecord, bad))
-		if got := rep.FailedIDs(); !equalStrings(got, []string{"r1"}) {
+		got, rep := batch.New(batch.Records(recID, recKey), doRecord, batch.Options{Middleware: []batch.Middleware{bad}}).Process(context.Background(), recs("ok", "ok", "ok"))
+		if !equalStrings(got, []string{"r1"}) {
 			t.Errorf("got %v, want [r1]", got)
+		}
+		var pe *batch.PanicError
+		if err := rep.Results[1].Err; !errors.As(err, &pe) || pe.Value != "middleware bug" {
+			t.Errorf("got %v, want a *batch.PanicError of the middleware's panic", err)
 		}
 	})
 }
 
-func TestProcessorSafeForConcurrentInvocations(t *testing.T) {
-	p := batch.Processor{Concurrency: 3}
+func TestFunctionSafeForConcurrentInvocations(t *testing.T) {
+	fn := batch.New(batch.SQS(), sqsDo, batch.Options{Concurrency: 3})
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for g := 0; g < 16; g++ {
@@ -450,7 +477,7 @@ func TestProcessorSafeForConcurrentInvocations(t *testing.T) {
 					want = append(want, fmt.Sprintf("m%d", i))
 				}
 			}
-			resp, err := p.SQS(context.Background(), sqsEvent(bodies...), sqsDo)
+			resp, err := fn.Handle(context.Background(), sqsEvent(bodies...))
 			if err != nil {
 				errs <- err
 				return
@@ -474,14 +501,14 @@ func TestSourcesUseTheirIdentifiers(t *testing.T) {
 		{EventSource: "aws:kinesis", Kinesis: events.KinesisRecord{SequenceNumber: "100", PartitionKey: "a"}},
 		{EventSource: "aws:kinesis", Kinesis: events.KinesisRecord{SequenceNumber: "200", PartitionKey: "a"}},
 	}}
-	kresp, _ := batch.Processor{NoBatchError: true}.Kinesis(ctx, kin, fail)
+	kresp, _ := batch.New(batch.Kinesis(), fail, batch.Options{NoBatchError: true}).Handle(ctx, kin)
 	if len(kresp.BatchItemFailures) != 2 || kresp.BatchItemFailures[0].ItemIdentifier != "100" || kresp.BatchItemFailures[1].ItemIdentifier != "200" {
 		t.Errorf("kinesis: got %+v, want sequence numbers 100, 200", kresp.BatchItemFailures)
 	}
 	ddb := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
 		{EventSource: "aws:dynamodb", Change: events.DynamoDBStreamRecord{SequenceNumber: "7"}},
 	}}
-	dresp, _ := batch.Processor{NoBatchError: true}.DynamoDB(ctx, ddb, func(context.Context, events.DynamoDBEventRecord) error { return errAsked })
+	dresp, _ := batch.New(batch.DynamoDB(), func(context.Context, events.DynamoDBEventRecord) error { return errAsked }, batch.Options{NoBatchError: true}).Handle(ctx, ddb)
 	if len(dresp.BatchItemFailures) != 1 || dresp.BatchItemFailures[0].ItemIdentifier != "7" {
 		t.Errorf("dynamodb: got %+v, want sequence number 7", dresp.BatchItemFailures)
 	}
@@ -489,10 +516,14 @@ func TestSourcesUseTheirIdentifiers(t *testing.T) {
 		"t-1": {{Topic: "t", Partition: 1, Offset: 9}, {Topic: "t", Partition: 1, Offset: 5}},
 	}}
 	var order []int64
-	kfresp, _ := batch.Processor{NoBatchError: true}.Kafka(ctx, kafka, func(_ context.Context, r events.KafkaRecord) error {
+	var seenIDs []string
+	kf := batch.New(batch.Kafka(), func(ctx context.Context, r events.KafkaRecord) error {
 		order = append(order, r.Offset)
+		rf, _ := batch.RecordFrom(ctx)
+		seenIDs = append(seenIDs, rf.ID)
 		return errAsked
-	})
+	}, batch.Options{NoBatchError: true})
+	kfresp, rep := kf.Process(ctx, kafka)
 	if len(order) != 2 || order[0] != 5 || order[1] != 9 {
 		t.Errorf("kafka: handled offsets %v, want [5 9] (offset order)", order)
 	}
@@ -500,17 +531,24 @@ func TestSourcesUseTheirIdentifiers(t *testing.T) {
 	if len(kfresp.BatchItemFailures) != 2 || kfresp.BatchItemFailures[0].ItemIdentifier != want[0] || kfresp.BatchItemFailures[1].ItemIdentifier != want[1] {
 		t.Errorf("kafka: got %+v, want %+v", kfresp.BatchItemFailures, want)
 	}
+	wantIDs := []string{"t-1@5", "t-1@9"}
+	if !equalStrings(seenIDs, wantIDs) {
+		t.Errorf("kafka: got Record.ID %v, want %v", seenIDs, wantIDs)
+	}
+	if len(rep.Results) != 2 || rep.Results[0].ID != wantIDs[0] || rep.Results[1].ID != wantIDs[1] {
+		t.Errorf("kafka: got results %+v, want IDs %v", rep.Results, wantIDs)
+	}
 
-	t.Run("kafka event from another source fails every record", func(t *testing.T) {
+	t.Run("kafka event from another source is rejected", func(t *testing.T) {
 		kafka.EventSource = "aws:sqs"
-		_, err := batch.Processor{}.Kafka(ctx, kafka, func(context.Context, events.KafkaRecord) error { return nil })
+		_, err := batch.New(batch.Kafka(), func(context.Context, events.KafkaRecord) error { return nil }, batch.Options{}).Handle(ctx, kafka)
 		if !errors.Is(err, batch.ErrWrongSource) {
 			t.Errorf("got %v, want ErrWrongSource", err)
 		}
 	})
 	t.Run("kafka record without topic has no identifier", func(t *testing.T) {
 		ev := events.KafkaEvent{Records: map[string][]events.KafkaRecord{"-0": {{Offset: 1}}, "t-0": {{Topic: "t", Offset: 2}}}}
-		resp, err := batch.Processor{}.Kafka(ctx, ev, func(context.Context, events.KafkaRecord) error { return errAsked })
+		resp, err := batch.New(batch.Kafka(), func(context.Context, events.KafkaRecord) error { return errAsked }, batch.Options{}).Handle(ctx, ev)
 		if !errors.Is(err, batch.ErrNoIdentifier) || len(resp.BatchItemFailures) != 1 {
 			t.Errorf("got %v, %+v; want ErrNoIdentifier and one reported failure", err, resp.BatchItemFailures)
 		}

@@ -9,27 +9,31 @@ import (
 )
 
 // These tests put the supervisor's move (abandon) at chosen points of a
-// worker's progress, by calling it from a handler or a source function, so
-// that each interleaving of the slot protocol is checked every time rather
-// than by chance. No clock is involved: the run has no deadline, so only the
-// slots can stop the workers. TestDeadlineRace checks the real race.
+// worker's progress, by calling it from a handler or from the plan's id or
+// key function, so that each interleaving of the slot protocol is checked
+// every time rather than by chance. No clock is involved: the run has no
+// deadline, so only the slots can stop the workers. TestDeadlineRace checks
+// the real race.
 
-// guardedRun is a run of n records, guarded, with workers slots and handler h.
-func guardedRun(n, workers int, src Source[int], h Handler[int]) *run[int] {
-	records := make([]int, n)
-	for i := range records {
-		records[i] = i
+// guardedRun is the run process makes of the records 0 … n-1 with p
+// (whose records it sets) and o, guarded as under a deadline, with workers
+// slots, but without the deadline and not started: the test calls the
+// workers' loop and abandon itself.
+func guardedRun(n, workers int, p plan[int], o Options) *run[int] {
+	// process returns at once for a plan without records, with the run's
+	// policy (keyed, stop, skipGroup) derived from p and o as for any batch.
+	r := process(context.Background(), o, p)
+	r.records = make([]int, n)
+	for i := range r.records {
+		r.records[i] = i
 	}
-	return &run[int]{
-		ctx:     context.Background(),
-		records: records,
-		src:     src,
-		h:       h,
-		res:     make([]result, n),
-		rctx:    make([]recordCtx, n),
-		guarded: true,
-		slots:   make([]slot, workers),
-	}
+	r.ctx = context.Background()
+	r.done = r.ctx.Done()
+	r.res = make([]result, n)
+	r.rctx = make([]recordCtx, n)
+	r.guarded = true
+	r.slots = make([]slot, workers)
+	return r
 }
 
 // outcomes returns each record's outcome and error as the report sees them.
@@ -44,14 +48,14 @@ func (r *run[R]) outcomes() ([]Outcome, []error) {
 func TestSlotSupervisorTakesTheRunningRecord(t *testing.T) {
 	var r *run[int]
 	var called [6]atomic.Bool
-	r = guardedRun(6, 1, Source[int]{}, func(_ context.Context, i int) error {
+	r = guardedRun(6, 1, plan[int]{h: func(_ context.Context, i int, _ *int) error {
 		called[i].Store(true)
 		if i == 2 {
 			r.abandon() // the hard deadline passes while this handler runs
 		}
 		return nil // too late for record 2
-	})
-	r.sequential(r.slot(0), false)
+	}}, Options{})
+	r.sequential(r.slot(0))
 
 	os, errs := r.outcomes()
 	for i, want := range []Outcome{Succeeded, Succeeded, Failed, NotProcessed, NotProcessed, NotProcessed} {
@@ -72,20 +76,22 @@ func TestSlotSupervisorTakesTheRunningRecord(t *testing.T) {
 // supervisor takes record 1, and its handler's error is not reported.
 func TestSlotSupervisorTakesAFinishedButUnpublishedRecord(t *testing.T) {
 	var r *run[int]
-	src := Source[int]{ID: func(i int) string {
-		if i == 1 {
-			r.abandon() // skippedErr asks for the failed record's identifier
-		}
-		return fmt.Sprint(i)
-	}}
-	r = guardedRun(4, 1, src, func(_ context.Context, i int) error {
-		if i == 1 {
-			return errors.New("handler failure")
-		}
-		return nil
-	})
-	r.stop = true
-	r.sequential(r.slot(0), false)
+	p := plan[int]{
+		id: func(i *int) string {
+			if *i == 1 {
+				r.abandon() // skippedErr asks for the failed record's identifier
+			}
+			return fmt.Sprint(*i)
+		},
+		h: func(_ context.Context, i int, _ *int) error {
+			if i == 1 {
+				return errors.New("handler failure")
+			}
+			return nil
+		},
+	}
+	r = guardedRun(4, 1, p, Options{StopOnFirstFailure: true})
+	r.sequential(r.slot(0))
 
 	os, errs := r.outcomes()
 	for i, want := range []Outcome{Succeeded, Failed, NotProcessed, NotProcessed} {
@@ -100,19 +106,22 @@ func TestSlotSupervisorTakesAFinishedButUnpublishedRecord(t *testing.T) {
 // ErrDeadline instead of ErrSkipped.
 func TestSlotSupervisorTakesASkippedRecord(t *testing.T) {
 	var r *run[int]
-	src := Source[int]{Key: func(i int) string {
-		if i == 2 {
-			r.abandon() // the key of the record after the skipped one
-		}
-		return "k"
-	}}
 	var called [4]atomic.Bool
-	r = guardedRun(4, 1, src, func(_ context.Context, i int) error {
-		called[i].Store(true)
-		return errors.New("handler failure")
-	})
-	r.skipGroup = true
-	r.sequential(r.slot(0), true)
+	p := plan[int]{
+		key: func(i *int) string {
+			if *i == 2 {
+				r.abandon() // the key of the record after the skipped one
+			}
+			return "k"
+		},
+		ordered: true,
+		h: func(_ context.Context, i int, _ *int) error {
+			called[i].Store(true)
+			return errors.New("handler failure")
+		},
+	}
+	r = guardedRun(4, 1, p, Options{SkipGroupOnError: true})
+	r.sequential(r.slot(0))
 
 	os, errs := r.outcomes()
 	if os[0] != Failed || errors.Is(errs[0], ErrDeadline) {
@@ -130,12 +139,12 @@ func TestSlotSupervisorTakesASkippedRecord(t *testing.T) {
 
 // Work that ended before the supervisor moved keeps every result.
 func TestSlotSupervisorAfterTheWork(t *testing.T) {
-	r := guardedRun(3, 2, Source[int]{}, func(_ context.Context, i int) error {
+	r := guardedRun(3, 2, plan[int]{h: func(_ context.Context, i int, _ *int) error {
 		if i == 1 {
 			return errors.New("handler failure")
 		}
 		return nil
-	})
+	}}, Options{Concurrency: 2})
 	r.parallel(2)
 	r.abandon()
 
@@ -157,7 +166,7 @@ func TestSlotSupervisorStopsEveryWorker(t *testing.T) {
 			var closed atomic.Bool
 			var calledAfter [n]atomic.Bool
 			var called [n]atomic.Bool
-			h := func(_ context.Context, i int) error {
+			h := func(_ context.Context, i int, _ *int) error {
 				called[i].Store(true)
 				if closed.Load() {
 					calledAfter[i].Store(true)
@@ -168,8 +177,8 @@ func TestSlotSupervisorStopsEveryWorker(t *testing.T) {
 				}
 				return nil
 			}
-			src := Source[int]{Key: func(i int) string { return fmt.Sprint(i % 7) }}
-			r = guardedRun(n, workers, src, h)
+			p := plan[int]{key: func(i *int) string { return fmt.Sprint(*i % 7) }, ordered: keyed, h: h}
+			r = guardedRun(n, workers, p, Options{Concurrency: workers})
 			if keyed {
 				r.groups(workers)
 			} else {

@@ -1,67 +1,59 @@
 package batch
 
 import (
-	"context"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seed-45ee126e/batch/internal/eventjson"
 )
 
-// SQS handles an SQS event (standard or FIFO queue) and returns the partial
-// batch response that makes Lambda retry only the messages that did not
-// succeed. Use it as the whole body of a Lambda handler:
+// SQS is the Source of Amazon SQS events, from standard and FIFO queues.
+// The identifier in the response is the messageId.
 //
-//	func handler(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-//		return proc.SQS(ctx, ev, handle)
-//	}
+// A batch is FIFO when an eventSourceARN of its records ends in ".fifo"
+// (the MessageGroupId attribute is not the signal: fair standard queues
+// carry it too), or when [Options.FIFO] says so. On a FIFO queue the first
+// failure stops the batch: the records after it are reported without being
+// handled, so that Lambda redelivers them in order. With
+// [Options.SkipGroupOnError] only the later records of the failed message
+// group are stopped, and groups run in parallel up to
+// [Options.Concurrency].
 //
-// The identifier is the messageId. A batch is FIFO when an eventSourceARN ends
-// in ".fifo" (see [Processor.FIFO]); on a FIFO queue the first failure stops
-// the batch, or with [Processor.SkipGroupOnError] only its message group.
-// The error is non-nil when every message failed (see [BatchError]) or a
-// failed message has no messageId; the response is filled in either way.
-// An event with no records, or with a record from another source, is not
-// run: the error is an [*EventError].
-// The function must be configured with ReportBatchItemFailures.
-func (p Processor) SQS(ctx context.Context, ev events.SQSEvent, h Handler[events.SQSMessage]) (events.SQSEventResponse, error) {
-	if err := checkEvent("SQS", len(ev.Records), func(i int) string { return ev.Records[i].EventSource }, "aws:sqs"); err != nil {
-		return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}, err
+// The default payload is the message body, decoded as JSON; it also reads
+// the body of an SNS notification delivered with raw message delivery on.
+// For an SNS notification in its envelope use [SNS], for an EventBridge
+// event [EventBridge], with [Source.Decode].
+func SQS() Source[events.SQSEvent, events.SQSMessage, events.SQSEventResponse] {
+	return Source[events.SQSEvent, events.SQSMessage, events.SQSEventResponse]{
+		name:    "SQS",
+		origins: []string{"aws:sqs"},
+		records: func(ev events.SQSEvent) []events.SQSMessage { return ev.Records },
+		origin:  func(ev events.SQSEvent, i int) string { return ev.Records[i].EventSource },
+		id:      func(m *events.SQSMessage) string { return m.MessageId },
+		key:     func(m *events.SQSMessage) string { return m.Attributes["MessageGroupId"] },
+		fifo: func(ms []events.SQSMessage) bool {
+			for i := range ms {
+				if strings.HasSuffix(ms[i].EventSourceARN, ".fifo") {
+					return true
+				}
+			}
+			return false
+		},
+		respond: func(ms []events.SQSMessage, failed []int) events.SQSEventResponse {
+			out := make([]events.SQSBatchItemFailure, len(failed))
+			for k, i := range failed {
+				out[k].ItemIdentifier = ms[i].MessageId
+			}
+			return events.SQSEventResponse{BatchItemFailures: out}
+		},
+		encode: func(dst []byte, ms []events.SQSMessage, failed []int) []byte {
+			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return ms[i].MessageId })
+		},
+		decode: func(payload []byte) (events.SQSEvent, []*eventjson.FieldError, error) {
+			return eventjson.SQSLenient(payload)
+		},
+		payload: func(m *events.SQSMessage, v any) error { return decodeJSON([]byte(m.Body), v) },
+		part:    "body",
 	}
-	return SQSResponse(Process(ctx, p, ev.Records, SQSSource(ev.Records), h))
-}
-
-// SQSSource describes SQS messages to [Process]: identifier messageId,
-// ordering key the MessageGroupId attribute, FIFO when an eventSourceARN of
-// records ends in ".fifo".
-func SQSSource(records []events.SQSMessage) Source[events.SQSMessage] {
-	fifo := false
-	for i := range records {
-		if isFIFOQueueARN(records[i].EventSourceARN) {
-			fifo = true
-			break
-		}
-	}
-	return Source[events.SQSMessage]{
-		ID:    func(m events.SQSMessage) string { return m.MessageId },
-		Key:   func(m events.SQSMessage) string { return m.Attributes["MessageGroupId"] },
-		FIFO:  fifo,
-		Check: func(m events.SQSMessage) error { return checkSource(m.EventSource, "aws:sqs") },
-	}
-}
-
-// SQSResponse builds the SQS partial batch response of a report, and returns
-// it with the report's error.
-func SQSResponse(r *Report[events.SQSMessage]) (events.SQSEventResponse, error) {
-	return events.SQSEventResponse{BatchItemFailures: itemFailures(r.FailedIDs(), func(id string) events.SQSBatchItemFailure {
-		return events.SQSBatchItemFailure{ItemIdentifier: id}
-	})}, r.Err()
-}
-
-// itemFailures converts identifiers into a response's item failures; the
-// result is never nil, so that it marshals as [] rather than null.
-func itemFailures[K, F any](ids []K, item func(K) F) []F {
-	out := make([]F, len(ids))
-	for i, id := range ids {
-		out[i] = item(id)
-	}
-	return out
 }

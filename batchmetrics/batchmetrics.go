@@ -3,15 +3,17 @@
 //
 // Counts come from the [batch.Report], not from middleware: records skipped
 // after an earlier failure or not started before the deadline never reach
-// the handler, so only the report knows them. Get a report by calling
-// [batch.Process] and build the response from it:
+// the handler, so only the report knows them. Get a report from
+// [batch.Function.Process] and return its response:
 //
-//	start := time.Now()
-//	rep := batch.Process(ctx, proc, ev.Records, batch.SQSSource(ev.Records), h)
-//	s := batchmetrics.Summarize(rep)
-//	s.Duration = time.Since(start)
-//	_ = emf.Write(os.Stdout, s, start) // Lambda sends stdout to CloudWatch Logs
-//	return batch.SQSResponse(rep)
+//	func handler(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+//		start := time.Now()
+//		resp, rep := fn.Process(ctx, ev)
+//		s := batchmetrics.Summarize(rep)
+//		s.Duration = time.Since(start)
+//		_ = emf.Write(os.Stdout, s, start) // Lambda sends stdout to CloudWatch Logs
+//		return resp, rep.Err
+//	}
 //
 // In Lambda, a line written to standard output reaches CloudWatch Logs, which
 // extracts the metrics from it: no API call, no extra latency.
@@ -43,12 +45,18 @@ type Summary struct {
 
 // Summarize counts the outcomes of a report.
 func Summarize[R any](rep *batch.Report[R]) Summary {
-	return Summary{
-		Records:      rep.Len(),
-		Succeeded:    rep.Count(batch.Succeeded),
-		Failed:       rep.Count(batch.Failed),
-		NotProcessed: rep.Count(batch.NotProcessed),
+	s := Summary{Records: len(rep.Results)}
+	for _, r := range rep.Results {
+		switch r.Outcome {
+		case batch.Succeeded:
+			s.Succeeded++
+		case batch.Failed:
+			s.Failed++
+		case batch.NotProcessed:
+			s.NotProcessed++
+		}
 	}
+	return s
 }
 
 // Metric names written by [EMF.Write].

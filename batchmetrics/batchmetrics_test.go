@@ -52,7 +52,7 @@ func TestSummarize(t *testing.T) {
 				}
 				return nil
 			}
-			rep := batch.Process(context.Background(), batch.Processor{}, msgs, batch.SQSSource(msgs), h)
+			_, rep := batch.New(batch.SQS(), h, batch.Options{}).Process(context.Background(), events.SQSEvent{Records: msgs})
 			if got := batchmetrics.Summarize(rep); got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}

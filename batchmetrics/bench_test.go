@@ -23,14 +23,13 @@ func BenchmarkSummary(b *testing.B) {
 		records[i] = i
 	}
 	errFail := errors.New("fail")
-	rep := batch.Process(context.Background(), batch.Processor{}, records,
-		batch.Source[int]{ID: strconv.Itoa},
+	_, rep := batch.New(batch.Records(strconv.Itoa, nil),
 		func(_ context.Context, i int) error {
 			if i%10 == 0 {
 				return errFail
 			}
 			return nil
-		})
+		}, batch.Options{}).Process(context.Background(), records)
 	emf := batchmetrics.EMF{Namespace: "Orders", Dimensions: []batchmetrics.Dimension{{Name: "Queue", Value: "orders"}}}
 	at := time.UnixMilli(1700000000000)
 
@@ -74,9 +73,9 @@ func BenchmarkSummary(b *testing.B) {
 	b.Run("hand-written", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			l := line{Queue: "orders", Records: rep.Len()}
-			for j := 0; j < rep.Len(); j++ {
-				switch rep.Result(j).Outcome {
+			l := line{Queue: "orders", Records: len(rep.Results)}
+			for _, r := range rep.Results {
+				switch r.Outcome {
 				case batch.Succeeded:
 					l.Succeeded++
 				case batch.Failed:

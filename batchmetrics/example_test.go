@@ -27,14 +27,15 @@ func Example() {
 		}
 		return nil
 	}
+	fn := batch.New(batch.SQS(), handle, batch.Options{})
 	now := func() time.Time { return time.UnixMilli(1700000000000) } // time.Now in real code
 	lambdaHandler := func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		start := now()
-		rep := batch.Process(ctx, batch.Processor{}, ev.Records, batch.SQSSource(ev.Records), handle)
+		resp, rep := fn.Process(ctx, ev)
 		s := batchmetrics.Summarize(rep)
 		s.Duration = 42 * time.Millisecond // time.Since(start) in real code
 		_ = emf.Write(os.Stdout, s, start)
-		return batch.SQSResponse(rep)
+		return resp, rep.Err
 	}
 
 	arn := "arn:aws:sqs:eu-west-1:123456789012:orders.fifo"
@@ -51,14 +52,14 @@ func Example() {
 
 func ExampleSummarize() {
 	records := []string{"a", "b", "c"}
-	rep := batch.Process(context.Background(), batch.Processor{StopOnFirstFailure: true}, records,
-		batch.Source[string]{ID: func(s string) string { return s }},
+	fn := batch.New(batch.Records(func(s string) string { return s }, nil),
 		func(_ context.Context, s string) error {
 			if s == "b" {
 				return errors.New("boom")
 			}
 			return nil
-		})
+		}, batch.Options{StopOnFirstFailure: true})
+	_, rep := fn.Process(context.Background(), records)
 	fmt.Printf("%+v\n", batchmetrics.Summarize(rep))
 	// Output:
 	// {Records:3 Succeeded:1 Failed:1 NotProcessed:1 Duration:0s}

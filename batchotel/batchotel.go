@@ -58,23 +58,27 @@ type record struct {
 	offset      int64  // Kafka offset, when hasOffset
 	hasOffset   bool
 	links       []trace.Link
+	batchSize   int // records in the batch, 0 when unknown
 }
 
-// middleware builds the tracing middleware of a record type from describe,
-// which tells what it knows of a record.
+// New returns the tracing middleware. It serves every source: what it
+// knows of a record (destination, message id, partition, links to the
+// producer's trace) depends on the record's type, and a record of a type
+// of one's own ([batch.Records]) gets a span named "process" with its
+// identifier.
 //
 // The span starts with the attributes a sampler may look at (system,
 // operation, destination) and the links; the others are set only when the
 // span is recording, so that an unsampled or no-op span costs little.
-func middleware[R any](cfg Config, describe func(cfg *Config, rec R) record) batch.Middleware[R] {
+func New(cfg Config) batch.Middleware {
 	tp := cfg.TracerProvider
 	if tp == nil {
 		tp = otel.GetTracerProvider()
 	}
 	tracer := tp.Tracer(ScopeName)
 	var starts startCache
-	return func(next batch.Handler[R]) batch.Handler[R] {
-		return func(ctx context.Context, rec R) (err error) {
+	return func(next batch.RecordFunc) batch.RecordFunc {
+		return func(ctx context.Context, rec batch.Record) (err error) {
 			r := describe(&cfg, rec)
 			st := starts.get(r.system, r.destination)
 			opts := st.opts
@@ -83,14 +87,14 @@ func middleware[R any](cfg Config, describe func(cfg *Config, rec R) record) bat
 			}
 			ctx, span := tracer.Start(ctx, st.name, opts...)
 			if span.IsRecording() {
-				span.SetAttributes(r.attributes(ctx)...)
+				span.SetAttributes(r.attributes()...)
 			}
 			returned := false // panic(nil) recovers as nil under GODEBUG=panicnil=1
 			defer func() {
 				if !returned {
 					// A middleware inside this one panicked (the handler's
 					// own panics arrive as errors): record it, end the span,
-					// and let the panic go on to the processor.
+					// and let the panic go on to the engine.
 					v := recover()
 					fail(span, &batch.PanicError{Value: v, Stack: debug.Stack()})
 					span.End()
@@ -106,6 +110,25 @@ func middleware[R any](cfg Config, describe func(cfg *Config, rec R) record) bat
 			return err
 		}
 	}
+}
+
+// describe tells what the middleware knows of a record, by its type.
+func describe(cfg *Config, rec batch.Record) record {
+	var r record
+	switch v := rec.Value.(type) {
+	case *events.SQSMessage:
+		r = sqsRecord(cfg, v)
+	case *events.KinesisEventRecord:
+		r = kinesisRecord(v)
+	case *events.DynamoDBEventRecord:
+		r = dynamoDBRecord(v)
+	case *events.KafkaRecord:
+		r = kafkaRecord(cfg, v)
+	default:
+		r.messageID = rec.ID
+	}
+	r.batchSize = rec.BatchSize
+	return r
 }
 
 // Attributes of the current messaging conventions that the semconv package
@@ -155,7 +178,7 @@ func (c *startCache) get(system, destination string) *start {
 
 // attributes returns the attributes of the record's span that are not set
 // at its start.
-func (r *record) attributes(ctx context.Context) []attribute.KeyValue {
+func (r *record) attributes() []attribute.KeyValue {
 	attrs := make([]attribute.KeyValue, 0, 7)
 	if r.messageID != "" {
 		attrs = append(attrs, semconv.MessagingMessageID(r.messageID))
@@ -166,8 +189,8 @@ func (r *record) attributes(ctx context.Context) []attribute.KeyValue {
 	if r.hasOffset {
 		attrs = append(attrs, kafkaOffsetKey.Int64(r.offset))
 	}
-	if _, n, ok := batch.RecordIndex(ctx); ok {
-		attrs = append(attrs, semconv.MessagingBatchMessageCount(n))
+	if r.batchSize > 0 {
+		attrs = append(attrs, semconv.MessagingBatchMessageCount(r.batchSize))
 	}
 	if region, account := arnRegionAccount(r.arn); region != "" {
 		attrs = append(attrs, semconv.CloudRegion(region), semconv.CloudAccountID(account))
@@ -190,83 +213,73 @@ func fail(span trace.Span, err error) {
 	span.SetAttributes(semconv.ErrorTypeKey.String(reflect.TypeOf(err).String()))
 }
 
-// SQS returns the tracing middleware for SQS messages. The destination is the
-// queue's name, taken from eventSourceARN; the span links to the producer's
-// context found in the AWSTraceHeader attribute and in the message
-// attributes.
-func SQS(cfg Config) batch.Middleware[events.SQSMessage] {
-	return middleware(cfg, func(cfg *Config, m events.SQSMessage) record {
-		r := record{
-			system:      semconv.MessagingSystemAWSSqs.Value.AsString(),
-			arn:         m.EventSourceARN,
-			destination: arnResource(m.EventSourceARN),
-			messageID:   m.MessageId,
+// sqsRecord describes an SQS message. The destination is the queue's name,
+// taken from eventSourceARN; the span links to the producer's context found
+// in the AWSTraceHeader attribute and in the message attributes.
+func sqsRecord(cfg *Config, m *events.SQSMessage) record {
+	r := record{
+		system:      semconv.MessagingSystemAWSSqs.Value.AsString(),
+		arn:         m.EventSourceARN,
+		destination: arnResource(m.EventSourceARN),
+		messageID:   m.MessageId,
+	}
+	if h := m.Attributes["AWSTraceHeader"]; h != "" {
+		if sc, ok := parseXRay(h); ok {
+			r.links = append(r.links, trace.Link{SpanContext: sc})
 		}
-		if h := m.Attributes["AWSTraceHeader"]; h != "" {
-			if sc, ok := parseXRay(h); ok {
-				r.links = append(r.links, trace.Link{SpanContext: sc})
-			}
-		}
-		if len(m.MessageAttributes) > 0 {
-			r.addLink(cfg.Propagator, sqsCarrier(m.MessageAttributes))
-		}
-		return r
-	})
+	}
+	if len(m.MessageAttributes) > 0 {
+		r.addLink(cfg.Propagator, sqsCarrier(m.MessageAttributes))
+	}
+	return r
 }
 
-// Kinesis returns the tracing middleware for Kinesis records. The
-// destination is the stream's name, taken from eventSourceARN; the message
-// id is the sequence number and the partition id the shard, taken from
-// eventID.
-func Kinesis(cfg Config) batch.Middleware[events.KinesisEventRecord] {
-	return middleware(cfg, func(_ *Config, rec events.KinesisEventRecord) record {
-		shard, _, ok := strings.Cut(rec.EventID, ":")
-		if !ok {
-			shard = ""
-		}
-		return record{
-			system:      SystemKinesis,
-			arn:         rec.EventSourceArn,
-			destination: strings.TrimPrefix(arnResource(rec.EventSourceArn), "stream/"),
-			messageID:   rec.Kinesis.SequenceNumber,
-			partition:   shard,
-		}
-	})
+// kinesisRecord describes a Kinesis record. The destination is the stream's
+// name, taken from eventSourceARN; the message id is the sequence number and
+// the partition id the shard, taken from eventID.
+func kinesisRecord(rec *events.KinesisEventRecord) record {
+	shard, _, ok := strings.Cut(rec.EventID, ":")
+	if !ok {
+		shard = ""
+	}
+	return record{
+		system:      SystemKinesis,
+		arn:         rec.EventSourceArn,
+		destination: strings.TrimPrefix(arnResource(rec.EventSourceArn), "stream/"),
+		messageID:   rec.Kinesis.SequenceNumber,
+		partition:   shard,
+	}
 }
 
-// DynamoDB returns the tracing middleware for DynamoDB Streams records. The
-// destination is the table's name, taken from eventSourceARN; the message id
-// is the sequence number.
-func DynamoDB(cfg Config) batch.Middleware[events.DynamoDBEventRecord] {
-	return middleware(cfg, func(_ *Config, rec events.DynamoDBEventRecord) record {
-		table, _, _ := strings.Cut(strings.TrimPrefix(arnResource(rec.EventSourceArn), "table/"), "/")
-		return record{
-			system:      SystemDynamoDB,
-			arn:         rec.EventSourceArn,
-			destination: table,
-			messageID:   rec.Change.SequenceNumber,
-		}
-	})
+// dynamoDBRecord describes a DynamoDB Streams record. The destination is the
+// table's name, taken from eventSourceARN; the message id is the sequence
+// number.
+func dynamoDBRecord(rec *events.DynamoDBEventRecord) record {
+	table, _, _ := strings.Cut(strings.TrimPrefix(arnResource(rec.EventSourceArn), "table/"), "/")
+	return record{
+		system:      SystemDynamoDB,
+		arn:         rec.EventSourceArn,
+		destination: table,
+		messageID:   rec.Change.SequenceNumber,
+	}
 }
 
-// Kafka returns the tracing middleware for Kafka records. The destination is
-// the topic; the partition and offset are attributes; the span links to the
-// producer's context found in the record's headers. A Kafka record carries no
-// ARN, so the span has no cloud attributes.
-func Kafka(cfg Config) batch.Middleware[events.KafkaRecord] {
-	return middleware(cfg, func(cfg *Config, rec events.KafkaRecord) record {
-		r := record{
-			system:      semconv.MessagingSystemKafka.Value.AsString(),
-			destination: rec.Topic,
-			partition:   strconv.FormatInt(rec.Partition, 10),
-			offset:      rec.Offset,
-			hasOffset:   true,
-		}
-		if len(rec.Headers) > 0 {
-			r.addLink(cfg.Propagator, &kafkaCarrier{rec.Headers})
-		}
-		return r
-	})
+// kafkaRecord describes a Kafka record. The destination is the topic; the
+// partition and offset are attributes; the span links to the producer's
+// context found in the record's headers. A Kafka record carries no ARN, so
+// the span has no cloud attributes.
+func kafkaRecord(cfg *Config, rec *events.KafkaRecord) record {
+	r := record{
+		system:      semconv.MessagingSystemKafka.Value.AsString(),
+		destination: rec.Topic,
+		partition:   strconv.FormatInt(rec.Partition, 10),
+		offset:      rec.Offset,
+		hasOffset:   true,
+	}
+	if len(rec.Headers) > 0 {
+		r.addLink(cfg.Propagator, &kafkaCarrier{rec.Headers})
+	}
+	return r
 }
 
 // addLink adds a link to the span context that prop (or, failing it, W3C

@@ -87,7 +87,7 @@ func str(s string) *string { return &s }
 
 func TestSQSSpans(t *testing.T) {
 	tp, sr, ctx, inv := tracing(t)
-	h := batch.Wrap(func(_ context.Context, m events.SQSMessage) error {
+	h := wrap(func(_ context.Context, m events.SQSMessage) error {
 		switch m.Body {
 		case "fail":
 			return errBoom
@@ -95,13 +95,13 @@ func TestSQSSpans(t *testing.T) {
 			panic("exploded")
 		}
 		return nil
-	}, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+	}, batchotel.New(batchotel.Config{TracerProvider: tp}))
 	ev := events.SQSEvent{Records: []events.SQSMessage{
 		{MessageId: "m0", Body: "ok", EventSource: "aws:sqs", EventSourceARN: queueARN},
 		{MessageId: "m1", Body: "fail", EventSource: "aws:sqs", EventSourceARN: queueARN},
 		{MessageId: "m2", Body: "panic", EventSource: "aws:sqs", EventSourceARN: queueARN},
 	}}
-	if _, err := (batch.Processor{}).SQS(ctx, ev, h); err != nil {
+	if _, err := batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(ctx, ev); err != nil {
 		t.Fatalf("got error %v, want nil", err)
 	}
 	inv.End()
@@ -253,11 +253,11 @@ func TestSQSLinks(t *testing.T) {
 			tp, sr, ctx, _ := tracing(t)
 			cfg := tt.cfg
 			cfg.TracerProvider = tp
-			h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(cfg))
+			h := wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.New(cfg))
 			ev := events.SQSEvent{Records: []events.SQSMessage{{
 				MessageId: "m0", EventSourceARN: queueARN, Attributes: tt.attrs, MessageAttributes: tt.mattr,
 			}}}
-			if _, err := (batch.Processor{}).SQS(ctx, ev, h); err != nil {
+			if _, err := batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(ctx, ev); err != nil {
 				t.Fatalf("got error %v, want nil", err)
 			}
 			spans := recordSpans(sr)
@@ -296,9 +296,9 @@ func TestXRaySampledFlag(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tp, sr, ctx, _ := tracing(t)
-			h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+			h := wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.New(batchotel.Config{TracerProvider: tp}))
 			ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", Attributes: map[string]string{"AWSTraceHeader": tt.header}}}}
-			_, _ = batch.Processor{}.SQS(ctx, ev, h)
+			_, _ = batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(ctx, ev)
 			links := recordSpans(sr)[0].Links()
 			if len(links) != 1 {
 				t.Fatalf("got %d links, want 1", len(links))
@@ -326,8 +326,8 @@ func TestStreamSpans(t *testing.T) {
 					{EventID: "shardId-000000000006:4959", EventSourceArn: streamARN, Kinesis: events.KinesisRecord{SequenceNumber: "4959"}},
 					{EventID: "shardId-000000000006:4960", EventSourceArn: streamARN, Kinesis: events.KinesisRecord{SequenceNumber: "4960"}},
 				}}
-				h := batch.Wrap(func(context.Context, events.KinesisEventRecord) error { return nil }, batchotel.Kinesis(cfg))
-				_, err := batch.Processor{}.Kinesis(ctx, ev, h)
+				h := wrap(func(context.Context, events.KinesisEventRecord) error { return nil }, batchotel.New(cfg))
+				_, err := batch.New(batch.Kinesis(), h.h, h.opts(batch.Options{})).Handle(ctx, ev)
 				return err
 			},
 			wantName: "process clicks",
@@ -349,8 +349,8 @@ func TestStreamSpans(t *testing.T) {
 				ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
 					{EventID: "e1", EventSourceArn: tableARN, Change: events.DynamoDBStreamRecord{SequenceNumber: "111"}},
 				}}
-				h := batch.Wrap(func(context.Context, events.DynamoDBEventRecord) error { return nil }, batchotel.DynamoDB(cfg))
-				_, err := batch.Processor{}.DynamoDB(ctx, ev, h)
+				h := wrap(func(context.Context, events.DynamoDBEventRecord) error { return nil }, batchotel.New(cfg))
+				_, err := batch.New(batch.DynamoDB(), h.h, h.opts(batch.Options{})).Handle(ctx, ev)
 				return err
 			},
 			wantName: "process users",
@@ -372,8 +372,8 @@ func TestStreamSpans(t *testing.T) {
 						{"other": []byte("x")}, {"traceparent": []byte(traceparent)},
 					}}},
 				}}
-				h := batch.Wrap(func(context.Context, events.KafkaRecord) error { return nil }, batchotel.Kafka(cfg))
-				_, err := batch.Processor{}.Kafka(ctx, ev, h)
+				h := wrap(func(context.Context, events.KafkaRecord) error { return nil }, batchotel.New(cfg))
+				_, err := batch.New(batch.Kafka(), h.h, h.opts(batch.Options{})).Handle(ctx, ev)
 				return err
 			},
 			wantName: "process payments",
@@ -391,8 +391,8 @@ func TestStreamSpans(t *testing.T) {
 			name: "a record without source ARN gets a bare name and no cloud attributes",
 			run: func(ctx context.Context, cfg batchotel.Config) error {
 				ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}}}
-				h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(cfg))
-				_, err := batch.Processor{}.SQS(ctx, ev, h)
+				h := wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.New(cfg))
+				_, err := batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(ctx, ev)
 				return err
 			},
 			wantName:  "process",
@@ -403,8 +403,8 @@ func TestStreamSpans(t *testing.T) {
 			name: "a truncated ARN gives no destination and no cloud attributes",
 			run: func(ctx context.Context, cfg batchotel.Config) error {
 				ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", EventSourceARN: "arn:aws:sqs:eu-west-1"}}}
-				h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(cfg))
-				_, err := batch.Processor{}.SQS(ctx, ev, h)
+				h := wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.New(cfg))
+				_, err := batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(ctx, ev)
 				return err
 			},
 			wantName:  "process",
@@ -415,8 +415,8 @@ func TestStreamSpans(t *testing.T) {
 			name: "a kinesis record without shard in its event id gets no partition",
 			run: func(ctx context.Context, cfg batchotel.Config) error {
 				ev := events.KinesisEvent{Records: []events.KinesisEventRecord{{EventID: "nocolon", EventSourceArn: streamARN, Kinesis: events.KinesisRecord{SequenceNumber: "1"}}}}
-				h := batch.Wrap(func(context.Context, events.KinesisEventRecord) error { return nil }, batchotel.Kinesis(cfg))
-				_, err := batch.Processor{}.Kinesis(ctx, ev, h)
+				h := wrap(func(context.Context, events.KinesisEventRecord) error { return nil }, batchotel.New(cfg))
+				_, err := batch.New(batch.Kinesis(), h.h, h.opts(batch.Options{})).Handle(ctx, ev)
 				return err
 			},
 			wantName:  "process clicks",
@@ -454,13 +454,13 @@ func TestStreamSpans(t *testing.T) {
 
 func TestPanicInInnerMiddleware(t *testing.T) {
 	tp, sr, ctx, _ := tracing(t)
-	panicking := func(batch.Handler[events.SQSMessage]) batch.Handler[events.SQSMessage] {
-		return func(context.Context, events.SQSMessage) error { panic("middleware bug") }
+	panicking := func(batch.RecordFunc) batch.RecordFunc {
+		return func(context.Context, batch.Record) error { panic("middleware bug") }
 	}
-	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil },
-		batchotel.SQS(batchotel.Config{TracerProvider: tp}), panicking)
+	h := wrap(func(context.Context, events.SQSMessage) error { return nil },
+		batchotel.New(batchotel.Config{TracerProvider: tp}), panicking)
 	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", EventSourceARN: queueARN}, {MessageId: "m1", EventSourceARN: queueARN}}}
-	resp, _ := batch.Processor{}.SQS(ctx, ev, h)
+	resp, _ := batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(ctx, ev)
 	if got := len(resp.BatchItemFailures); got != 2 {
 		t.Errorf("got %d failures, want 2: the panic still fails the record", got)
 	}
@@ -483,8 +483,8 @@ func TestZeroConfigUsesGlobalProvider(t *testing.T) {
 	otel.SetTracerProvider(tp)
 	defer otel.SetTracerProvider(prev)
 
-	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(batchotel.Config{}))
-	_, _ = batch.Processor{}.SQS(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}}}, h)
+	h := wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.New(batchotel.Config{}))
+	_, _ = batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}}})
 	if got := len(sr.Ended()); got != 1 {
 		t.Errorf("got %d spans from the global provider, want 1", got)
 	}
@@ -498,10 +498,10 @@ func FuzzAWSTraceHeader(f *testing.F) {
 	}
 	sr := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
-	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+	h := wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.New(batchotel.Config{TracerProvider: tp}))
 	f.Fuzz(func(t *testing.T, header string) {
 		ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", Attributes: map[string]string{"AWSTraceHeader": header}}}}
-		resp, err := batch.Processor{}.SQS(context.Background(), ev, h)
+		resp, err := batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(context.Background(), ev)
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Errorf("header %q: got (%v, %v), want the record to succeed", header, resp.BatchItemFailures, err)
 		}
@@ -524,11 +524,11 @@ func TestSamplerSeesSamplingAttributesAndLinks(t *testing.T) {
 	sampler := &recordingSampler{}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
-	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+	h := wrap(func(context.Context, events.SQSMessage) error { return nil }, batchotel.New(batchotel.Config{TracerProvider: tp}))
 	ev := events.SQSEvent{Records: []events.SQSMessage{{
 		MessageId: "m0", EventSourceARN: queueARN, Attributes: map[string]string{"AWSTraceHeader": xrayHeader},
 	}}}
-	_, _ = batch.Processor{}.SQS(context.Background(), ev, h)
+	_, _ = batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(context.Background(), ev)
 	if len(sampler.params) != 1 {
 		t.Fatalf("got %d sampling decisions, want 1", len(sampler.params))
 	}
@@ -552,14 +552,14 @@ func TestUnsampledSpanGetsNoLateAttributes(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()), sdktrace.WithSpanProcessor(sr))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	called := false
-	h := batch.Wrap(func(ctx context.Context, _ events.SQSMessage) error {
+	h := wrap(func(ctx context.Context, _ events.SQSMessage) error {
 		called = true
 		if trace.SpanFromContext(ctx).IsRecording() {
 			t.Errorf("got a recording span under NeverSample, want none")
 		}
 		return nil
-	}, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
-	_, _ = batch.Processor{}.SQS(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}}}, h)
+	}, batchotel.New(batchotel.Config{TracerProvider: tp}))
+	_, _ = batch.New(batch.SQS(), h.h, h.opts(batch.Options{})).Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}}})
 	if !called {
 		t.Fatalf("got the handler not called, want it called")
 	}
@@ -586,11 +586,11 @@ func TestTracingOutsideLoggingTiesLinesToSpans(t *testing.T) {
 	tp, sr, ctx, _ := tracing(t)
 	var ids []string
 	logger := slog.New(spanIDHandler{&ids})
-	h := batch.Wrap(func(context.Context, events.SQSMessage) error { return errBoom },
-		batchotel.SQS(batchotel.Config{TracerProvider: tp}),
-		batchslog.SQS(logger, batchslog.Options{}))
+	h := wrap(func(context.Context, events.SQSMessage) error { return errBoom },
+		batchotel.New(batchotel.Config{TracerProvider: tp}),
+		batchslog.New(logger, batchslog.Options{}))
 	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0"}, {MessageId: "m1"}}}
-	_, _ = batch.Processor{NoBatchError: true}.SQS(ctx, ev, h)
+	_, _ = batch.New(batch.SQS(), h.h, h.opts(batch.Options{NoBatchError: true})).Handle(ctx, ev)
 	spans := recordSpans(sr)
 	if len(ids) != 2 || len(spans) != 2 {
 		t.Fatalf("got %d log lines and %d spans, want 2 of each", len(ids), len(spans))
@@ -599,5 +599,53 @@ func TestTracingOutsideLoggingTiesLinesToSpans(t *testing.T) {
 		if got, want := ids[i], s.SpanContext().SpanID().String(); got != want {
 			t.Errorf("line %d: got span id %s, want the record's span %s", i, got, want)
 		}
+	}
+}
+
+// wrapped is a handler and the middleware to run it with, as the tests
+// build them.
+type wrapped[R any] struct {
+	h   func(context.Context, R) error
+	mws []batch.Middleware
+}
+
+func wrap[R any](h func(context.Context, R) error, mws ...batch.Middleware) wrapped[R] {
+	return wrapped[R]{h: h, mws: mws}
+}
+
+// opts returns o with the middleware of w.
+func (w wrapped[R]) opts(o batch.Options) batch.Options {
+	o.Middleware = w.mws
+	return o
+}
+
+// A record of a type of one's own (batch.Records) gets a span named
+// "process" with its identifier as the message id, and a decode error of a
+// typed payload fails the span like a handler's error.
+func TestRecordsOfOnesOwnAndDecodeErrors(t *testing.T) {
+	tp, sr, ctx, _ := tracing(t)
+	mw := batchotel.New(batchotel.Config{TracerProvider: tp})
+	fn := batch.New(batch.Records(func(s string) string { return s }, nil),
+		func(context.Context, string) error { return nil }, batch.Options{Middleware: []batch.Middleware{mw}})
+	if _, rep := fn.Process(ctx, []string{"job-1"}); rep.Err != nil {
+		t.Fatal(rep.Err)
+	}
+	typed := batch.New(batch.SQS(), func(context.Context, struct{ N int }) error { return nil },
+		batch.Options{NoBatchError: true, Middleware: []batch.Middleware{mw}})
+	if _, err := typed.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", Body: "not json", EventSourceARN: queueARN}}}); err != nil {
+		t.Fatal(err)
+	}
+	spans := recordSpans(sr)
+	if len(spans) != 2 {
+		t.Fatalf("got %d spans, want 2", len(spans))
+	}
+	if got := spans[0].Name(); got != "process" {
+		t.Errorf("got span name %q, want process", got)
+	}
+	if got := attrMap(spans[0].Attributes())["messaging.message.id"]; got != "job-1" {
+		t.Errorf("got message id %v, want job-1", got)
+	}
+	if got := spans[1].Status().Code; got != codes.Error {
+		t.Errorf("got status %v for a payload that does not decode, want Error", got)
 	}
 }

@@ -48,16 +48,16 @@ func benchEvent(traceHeader bool) events.SQSEvent {
 
 // perRecord runs one SQS batch per iteration and reports ns and
 // allocations per record.
-func perRecord(b *testing.B, ev events.SQSEvent, h batch.Handler[events.SQSMessage]) {
+func perRecord(b *testing.B, ev events.SQSEvent, h wrapped[events.SQSMessage]) {
 	b.Helper()
-	p := batch.Processor{NoBatchError: true}
+	fn := batch.New(batch.SQS(), h.h, h.opts(batch.Options{NoBatchError: true}))
 	ctx := context.Background()
 	b.ReportAllocs()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := p.SQS(ctx, ev, h); err != nil {
+		if _, err := fn.Handle(ctx, ev); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -80,31 +80,29 @@ func BenchmarkMiddleware(b *testing.B) {
 	unsampled := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()), sdktrace.WithSpanProcessor(discardProcessor{}))
 	defer func() { _ = sampled.Shutdown(context.Background()) }()
 	defer func() { _ = unsampled.Shutdown(context.Background()) }()
-	otelNoop := batchotel.SQS(batchotel.Config{TracerProvider: noop.NewTracerProvider()})
-	otelSampled := batchotel.SQS(batchotel.Config{TracerProvider: sampled})
-	otelUnsampled := batchotel.SQS(batchotel.Config{TracerProvider: unsampled})
-	logJSON := batchslog.SQS(slog.New(slog.NewJSONHandler(io.Discard, nil)), batchslog.Options{})
+	otelNoop := batchotel.New(batchotel.Config{TracerProvider: noop.NewTracerProvider()})
+	otelSampled := batchotel.New(batchotel.Config{TracerProvider: sampled})
+	otelUnsampled := batchotel.New(batchotel.Config{TracerProvider: unsampled})
+	logJSON := batchslog.New(slog.New(slog.NewJSONHandler(io.Discard, nil)), batchslog.Options{})
 
 	plain, traced := benchEvent(false), benchEvent(true)
 	cases := []struct {
 		name string
 		ev   events.SQSEvent
-		h    batch.Handler[events.SQSMessage]
+		h    wrapped[events.SQSMessage]
 	}{
-		{"success/bare", plain, ok},
-		{"success/wrap-only", plain, batch.Wrap(ok)},
-		{"success/slog", plain, batch.Wrap(ok, logJSON)},
-		{"success/otel-noop", plain, batch.Wrap(ok, otelNoop)},
-		{"success/otel-sdk-unsampled", plain, batch.Wrap(ok, otelUnsampled)},
-		{"success/otel-sdk-sampled", plain, batch.Wrap(ok, otelSampled)},
-		{"success/otel-sdk-sampled-xray-link", traced, batch.Wrap(ok, otelSampled)},
-		{"success/otel-sdk-sampled+slog", plain, batch.Wrap(ok, otelSampled, logJSON)},
-		{"failure/bare", plain, failing},
-		{"failure/wrap-only", plain, batch.Wrap(failing)},
-		{"failure/slog-json-discard", plain, batch.Wrap(failing, logJSON)},
-		{"failure/otel-noop", plain, batch.Wrap(failing, otelNoop)},
-		{"failure/otel-sdk-sampled", plain, batch.Wrap(failing, otelSampled)},
-		{"failure/otel-sdk-sampled+slog", plain, batch.Wrap(failing, otelSampled, logJSON)},
+		{"success/bare", plain, wrap(ok)},
+		{"success/slog", plain, wrap(ok, logJSON)},
+		{"success/otel-noop", plain, wrap(ok, otelNoop)},
+		{"success/otel-sdk-unsampled", plain, wrap(ok, otelUnsampled)},
+		{"success/otel-sdk-sampled", plain, wrap(ok, otelSampled)},
+		{"success/otel-sdk-sampled-xray-link", traced, wrap(ok, otelSampled)},
+		{"success/otel-sdk-sampled+slog", plain, wrap(ok, otelSampled, logJSON)},
+		{"failure/bare", plain, wrap(failing)},
+		{"failure/slog-json-discard", plain, wrap(failing, logJSON)},
+		{"failure/otel-noop", plain, wrap(failing, otelNoop)},
+		{"failure/otel-sdk-sampled", plain, wrap(failing, otelSampled)},
+		{"failure/otel-sdk-sampled+slog", plain, wrap(failing, otelSampled, logJSON)},
 	}
 	for _, c := range cases {
 		c := c

@@ -32,21 +32,24 @@ func printSpans(sr *tracetest.SpanRecorder) {
 	}
 }
 
-func ExampleSQS() {
+// The middleware traces each record of an SQS function: the span links to
+// the producer's trace found in the AWSTraceHeader attribute.
+func ExampleNew() {
 	// In a Lambda function the provider comes from your OpenTelemetry setup
 	// (the zero Config uses the global one); here it records the spans.
 	sr := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
-	h := batch.Wrap(func(ctx context.Context, m events.SQSMessage) error {
+	mw := batchotel.New(batchotel.Config{TracerProvider: tp})
+	handle := func(ctx context.Context, m events.SQSMessage) error {
 		return errors.New("payment refused")
-	}, batchotel.SQS(batchotel.Config{TracerProvider: tp}))
+	}
 
 	ev := events.SQSEvent{Records: []events.SQSMessage{{
 		MessageId:      "059f36b4-87a3-44ab-83d2-661975830a7d",
 		EventSourceARN: "arn:aws:sqs:eu-west-1:123456789012:orders",
 		Attributes:     map[string]string{"AWSTraceHeader": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"},
 	}}}
-	_, _ = batch.Processor{NoBatchError: true}.SQS(context.Background(), ev, h)
+	_, _ = batch.New(batch.SQS(), handle, batch.Options{NoBatchError: true, Middleware: []batch.Middleware{mw}}).Handle(context.Background(), ev)
 	printSpans(sr)
 	// Output:
 	// process orders [Error]
@@ -62,18 +65,19 @@ func ExampleSQS() {
 	//   link trace=5759e988bd862e3fe1be46a994272793 span=53995c3f42cd8ad8
 }
 
-func ExampleKinesis() {
+// On Kinesis, the partition is the shard, taken from eventID.
+func ExampleNew_kinesis() {
 	sr := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
-	h := batch.Wrap(func(ctx context.Context, r events.KinesisEventRecord) error { return nil },
-		batchotel.Kinesis(batchotel.Config{TracerProvider: tp}))
+	mw := batchotel.New(batchotel.Config{TracerProvider: tp})
+	handle := func(ctx context.Context, r events.KinesisEventRecord) error { return nil }
 
 	ev := events.KinesisEvent{Records: []events.KinesisEventRecord{{
 		EventID:        "shardId-000000000006:49590338271490256608559692538361571095921575989136588898",
 		EventSourceArn: "arn:aws:kinesis:us-east-2:123456789012:stream/clicks",
 		Kinesis:        events.KinesisRecord{SequenceNumber: "49590338271490256608559692538361571095921575989136588898"},
 	}}}
-	_, _ = batch.Processor{}.Kinesis(context.Background(), ev, h)
+	_, _ = batch.New(batch.Kinesis(), handle, batch.Options{Middleware: []batch.Middleware{mw}}).Handle(context.Background(), ev)
 	printSpans(sr)
 	// Output:
 	// process clicks [Unset]
@@ -88,17 +92,18 @@ func ExampleKinesis() {
 	//   messaging.system=aws.kinesis
 }
 
-func ExampleDynamoDB() {
+// On DynamoDB Streams, the destination is the table.
+func ExampleNew_dynamoDB() {
 	sr := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
-	h := batch.Wrap(func(ctx context.Context, r events.DynamoDBEventRecord) error { return nil },
-		batchotel.DynamoDB(batchotel.Config{TracerProvider: tp}))
+	mw := batchotel.New(batchotel.Config{TracerProvider: tp})
+	handle := func(ctx context.Context, r events.DynamoDBEventRecord) error { return nil }
 
 	ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{{
 		EventSourceArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/users/stream/2024-01-01T00:00:00.000",
 		Change:         events.DynamoDBStreamRecord{SequenceNumber: "4421584500000000017450439091"},
 	}}}
-	_, _ = batch.Processor{}.DynamoDB(context.Background(), ev, h)
+	_, _ = batch.New(batch.DynamoDB(), handle, batch.Options{Middleware: []batch.Middleware{mw}}).Handle(context.Background(), ev)
 	printSpans(sr)
 	// Output:
 	// process users [Unset]
@@ -112,18 +117,19 @@ func ExampleDynamoDB() {
 	//   messaging.system=aws.dynamodb_streams
 }
 
-func ExampleKafka() {
+// On Kafka, a traceparent header links the span to the producer's trace.
+func ExampleNew_kafka() {
 	sr := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
-	h := batch.Wrap(func(ctx context.Context, r events.KafkaRecord) error { return nil },
-		batchotel.Kafka(batchotel.Config{TracerProvider: tp}))
+	mw := batchotel.New(batchotel.Config{TracerProvider: tp})
+	handle := func(ctx context.Context, r events.KafkaRecord) error { return nil }
 
 	ev := events.KafkaEvent{Records: map[string][]events.KafkaRecord{
 		"payments-0": {{Topic: "payments", Partition: 0, Offset: 42, Headers: []map[string]events.JSONNumberBytes{
 			{"traceparent": []byte("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")},
 		}}},
 	}}
-	_, _ = batch.Processor{}.Kafka(context.Background(), ev, h)
+	_, _ = batch.New(batch.Kafka(), handle, batch.Options{Middleware: []batch.Middleware{mw}}).Handle(context.Background(), ev)
 	printSpans(sr)
 	// Output:
 	// process payments [Unset]

@@ -3,13 +3,16 @@
 // The middleware logs one line per failed record, naming the record by its
 // event source, identifier and position in the batch, with the error (and,
 // if asked, the stack of a recovered panic). It never logs the record's
-// payload, which may hold personal or secret data. Successful records are not
-// logged, and records that never reached the handler (skipped after an
-// earlier failure, not started before the deadline, or rejected by the
-// source's Check, such as a record from another event source) do not pass
-// through middleware at all: read them from the [batch.Report].
+// payload, which may hold personal or secret data. Successful records are
+// not logged. A payload that does not decode or validate is logged like a
+// handler's error; records that never started (skipped after an earlier
+// failure, not started before the deadline) do not pass through middleware
+// at all: read them from the [batch.Report]. The same middleware serves
+// every source:
 //
-//	h := batch.Wrap(handle, batchslog.SQS(slog.Default(), batchslog.Options{}))
+//	fn := batch.New(batch.SQS(), handle, batch.Options{
+//		Middleware: []batch.Middleware{batchslog.New(slog.Default(), batchslog.Options{})},
+//	})
 //
 // The logger receives the record's context, so a [slog.Handler] that copies
 // trace identifiers from the context into the log record (an OpenTelemetry
@@ -32,9 +35,10 @@ const Message = "batch: record failed"
 // Keys of the attributes of a logged failure.
 const (
 	// SourceKey is the key of the record's event source ARN (SQS, Kinesis,
-	// DynamoDB) or Kafka topic.
+	// DynamoDB) or Kafka topic; records of [batch.Records] have none.
 	SourceKey = "event_source"
-	// IDKey is the key of the record's identifier, as reported to Lambda.
+	// IDKey is the key of the record's identifier, as reported to Lambda
+	// (Kafka: "<topic>-<partition>@<offset>").
 	IDKey = "record_id"
 	// IndexKey is the key of the record's position in the batch, from 0.
 	IndexKey = "record_index"
@@ -58,23 +62,22 @@ type Options struct {
 	Stack bool
 }
 
-// Middleware returns a middleware that logs each record the handler fails
-// to logger, with the record's source and identifier as returned by source
-// and id (either may be nil), its position in the batch (see
-// [batch.RecordIndex]) and the error. It passes the error on unchanged. A nil
-// logger returns a middleware that adds nothing: it hands back the next
-// handler itself.
-func Middleware[R any](logger *slog.Logger, source, id func(R) string, opts Options) batch.Middleware[R] {
+// New returns a middleware that logs each record that fails to logger,
+// with the record's event source (see [SourceKey]), identifier and
+// position in the batch, and the error. It passes the error on unchanged.
+// A nil logger returns a middleware that adds nothing: it hands back the
+// next function itself.
+func New(logger *slog.Logger, opts Options) batch.Middleware {
 	if logger == nil {
-		return func(next batch.Handler[R]) batch.Handler[R] { return next }
+		return func(next batch.RecordFunc) batch.RecordFunc { return next }
 	}
 	level := opts.Level
 	if level == nil {
 		level = slog.LevelError
 	}
-	return func(next batch.Handler[R]) batch.Handler[R] {
-		return func(ctx context.Context, rec R) error {
-			err := next(ctx, rec)
+	return func(next batch.RecordFunc) batch.RecordFunc {
+		return func(ctx context.Context, r batch.Record) error {
+			err := next(ctx, r)
 			if err == nil {
 				return nil
 			}
@@ -83,16 +86,13 @@ func Middleware[R any](logger *slog.Logger, source, id func(R) string, opts Opti
 				return err
 			}
 			attrs := make([]slog.Attr, 0, 5)
-			if source != nil {
-				attrs = append(attrs, slog.String(SourceKey, source(rec)))
+			if src := source(r.Value); src != "" {
+				attrs = append(attrs, slog.String(SourceKey, src))
 			}
-			if id != nil {
-				attrs = append(attrs, slog.String(IDKey, id(rec)))
+			if r.ID != "" {
+				attrs = append(attrs, slog.String(IDKey, r.ID))
 			}
-			if i, _, ok := batch.RecordIndex(ctx); ok {
-				attrs = append(attrs, slog.Int(IndexKey, i))
-			}
-			attrs = append(attrs, slog.Any(ErrorKey, err))
+			attrs = append(attrs, slog.Int(IndexKey, r.Index), slog.Any(ErrorKey, err))
 			var pe *batch.PanicError
 			if opts.Stack && errors.As(err, &pe) {
 				attrs = append(attrs, slog.String(StackKey, string(pe.Stack)))
@@ -103,39 +103,19 @@ func Middleware[R any](logger *slog.Logger, source, id func(R) string, opts Opti
 	}
 }
 
-// SQS returns the logging middleware for SQS messages: the source is the
-// queue's ARN, the identifier the messageId.
-func SQS(logger *slog.Logger, opts Options) batch.Middleware[events.SQSMessage] {
-	return Middleware(logger,
-		func(m events.SQSMessage) string { return m.EventSourceARN },
-		func(m events.SQSMessage) string { return m.MessageId },
-		opts)
-}
-
-// Kinesis returns the logging middleware for Kinesis records: the source is
-// the stream's ARN, the identifier the sequence number.
-func Kinesis(logger *slog.Logger, opts Options) batch.Middleware[events.KinesisEventRecord] {
-	return Middleware(logger,
-		func(r events.KinesisEventRecord) string { return r.EventSourceArn },
-		func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber },
-		opts)
-}
-
-// DynamoDB returns the logging middleware for DynamoDB Streams records: the
-// source is the stream's ARN, the identifier the sequence number.
-func DynamoDB(logger *slog.Logger, opts Options) batch.Middleware[events.DynamoDBEventRecord] {
-	return Middleware(logger,
-		func(r events.DynamoDBEventRecord) string { return r.EventSourceArn },
-		func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber },
-		opts)
-}
-
-// Kafka returns the logging middleware for Kafka records: the source is the
-// topic (a record does not carry the cluster's ARN), the identifier
-// "<topic>-<partition>@<offset>" as in [batch.KafkaSource].
-func Kafka(logger *slog.Logger, opts Options) batch.Middleware[events.KafkaRecord] {
-	return Middleware(logger,
-		func(r events.KafkaRecord) string { return r.Topic },
-		batch.KafkaSource(events.KafkaEvent{}).ID,
-		opts)
+// source returns the event source of a record: the ARN of its queue,
+// stream or table, or the topic of a Kafka record (which does not carry
+// the cluster's ARN); "" for a record of another type.
+func source(v any) string {
+	switch r := v.(type) {
+	case *events.SQSMessage:
+		return r.EventSourceARN
+	case *events.KinesisEventRecord:
+		return r.EventSourceArn
+	case *events.DynamoDBEventRecord:
+		return r.EventSourceArn
+	case *events.KafkaRecord:
+		return r.Topic
+	}
+	return ""
 }

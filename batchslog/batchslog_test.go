@@ -119,8 +119,9 @@ func TestSQSLogsFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			h := batch.Wrap(sqsHandler, batchslog.SQS(newLogger(&buf, tt.min), tt.opts))
-			if _, err := (batch.Processor{NoBatchError: true}).SQS(context.Background(), sqsEvent(tt.bodies...), h); err != nil {
+			fn := batch.New(batch.SQS(), sqsHandler, batch.Options{NoBatchError: true,
+				Middleware: []batch.Middleware{batchslog.New(newLogger(&buf, tt.min), tt.opts)}})
+			if _, err := fn.Handle(context.Background(), sqsEvent(tt.bodies...)); err != nil {
 				t.Fatalf("got error %v, want nil", err)
 			}
 			if strings.Contains(buf.String(), secret) {
@@ -170,35 +171,66 @@ func TestNilLoggerLogsNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := batch.Wrap(func(context.Context, string) error { return tt.err },
-				batchslog.Middleware[string](nil, nil, nil, batchslog.Options{}))
-			if got := h(context.Background(), "x"); !errors.Is(got, tt.wantErr) || (got == nil) != (tt.wantErr == nil) {
+			next := func(context.Context, batch.Record) error { return tt.err }
+			h := batchslog.New(nil, batchslog.Options{})(next)
+			if got := h(context.Background(), batch.Record{ID: "x"}); !errors.Is(got, tt.wantErr) || (got == nil) != (tt.wantErr == nil) {
 				t.Errorf("got %v, want %v", got, tt.wantErr)
 			}
 		})
 	}
 }
 
+// Records of a type of one's own (batch.Records) are logged with their
+// identifier and index, and without an event source, which they lack.
 func TestMiddlewareReturnsTheError(t *testing.T) {
 	var buf bytes.Buffer
-	h := batch.Wrap(func(context.Context, string) error { return errBoom },
-		batchslog.Middleware[string](newLogger(&buf, slog.LevelInfo), nil, func(s string) string { return s }, batchslog.Options{}))
-	if got := h(context.Background(), "id-1"); got != errBoom {
+	fn := batch.New(batch.Records(func(s string) string { return s }, nil),
+		func(context.Context, string) error { return errBoom },
+		batch.Options{NoBatchError: true, Middleware: []batch.Middleware{batchslog.New(newLogger(&buf, slog.LevelInfo), batchslog.Options{})}})
+	_, rep := fn.Process(context.Background(), []string{"id-0", "id-1"})
+	if got := rep.Results[1].Err; got != errBoom {
 		t.Errorf("got %v, want %v unchanged", got, errBoom)
+	}
+	lines := logLines(t, &buf)
+	if len(lines) != 2 {
+		t.Fatalf("got %d lines, want 2", len(lines))
+	}
+	if got := lines[1][batchslog.IndexKey]; got != float64(1) {
+		t.Errorf("got index %v, want 1", got)
+	}
+	if _, ok := lines[1][batchslog.SourceKey]; ok {
+		t.Errorf("got a source for a record of one's own, want none")
+	}
+	if got := lines[1][batchslog.IDKey]; got != "id-1" {
+		t.Errorf("got id %v, want id-1", got)
+	}
+}
+
+// A payload that does not decode is logged like a handler's error: the
+// middleware runs around the decoding.
+func TestDecodeErrorsAreLogged(t *testing.T) {
+	var buf bytes.Buffer
+	fn := batch.New(batch.SQS(), func(context.Context, struct{ N int }) error { return nil },
+		batch.Options{NoBatchError: true, Middleware: []batch.Middleware{batchslog.New(newLogger(&buf, slog.LevelInfo), batchslog.Options{})}})
+	if _, err := fn.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m0", Body: "not json " + secret}}}); err != nil {
+		t.Fatalf("got error %v, want nil", err)
 	}
 	lines := logLines(t, &buf)
 	if len(lines) != 1 {
 		t.Fatalf("got %d lines, want 1", len(lines))
 	}
-	if _, ok := lines[0][batchslog.IndexKey]; ok {
-		t.Errorf("got an index outside Process, want none")
+	if got, _ := lines[0][batchslog.ErrorKey].(string); !strings.Contains(got, "cannot decode body") {
+		t.Errorf("got error %q, want the decode error", got)
 	}
-	if _, ok := lines[0][batchslog.SourceKey]; ok {
-		t.Errorf("got a source with a nil source func, want none")
+	if strings.Contains(buf.String(), "not json") {
+		t.Errorf("got the payload in the log %q, want it never logged", buf.String())
 	}
-	if got := lines[0][batchslog.IDKey]; got != "id-1" {
-		t.Errorf("got id %v, want id-1", got)
-	}
+}
+
+// withLog is the Options of a Function that logs to l and returns no
+// BatchError.
+func withLog(l *slog.Logger) batch.Options {
+	return batch.Options{NoBatchError: true, Middleware: []batch.Middleware{batchslog.New(l, batchslog.Options{})}}
 }
 
 func TestSourcesNameTheirRecords(t *testing.T) {
@@ -217,8 +249,8 @@ func TestSourcesNameTheirRecords(t *testing.T) {
 					EventSourceArn: "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks",
 					Kinesis:        events.KinesisRecord{SequenceNumber: "4955", Data: []byte(secret)},
 				}}}
-				h := batch.Wrap(func(ctx context.Context, _ events.KinesisEventRecord) error { return fail(ctx) }, batchslog.Kinesis(l, batchslog.Options{}))
-				_, err := batch.Processor{NoBatchError: true}.Kinesis(context.Background(), ev, h)
+				fn := batch.New(batch.Kinesis(), func(ctx context.Context, _ events.KinesisEventRecord) error { return fail(ctx) }, withLog(l))
+				_, err := fn.Handle(context.Background(), ev)
 				return err
 			},
 			wantSource: "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks",
@@ -234,8 +266,8 @@ func TestSourcesNameTheirRecords(t *testing.T) {
 						"secret": events.NewStringAttribute(secret),
 					}},
 				}}}
-				h := batch.Wrap(func(ctx context.Context, _ events.DynamoDBEventRecord) error { return fail(ctx) }, batchslog.DynamoDB(l, batchslog.Options{}))
-				_, err := batch.Processor{NoBatchError: true}.DynamoDB(context.Background(), ev, h)
+				fn := batch.New(batch.DynamoDB(), func(ctx context.Context, _ events.DynamoDBEventRecord) error { return fail(ctx) }, withLog(l))
+				_, err := fn.Handle(context.Background(), ev)
 				return err
 			},
 			wantSource: "arn:aws:dynamodb:eu-west-1:123456789012:table/users/stream/2024-01-01T00:00:00.000",
@@ -247,8 +279,8 @@ func TestSourcesNameTheirRecords(t *testing.T) {
 				ev := events.KafkaEvent{EventSource: "aws:kafka", Records: map[string][]events.KafkaRecord{
 					"payments-2": {{Topic: "payments", Partition: 2, Offset: 17, Value: secret}},
 				}}
-				h := batch.Wrap(func(ctx context.Context, _ events.KafkaRecord) error { return fail(ctx) }, batchslog.Kafka(l, batchslog.Options{}))
-				_, err := batch.Processor{NoBatchError: true}.Kafka(context.Background(), ev, h)
+				fn := batch.New(batch.Kafka(), func(ctx context.Context, _ events.KafkaRecord) error { return fail(ctx) }, withLog(l))
+				_, err := fn.Handle(context.Background(), ev)
 				return err
 			},
 			wantSource: "payments",
@@ -282,15 +314,15 @@ func TestLevelVarChangesAtRunTime(t *testing.T) {
 	var buf bytes.Buffer
 	var lv slog.LevelVar
 	lv.Set(slog.LevelDebug)
-	h := batch.Wrap(sqsHandler, batchslog.SQS(newLogger(&buf, slog.LevelInfo), batchslog.Options{Level: &lv}))
+	fn := batch.New(batch.SQS(), sqsHandler, batch.Options{NoBatchError: true,
+		Middleware: []batch.Middleware{batchslog.New(newLogger(&buf, slog.LevelInfo), batchslog.Options{Level: &lv})}})
 	ev := sqsEvent("fail")
-	p := batch.Processor{NoBatchError: true}
-	_, _ = p.SQS(context.Background(), ev, h)
+	_, _ = fn.Handle(context.Background(), ev)
 	if got := len(logLines(t, &buf)); got != 0 {
 		t.Fatalf("got %d lines at debug, want 0", got)
 	}
 	lv.Set(slog.LevelError)
-	_, _ = p.SQS(context.Background(), ev, h)
+	_, _ = fn.Handle(context.Background(), ev)
 	if got := len(logLines(t, &buf)); got != 1 {
 		t.Errorf("got %d lines after raising the level, want 1", got)
 	}

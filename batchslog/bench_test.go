@@ -16,16 +16,20 @@ import (
 
 // perRecord runs one SQS batch per iteration and reports ns and
 // allocations per record.
-func perRecord(b *testing.B, ev events.SQSEvent, h batch.Handler[events.SQSMessage]) {
+func perRecord(b *testing.B, ev events.SQSEvent, h func(context.Context, events.SQSMessage) error, mw batch.Middleware) {
 	b.Helper()
-	p := batch.Processor{NoBatchError: true}
+	opts := batch.Options{NoBatchError: true}
+	if mw != nil {
+		opts.Middleware = []batch.Middleware{mw}
+	}
+	fn := batch.New(batch.SQS(), h, opts)
 	ctx := context.Background()
 	b.ReportAllocs()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := p.SQS(ctx, ev, h); err != nil {
+		if _, err := fn.Handle(ctx, ev); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -57,18 +61,19 @@ func BenchmarkMiddleware(b *testing.B) {
 
 	cases := []struct {
 		name string
-		h    batch.Handler[events.SQSMessage]
+		h    func(context.Context, events.SQSMessage) error
+		mw   batch.Middleware
 	}{
-		{"success/bare", ok},
-		{"success/slog", batch.Wrap(ok, batchslog.SQS(jsonLog, batchslog.Options{}))},
-		{"failure/bare", failing},
-		{"failure/slog-json", batch.Wrap(failing, batchslog.SQS(jsonLog, batchslog.Options{}))},
-		{"failure/slog-text", batch.Wrap(failing, batchslog.SQS(textLog, batchslog.Options{}))},
-		{"failure/slog-level-disabled", batch.Wrap(failing, batchslog.SQS(jsonLog, batchslog.Options{Level: slog.LevelDebug}))},
-		{"failure/slog-nil-logger", batch.Wrap(failing, batchslog.SQS(nil, batchslog.Options{}))},
+		{"success/bare", ok, nil},
+		{"success/slog", ok, batchslog.New(jsonLog, batchslog.Options{})},
+		{"failure/bare", failing, nil},
+		{"failure/slog-json", failing, batchslog.New(jsonLog, batchslog.Options{})},
+		{"failure/slog-text", failing, batchslog.New(textLog, batchslog.Options{})},
+		{"failure/slog-level-disabled", failing, batchslog.New(jsonLog, batchslog.Options{Level: slog.LevelDebug})},
+		{"failure/slog-nil-logger", failing, batchslog.New(nil, batchslog.Options{})},
 	}
 	for _, c := range cases {
 		c := c
-		b.Run(c.name, func(b *testing.B) { perRecord(b, ev, c.h) })
+		b.Run(c.name, func(b *testing.B) { perRecord(b, ev, c.h, c.mw) })
 	}
 }

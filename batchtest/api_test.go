@@ -12,14 +12,21 @@ import (
 	"testing"
 )
 
-// parsePackage parses the Go files of the package's directory, keeping
-// comments, and returns the non-test files and the test files.
-func parsePackage(t *testing.T) (src, tests []*ast.File) {
+// The checks of this file run on this package and on esm, the other half
+// of the test kit, whose API follows the same rules.
+var apiDirs = []string{".", "../esm"}
+
+// parsePackage parses the Go files of directory dir, keeping comments, and
+// returns the non-test files and the test files.
+func parsePackage(t *testing.T, dir string) (src, tests []*ast.File) {
 	t.Helper()
 	fset := token.NewFileSet()
-	names, err := filepath.Glob("*.go")
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(names) == 0 {
+		t.Fatalf("%s: got no Go files, want the package", dir)
 	}
 	for _, name := range names {
 		b, err := os.ReadFile(name)
@@ -139,52 +146,126 @@ func undocumented(files []*ast.File) []string {
 }
 
 func TestEveryExportedIdentifierIsDocumented(t *testing.T) {
-	src, _ := parsePackage(t)
-	for _, b := range undocumented(src) {
-		t.Errorf("%s: got no doc comment starting with its name, want one", b)
+	for _, dir := range apiDirs {
+		dir := dir // captured by the subtest's closure
+		t.Run(filepath.Base(filepath.Clean(dir)), func(t *testing.T) {
+			src, _ := parsePackage(t, dir)
+			for _, b := range undocumented(src) {
+				t.Errorf("%s: got no doc comment starting with its name, want one", b)
+			}
+		})
 	}
 }
-func TestEveryExportedFunctionHasAnExample(t *testing.T) {
-	src, tests := parsePackage(t)
-	have := map[string]bool{}
-	for _, ex := range doc.Examples(tests...) {
-		if ex.Output == "" && !ex.EmptyOutput {
-			t.Errorf("Example%s: got no // Output: comment, want one", ex.Name)
-			continue
-		}
-		// Example names are F, F_suffix, T_M or T_M_suffix, where a
-		// suffix starts with a lower-case letter.
-		name := ex.Name
-		for {
-			have[name] = true
-			i := strings.LastIndex(name, "_")
-			if i < 0 || i+1 >= len(name) || !('a' <= name[i+1] && name[i+1] <= 'z') {
-				break
+
+// trivial lists the getters that need no Example, and should have none:
+// their doc comment says all there is.
+var trivial = map[string]bool{"Now": true, "ARN": true, "String": true, "Error": true, "KafkaID": true}
+
+// entryPoint reports whether the function or method name (of type recv,
+// "" for a function) is one a user starts from, which needs an Example:
+// a package-level function (constructors, event builders, AssertFailures),
+// Run and the methods that feed a simulator, and the checks of a Trace.
+func entryPoint(recv, name string) bool {
+	if trivial[name] {
+		return false
+	}
+	if recv == "" {
+		return true
+	}
+	switch {
+	case name == "Run", name == "Put", name == "Insert", name == "Produce", strings.HasPrefix(name, "Send"):
+		return true
+	case recv == "Trace" && (name == "Drained" || name == "InState"):
+		return true
+	}
+	return false
+}
+
+// exported returns the names an Example may refer to: the exported types
+// and functions, and "T_M" for each exported method M of an exported
+// type T.
+func exported(files []*ast.File) map[string]bool {
+	names := map[string]bool{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				recv := receiverName(d)
+				switch {
+				case !d.Name.IsExported():
+				case recv == "":
+					names[d.Name.Name] = true
+				case ast.IsExported(recv):
+					names[recv+"_"+d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					if s, ok := spec.(*ast.TypeSpec); ok && s.Name.IsExported() {
+						names[s.Name.Name] = true
+					}
+				}
 			}
-			name = name[:i]
 		}
 	}
-	var missing []string
-	for _, f := range src {
-		for _, d := range f.Decls {
-			fn, ok := d.(*ast.FuncDecl)
-			if !ok || !fn.Name.IsExported() {
-				continue
-			}
-			name := fn.Name.Name
-			if recv := receiverName(fn); recv != "" {
-				if !ast.IsExported(recv) {
+	return names
+}
+
+// Every entry point has a runnable Example; every Example has an
+// // Output: block, names an existing identifier, and is not one of a
+// trivial getter.
+func TestExamples(t *testing.T) {
+	for _, dir := range apiDirs {
+		dir := dir // captured by the subtest's closure
+		t.Run(filepath.Base(filepath.Clean(dir)), func(t *testing.T) {
+			src, tests := parsePackage(t, dir)
+			names := exported(src)
+			have := map[string]bool{}
+			for _, ex := range doc.Examples(tests...) {
+				if ex.Output == "" && !ex.EmptyOutput {
+					t.Errorf("Example%s: got no // Output: comment, want one", ex.Name)
+				}
+				// Example names are "", F, T, T_M, each with an optional
+				// _suffix that starts with a lower-case letter.
+				name := ex.Name
+				if i := strings.LastIndex(name, "_"); i >= 0 && i+1 < len(name) && 'a' <= name[i+1] && name[i+1] <= 'z' {
+					name = name[:i]
+				}
+				if name == "" {
+					continue // the package's example
+				}
+				if !names[name] {
+					t.Errorf("Example%s: got a name that refers to no exported identifier (%s), want one that does", ex.Name, name)
 					continue
 				}
-				name = recv + "_" + name
+				if trivial[name[strings.LastIndex(name, "_")+1:]] {
+					t.Errorf("Example%s: got an Example of a trivial getter, want none", ex.Name)
+				}
+				have[name] = true
 			}
-			if !have[name] {
-				missing = append(missing, "Example"+name)
+			var missing []string
+			for _, f := range src {
+				for _, d := range f.Decls {
+					fn, ok := d.(*ast.FuncDecl)
+					if !ok || !fn.Name.IsExported() {
+						continue
+					}
+					recv := receiverName(fn)
+					if fn.Recv != nil && !ast.IsExported(recv) {
+						continue
+					}
+					name := fn.Name.Name
+					if recv != "" {
+						name = recv + "_" + name
+					}
+					if entryPoint(recv, fn.Name.Name) && !have[name] {
+						missing = append(missing, "Example"+name)
+					}
+				}
 			}
-		}
-	}
-	sort.Strings(missing)
-	for _, m := range missing {
-		t.Errorf("%s: got no runnable example, want one", m)
+			sort.Strings(missing)
+			for _, m := range missing {
+				t.Errorf("%s: got no runnable example, want one", m)
+			}
+		})
 	}
 }

@@ -1,118 +1,115 @@
 package batchtest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/seed-45ee126e/batch"
+
+	"github.com/seed-45ee126e/batch/internal/contract"
 )
 
-// AssertSQSFailures fails t unless resp reports exactly the message ids
-// want, in any order. An empty want asserts that nothing failed.
-func AssertSQSFailures(t testing.TB, resp events.SQSEventResponse, want ...string) {
+// AssertFailures fails t unless resp reports exactly the records want, in
+// any order, in a response Lambda accepts. resp is a partial batch
+// response: a value of a response type (events.SQSEventResponse, its
+// Kinesis and DynamoDB twins, batch.KafkaEventResponse), or the JSON bytes
+// a Function's Invoke method returns. An identifier is the messageId or
+// the sequence number; for Kafka, [KafkaID] gives it. An empty want
+// asserts that nothing failed.
+//
+// The response is read as Lambda reads it: one that Lambda would reject as
+// a whole (an empty or null identifier, a Kafka identifier without the key
+// "partition", invalid JSON) fails t whatever it lists. Kafka's rules apply
+// when the response's first identifier is an object or when want holds
+// Kafka identifiers; SQS's (the same as Kinesis' and DynamoDB Streams')
+// otherwise.
+func AssertFailures(t testing.TB, resp any, want ...string) {
 	t.Helper()
-	got := make([]string, len(resp.BatchItemFailures))
-	for i, f := range resp.BatchItemFailures {
-		got[i] = f.ItemIdentifier
-	}
-	assertSameIDs(t, "SQS batchItemFailures", got, want)
-}
-
-// AssertKinesisFailures fails t unless resp reports exactly the sequence
-// numbers want, in any order.
-func AssertKinesisFailures(t testing.TB, resp events.KinesisEventResponse, want ...string) {
-	t.Helper()
-	got := make([]string, len(resp.BatchItemFailures))
-	for i, f := range resp.BatchItemFailures {
-		got[i] = f.ItemIdentifier
-	}
-	assertSameIDs(t, "Kinesis batchItemFailures", got, want)
-}
-
-// AssertDynamoDBFailures fails t unless resp reports exactly the sequence
-// numbers want, in any order.
-func AssertDynamoDBFailures(t testing.TB, resp events.DynamoDBEventResponse, want ...string) {
-	t.Helper()
-	got := make([]string, len(resp.BatchItemFailures))
-	for i, f := range resp.BatchItemFailures {
-		got[i] = f.ItemIdentifier
-	}
-	assertSameIDs(t, "DynamoDB batchItemFailures", got, want)
-}
-
-// AssertKafkaFailures fails t unless resp reports exactly the records want,
-// in any order. [KafkaID] builds an identifier from a record.
-func AssertKafkaFailures(t testing.TB, resp batch.KafkaEventResponse, want ...batch.KafkaItemIdentifier) {
-	t.Helper()
-	str := func(id batch.KafkaItemIdentifier) string { return fmt.Sprintf("%s@%d", id.Partition, id.Offset) }
-	got := make([]string, len(resp.BatchItemFailures))
-	for i, f := range resp.BatchItemFailures {
-		got[i] = str(f.ItemIdentifier)
-	}
-	w := make([]string, len(want))
-	for i, id := range want {
-		w[i] = str(id)
-	}
-	assertSameIDs(t, "Kafka batchItemFailures", got, w)
-}
-
-// KafkaID returns the identifier of r in a Kafka partial batch response.
-func KafkaID(r events.KafkaRecord) batch.KafkaItemIdentifier {
-	return batch.KafkaItemIdentifier{Partition: fmt.Sprintf("%s-%d", r.Topic, r.Partition), Offset: r.Offset}
-}
-
-// AssertStates fails t unless every record of ids ended in state want in
-// trace. A trace whose Run invoked nothing because of an invalid
-// configuration ([Trace.Err]) fails it with that error.
-func AssertStates(t testing.TB, trace *Trace, want State, ids ...string) {
-	t.Helper()
-	if trace.Err != nil {
-		t.Errorf("simulation not run: %v", trace.Err)
-		return
-	}
-	for _, id := range ids {
-		r, ok := trace.Record(id)
-		switch {
-		case !ok:
-			t.Errorf("record %s: not in the trace, want %s", id, want)
-		case r.State != want:
-			t.Errorf("record %s: got %s after %d deliveries, want %s", id, r.State, r.Deliveries, want)
+	data, ok := resp.([]byte)
+	if !ok {
+		var err error
+		if data, err = json.Marshal(resp); err != nil {
+			t.Errorf("response %T does not marshal: %v", resp, err)
+			return
 		}
 	}
-}
-
-// AssertDrained fails t unless the simulation ended with every record
-// processed or dead-lettered: none pending, expired or discarded, the run
-// not stopped by its guard, and its configuration valid ([Trace.Err]).
-func AssertDrained(t testing.TB, trace *Trace) {
-	t.Helper()
-	if trace.Err != nil {
-		t.Errorf("simulation not run: %v", trace.Err)
+	src := contract.SQS // the same rules as Kinesis and DynamoDB Streams
+	if kafkaShaped(data) || kafkaIDs(want) {
+		src = contract.Kafka
+	}
+	got, reason := contract.Identifiers(src, data)
+	if reason != "" {
+		t.Errorf("Lambda would fail the whole batch: %s (response %s)", reason, data)
 		return
 	}
-	if trace.Stopped {
-		t.Errorf("run stopped by its guard after %d invocations, want the source drained", len(trace.Invocations))
-	}
-	for _, s := range []State{Pending, Expired, Discarded} {
-		if ids := trace.IDs(s); len(ids) > 0 {
-			t.Errorf("got %d records %s %v, want none", len(ids), s, ids)
-		}
-	}
-}
-
-func assertSameIDs(t testing.TB, what string, got, want []string) {
-	t.Helper()
-	g := append([]string{}, got...)
-	w := append([]string{}, want...)
-	sort.Strings(g)
-	sort.Strings(w)
+	g := uniqueSorted(got)
+	w := uniqueSorted(want)
 	same := len(g) == len(w)
 	for i := 0; same && i < len(g); i++ {
 		same = g[i] == w[i]
 	}
 	if !same {
-		t.Errorf("%s: got %q, want %q", what, got, want)
+		t.Errorf("batchItemFailures: got %q, want %q", got, want)
 	}
+}
+
+// kafkaIDs reports whether the wanted identifiers are Kafka ones, as
+// [KafkaID] writes them ("<topic>-<partition>@<offset>"): a Kafka response
+// must then hold objects, and one that holds strings fails.
+func kafkaIDs(want []string) bool {
+	for _, id := range want {
+		at := strings.LastIndexByte(id, '@')
+		dash := strings.LastIndexByte(id[:max(at, 0)], '-')
+		if at <= 0 || dash <= 0 || !digits(id[at+1:]) || !digits(id[dash+1:at]) {
+			return false
+		}
+	}
+	return len(want) > 0
+}
+
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// kafkaShaped reports whether a response's first identifier is an object,
+// as a Kafka one is.
+func kafkaShaped(data []byte) bool {
+	var r struct {
+		BatchItemFailures []struct {
+			ItemIdentifier json.RawMessage `json:"itemIdentifier"`
+		} `json:"batchItemFailures"`
+	}
+	if json.Unmarshal(data, &r) != nil || len(r.BatchItemFailures) == 0 {
+		return false
+	}
+	id := bytes.TrimSpace(r.BatchItemFailures[0].ItemIdentifier)
+	return len(id) > 0 && id[0] == '{'
+}
+
+func uniqueSorted(ids []string) []string {
+	out := append([]string(nil), ids...)
+	sort.Strings(out)
+	n := 0
+	for i, id := range out {
+		if i == 0 || id != out[n-1] {
+			out[n] = id
+			n++
+		}
+	}
+	return out[:n]
+}
+
+// KafkaID returns the identifier of r as [AssertFailures] and the esm
+// simulators write it: "<topic>-<partition>@<offset>".
+func KafkaID(r events.KafkaRecord) string {
+	return contract.KafkaID(fmt.Sprintf("%s-%d", r.Topic, r.Partition), r.Offset)
 }

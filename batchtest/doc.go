@@ -1,5 +1,5 @@
-// Package batchtest helps test code that handles AWS Lambda batches, in the
-// spirit of net/http/httptest. It has three parts.
+// Package batchtest helps test a function that handles AWS Lambda batches,
+// in the spirit of net/http/httptest.
 //
 // Event builders produce records the way Lambda delivers them, with
 // realistic and deterministic identifiers: [SQSQueue] (UUID message ids,
@@ -9,66 +9,14 @@
 // "shardId-…:<sequence number>", partition keys hashed to shards),
 // [DynamoDBTable] (Keys, NewImage, OldImage, SequenceNumber) and
 // [KafkaTopic] (records keyed "<topic>-<partition>", base64 key and value).
+// Timestamps start at 2024-01-01T00:00:00Z, so the same calls give the same
+// events on every run.
 //
-// Assertions compare a partial batch response with the records expected to
-// fail: [AssertSQSFailures], [AssertKinesisFailures],
-// [AssertDynamoDBFailures], [AssertKafkaFailures].
+// [AssertFailures] compares a partial batch response, typed or in the JSON
+// a function returns, with the records expected to fail, and reads it as
+// Lambda does: a response Lambda would reject as a whole fails the test.
 //
-// Simulators replay what Lambda's event source mappings do with a handler's
-// responses, until the source is drained: [SQS] for standard and FIFO
-// queues (batch size, visibility timeout, maxReceiveCount and a dead-letter
-// queue, retention), [Kinesis] and [DynamoDB] for streams (checkpoint at the
-// lowest reported sequence number, MaximumRetryAttempts,
-// BisectBatchOnFunctionError, MaximumRecordAge, an on-failure destination),
-// and [Kafka], whose partitions resume from the lowest reported offset.
-// They apply Lambda's response contract: a returned error, a panic or a
-// timeout fails the whole batch, and so does an empty identifier or one
-// that is not in the batch; [SQSConfig.IgnoreBatchItemFailures] and
-// [StreamConfig.IgnoreBatchItemFailures] show what happens without
-// ReportBatchItemFailures. Run returns a [Trace]: every invocation, every
-// record's deliveries and duplicates, its final [State] (processed,
-// dead-lettered, expired, discarded), and the records of a FIFO group or a
-// stream partition key that succeeded before an earlier one. A
-// configuration that Lambda rejects, such as a batch size above 10 for a
-// FIFO queue or above 10,000 for any source, makes Run invoke nothing and
-// return a [*ConfigError] in [Trace.Err].
-//
-// Time is simulated: builders and simulators start their clocks at
-// 2024-01-01T00:00:00Z ([Trace.Start]), and a simulator moves its clock
-// to the next visibility timeout or retry instead of sleeping, so a test of
-// a message received five times takes microseconds and gives the same trace
-// on every run. Only the function timeout ([SQSConfig.Timeout]) is real
-// time, because handlers see it through their context's deadline.
-//
-// # Where the simulators simplify
-//
-//   - One poller and one invocation at a time: no scaling of pollers, no
-//     concurrent batches, no ParallelizationFactor, no batching window (a
-//     batch holds whatever is available, up to the batch size, and a
-//     standard queue's batch size above 10 needs none), no payload size
-//     limit, no event filtering, no throttling.
-//   - A standard SQS queue delivers visible messages in the order they were
-//     sent; a real one gives no order and may deliver a message twice.
-//   - A FIFO queue delivers, in one batch, the visible messages of every
-//     group that has no message in flight, in send order; SQS may choose
-//     fewer groups.
-//   - FIFO deduplication is not simulated: every message sent is a new one.
-//   - A dead-letter move happens when a message that was received
-//     maxReceiveCount times would be received again, as in SQS.
-//   - A stream reads its shards in turn, one batch at a time. A failed
-//     batch is retried after [RetryDelay] of simulated time. A partial
-//     failure counts as a failed try of the reported record; the count
-//     starts again when the checkpoint moves. When the retries run out,
-//     the whole rest of the batch is skipped: its records that the last
-//     invocation succeeded with (not reported in a valid response) end
-//     processed, the others dead-lettered (with an on-failure destination)
-//     or discarded. After a function error or an invalid response, no
-//     record of the batch counts as succeeded, for final states and
-//     duplicate deliveries alike.
-//   - With BisectBatchOnFunctionError, a batch that failed as a whole is
-//     split in two halves, retried one after the other, without using up a
-//     retry; a partial failure splits the batch at the reported record.
-//   - Kinesis and DynamoDB records of a shard are never resharded or
-//     trimmed by retention (use MaximumRecordAge and [Kinesis.Advance]).
-//   - [Kafka] reads each partition like a shard, one partition per event.
+// To see what Lambda's event source mappings do with a function's
+// responses over many invocations (redeliveries, dead-letter queues,
+// stream checkpoints, FIFO order), run it in a simulator of package esm.
 package batchtest

@@ -33,9 +33,6 @@ func TestSQSQueue(t *testing.T) {
 			if got, want := q.ARN(), "arn:aws:sqs:us-east-1:123456789012:"+tt.queue; got != want {
 				t.Errorf("ARN: got %q, want %q", got, want)
 			}
-			if q.FIFO() != tt.fifo {
-				t.Errorf("FIFO: got %v, want %v", q.FIFO(), tt.fifo)
-			}
 			for _, m := range msgs {
 				if !uuidRE.MatchString(m.MessageId) {
 					t.Errorf("messageId: got %q, want a UUID", m.MessageId)
@@ -75,7 +72,7 @@ func TestSQSQueue(t *testing.T) {
 
 func TestSQSEventWireFormat(t *testing.T) {
 	q := batchtest.NewSQSQueue("orders")
-	b, err := json.Marshal(batchtest.SQSEvent(q.Messages("a", "b")...))
+	b, err := json.Marshal(q.Event("a", "b"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +105,8 @@ func TestKinesisStream(t *testing.T) {
 			t.Errorf("shard %s: got %s after %s, want increasing sequence numbers", shard, seq, prev)
 		}
 		last[shard] = seq
-		if r.EventSource != "aws:kinesis" || r.EventSourceArn != s.ARN() || r.Kinesis.PartitionKey != key || string(r.Kinesis.Data) != "payload" {
+		if r.EventSource != "aws:kinesis" || r.EventSourceArn != "arn:aws:kinesis:us-east-1:123456789012:stream/clicks" ||
+			r.Kinesis.PartitionKey != key || string(r.Kinesis.Data) != "payload" {
 			t.Errorf("record: got %+v, want source, ARN, key and data set", r)
 		}
 	}
@@ -120,6 +118,9 @@ func TestKinesisStream(t *testing.T) {
 		t.Errorf("JSON: got %s, want base64 data %s", b, want)
 	}
 }
+
+// tableStreamARN is the ARN of the stream of the table "orders".
+const tableStreamARN = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000"
 
 func TestDynamoDBTable(t *testing.T) {
 	tbl := batchtest.NewDynamoDBTable("orders", 2)
@@ -141,7 +142,7 @@ func TestDynamoDBTable(t *testing.T) {
 		tt := tt // captured by the subtest's closure
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.rec
-			if r.EventName != tt.event || r.EventSource != "aws:dynamodb" || r.EventSourceArn != tbl.ARN() || len(r.EventID) != 32 {
+			if r.EventName != tt.event || r.EventSource != "aws:dynamodb" || r.EventSourceArn != tableStreamARN || len(r.EventID) != 32 {
 				t.Errorf("record: got %+v, want %s from the table's stream", r, tt.event)
 			}
 			if (r.Change.OldImage != nil) != tt.old || (r.Change.NewImage != nil) != tt.new {
@@ -192,50 +193,128 @@ func TestKafkaTopic(t *testing.T) {
 	}
 }
 
-// The builders' events go through the core as Lambda's would.
-func TestBuiltEventsThroughTheProcessor(t *testing.T) {
+// A stream built with fewer than one shard has one, as with 0 in the
+// simulators' configuration.
+func TestStreamsHaveAtLeastOneShard(t *testing.T) {
+	s := batchtest.NewKinesisStream("clicks", 0)
+	for _, key := range []string{"alice", "bob", "carol", "dave"} {
+		if got := s.ShardID(key); got != "shardId-000000000000" {
+			t.Errorf("ShardID(%q): got %s, want shardId-000000000000", key, got)
+		}
+		if r := s.Record(key, nil); !strings.HasPrefix(r.EventID, "shardId-000000000000:") {
+			t.Errorf("eventID of %q: got %s, want one of shard 0", key, r.EventID)
+		}
+	}
+	tbl := batchtest.NewDynamoDBTable("orders", -1)
+	r := tbl.Insert(batchtest.Item{"pk": events.NewStringAttribute("o1")}, batchtest.Item{})
+	if r.Change.SequenceNumber == "" {
+		t.Errorf("SequenceNumber: got none, want one")
+	}
+}
+
+// The records of one item go to one shard of the table's stream, and
+// their sequence numbers increase; the items spread over the shards.
+func TestDynamoDBTableShards(t *testing.T) {
+	tbl := batchtest.NewDynamoDBTable("orders", 4)
+	// The sequence number starts with "1" and the shard on three digits.
+	shard := func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber[:4] }
+	used := map[string]bool{}
+	for i := 0; i < 8; i++ {
+		key := batchtest.Item{"pk": events.NewStringAttribute("order#" + strconv.Itoa(i))}
+		r1 := tbl.Insert(key, batchtest.Item{})
+		r2 := tbl.Modify(key, batchtest.Item{}, batchtest.Item{})
+		r3 := tbl.Remove(key, batchtest.Item{})
+		if shard(r1) != shard(r2) || shard(r2) != shard(r3) {
+			t.Errorf("item %d: got sequence numbers %s, %s, %s, want one shard", i, r1.Change.SequenceNumber, r2.Change.SequenceNumber, r3.Change.SequenceNumber)
+		}
+		if !(r1.Change.SequenceNumber < r2.Change.SequenceNumber && r2.Change.SequenceNumber < r3.Change.SequenceNumber) {
+			t.Errorf("item %d: got sequence numbers %s, %s, %s, want increasing", i, r1.Change.SequenceNumber, r2.Change.SequenceNumber, r3.Change.SequenceNumber)
+		}
+		used[shard(r1)] = true
+	}
+	if len(used) < 2 {
+		t.Errorf("shards used: got %d, want items spread over several of 4", len(used))
+	}
+}
+
+// The builders' events go through a Function as Lambda's would: decoded
+// already (Handle) and as JSON (Invoke), with the same response.
+func TestBuiltEventsThroughAFunction(t *testing.T) {
 	ctx := context.Background()
-	var p batch.Processor
+	invoke := func(t *testing.T, fn interface {
+		Invoke(context.Context, []byte) ([]byte, error)
+	}, ev any) []byte {
+		t.Helper()
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := fn.Invoke(ctx, payload)
+		if err != nil {
+			t.Fatalf("Invoke: got error %v, want none", err)
+		}
+		return resp
+	}
 	t.Run("SQS FIFO detected from the ARN", func(t *testing.T) {
 		q := batchtest.NewSQSQueue("jobs.fifo")
-		ev := batchtest.SQSEvent(q.Messages("ok", "bad", "after")...)
-		resp, err := p.SQS(ctx, ev, func(_ context.Context, m events.SQSMessage) error {
+		ev := q.Event("ok", "bad", "after")
+		fn := batch.New(batch.SQS(), func(_ context.Context, m events.SQSMessage) error {
 			if m.Body == "bad" {
 				return errFunction
 			}
 			return nil
-		})
+		}, batch.Options{})
+		resp, err := fn.Handle(ctx, ev)
 		if err != nil {
 			t.Fatal(err)
 		}
-		batchtest.AssertSQSFailures(t, resp, ev.Records[1].MessageId, ev.Records[2].MessageId)
+		batchtest.AssertFailures(t, resp, ev.Records[1].MessageId, ev.Records[2].MessageId)
+		batchtest.AssertFailures(t, invoke(t, fn, ev), ev.Records[1].MessageId, ev.Records[2].MessageId)
+	})
+	t.Run("SQS, JSON bodies into a payload type", func(t *testing.T) {
+		q := batchtest.NewSQSQueue("orders")
+		ev := batchtest.SQSEvent(q.Message(`{"qty":1}`), q.Message(`{"qty":-1}`), q.Message(`not json`))
+		fn := batch.New(batch.SQS(), func(_ context.Context, o struct{ Qty int }) error {
+			if o.Qty < 0 {
+				return errFunction
+			}
+			return nil
+		}, batch.Options{})
+		batchtest.AssertFailures(t, invoke(t, fn, ev), ev.Records[1].MessageId, ev.Records[2].MessageId)
 	})
 	t.Run("Kinesis", func(t *testing.T) {
 		s := batchtest.NewKinesisStream("s", 1)
 		ev := batchtest.KinesisEvent(s.Record("a", []byte("1")), s.Record("b", []byte("2")))
-		resp, _ := p.Kinesis(ctx, ev, func(_ context.Context, r events.KinesisEventRecord) error {
+		fn := batch.New(batch.Kinesis(), func(_ context.Context, r events.KinesisEventRecord) error {
 			if r.Kinesis.PartitionKey == "b" {
 				return errFunction
 			}
 			return nil
-		})
-		batchtest.AssertKinesisFailures(t, resp, ev.Records[1].Kinesis.SequenceNumber)
+		}, batch.Options{})
+		resp, _ := fn.Handle(ctx, ev)
+		batchtest.AssertFailures(t, resp, ev.Records[1].Kinesis.SequenceNumber)
+		batchtest.AssertFailures(t, invoke(t, fn, ev), ev.Records[1].Kinesis.SequenceNumber)
 	})
 	t.Run("DynamoDB", func(t *testing.T) {
 		tbl := batchtest.NewDynamoDBTable("t", 1)
 		ev := batchtest.DynamoDBEvent(tbl.Insert(batchtest.Item{"pk": events.NewStringAttribute("x")}, batchtest.Item{}))
-		resp, _ := p.DynamoDB(ctx, ev, func(context.Context, events.DynamoDBEventRecord) error { return nil })
-		batchtest.AssertDynamoDBFailures(t, resp)
+		fn := batch.New(batch.DynamoDB(), func(context.Context, events.DynamoDBEventRecord) error { return nil }, batch.Options{})
+		resp, _ := fn.Handle(ctx, ev)
+		batchtest.AssertFailures(t, resp)
+		batchtest.AssertFailures(t, invoke(t, fn, ev))
 	})
 	t.Run("Kafka", func(t *testing.T) {
 		topic := batchtest.NewKafkaTopic("t", 2)
 		r1, r2 := topic.Record([]byte("a"), []byte("1")), topic.Record([]byte("b"), []byte("2"))
-		resp, _ := p.Kafka(ctx, batchtest.KafkaEvent(r1, r2), func(_ context.Context, r events.KafkaRecord) error {
+		ev := batchtest.KafkaEvent(r1, r2)
+		fn := batch.New(batch.Kafka(), func(_ context.Context, r events.KafkaRecord) error {
 			if r.Key == r2.Key {
 				return errFunction
 			}
 			return nil
-		})
-		batchtest.AssertKafkaFailures(t, resp, batchtest.KafkaID(r2))
+		}, batch.Options{})
+		resp, _ := fn.Handle(ctx, ev)
+		batchtest.AssertFailures(t, resp, batchtest.KafkaID(r2))
+		batchtest.AssertFailures(t, invoke(t, fn, ev), batchtest.KafkaID(r2))
 	})
 }

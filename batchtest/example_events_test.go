@@ -10,27 +10,10 @@ import (
 // SQSEvent wraps messages in the event Lambda passes to the function.
 func ExampleSQSEvent() {
 	q := batchtest.NewSQSQueue("orders")
-	ev := batchtest.SQSEvent(q.Messages("a", "b")...)
+	ev := batchtest.SQSEvent(q.Message("a"), q.Message("b"))
 	fmt.Println(len(ev.Records), ev.Records[0].Body, ev.Records[1].Body, ev.Records[0].EventSource)
 	// Output:
 	// 2 a b aws:sqs
-}
-
-// ARN is the eventSourceARN of every message of the queue.
-func ExampleSQSQueue_ARN() {
-	q := batchtest.NewSQSQueue("orders")
-	fmt.Println(q.ARN())
-	fmt.Println(q.Message("x").EventSourceARN == q.ARN())
-	// Output:
-	// arn:aws:sqs:us-east-1:123456789012:orders
-	// true
-}
-
-// A queue is FIFO when its name ends in ".fifo".
-func ExampleSQSQueue_FIFO() {
-	fmt.Println(batchtest.NewSQSQueue("orders").FIFO(), batchtest.NewSQSQueue("orders.fifo").FIFO())
-	// Output:
-	// false true
 }
 
 // Message builds one message as Lambda delivers it on its first receive.
@@ -57,10 +40,11 @@ func ExampleSQSQueue_GroupMessage() {
 	// 20 true
 }
 
-// Messages builds one message per body, sent one millisecond apart.
-func ExampleSQSQueue_Messages() {
+// Event builds the event of one message per body, sent one millisecond
+// apart.
+func ExampleSQSQueue_Event() {
 	q := batchtest.NewSQSQueue("orders")
-	for _, m := range q.Messages("a", "b", "c") {
+	for _, m := range q.Event("a", "b", "c").Records {
 		fmt.Println(m.Body, m.Attributes["SentTimestamp"])
 	}
 	// Output:
@@ -79,20 +63,6 @@ func ExampleKinesisEvent() {
 	// Output:
 	// u1 a aws:kinesis
 	// u2 b aws:kinesis
-}
-
-// ARN is the eventSourceARN of every record of the stream.
-func ExampleKinesisStream_ARN() {
-	fmt.Println(batchtest.NewKinesisStream("clicks", 1).ARN())
-	// Output:
-	// arn:aws:kinesis:us-east-1:123456789012:stream/clicks
-}
-
-// Shards is the number of shards, at least one.
-func ExampleKinesisStream_Shards() {
-	fmt.Println(batchtest.NewKinesisStream("clicks", 4).Shards(), batchtest.NewKinesisStream("clicks", 0).Shards())
-	// Output:
-	// 4 1
 }
 
 // ShardID tells which shard a partition key goes to, so a test can put
@@ -129,34 +99,6 @@ func ExampleDynamoDBEvent() {
 	fmt.Println(len(ev.Records), ev.Records[0].EventName, ev.Records[1].EventName, ev.Records[0].EventSource)
 	// Output:
 	// 2 INSERT REMOVE aws:dynamodb
-}
-
-// ARN is the stream's ARN, the eventSourceARN of every record.
-func ExampleDynamoDBTable_ARN() {
-	fmt.Println(batchtest.NewDynamoDBTable("orders", 1).ARN())
-	// Output:
-	// arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000
-}
-
-// Shards is the number of shards of the table's stream, at least one.
-func ExampleDynamoDBTable_Shards() {
-	fmt.Println(batchtest.NewDynamoDBTable("orders", 3).Shards())
-	// Output:
-	// 3
-}
-
-// ShardID tells which shard the records of an item go to: all of them go
-// to the same one.
-func ExampleDynamoDBTable_ShardID() {
-	t := batchtest.NewDynamoDBTable("orders", 2)
-	key := batchtest.Item{"pk": events.NewStringAttribute("order#1")}
-	fmt.Println(t.ShardID(key))
-	r1 := t.Insert(key, batchtest.Item{})
-	r2 := t.Remove(key, batchtest.Item{})
-	fmt.Println(r1.Change.SequenceNumber[:4] == r2.Change.SequenceNumber[:4])
-	// Output:
-	// shardId-000000000001
-	// true
 }
 
 // Insert builds the record of a new item; the new image includes the key.

@@ -7,7 +7,8 @@ import (
 )
 
 // TestMain fails the package's tests if a goroutine is left running after
-// them: neither the simulators nor the processor they drive may leak one.
+// them: neither the builders, nor AssertFailures, nor the Functions the
+// tests run may leak one.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }

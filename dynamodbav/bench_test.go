@@ -80,11 +80,10 @@ func perRecord(b *testing.B, n int, fn func()) {
 }
 
 // BenchmarkNewImage compares, on 1,000 records, a hand-written loop calling
-// attributevalue with Processor.DynamoDB running NewImage.
+// attributevalue with a Function decoding with NewImage.
 func BenchmarkNewImage(b *testing.B) {
 	ev := benchEvent(b)
 	ctx := context.Background()
-	var proc batch.Processor
 	if raw, _ := json.Marshal(ev.Records[0].Change.NewImage); len(raw) < 200 {
 		b.Fatalf("image of %d bytes, want a realistic one", len(raw))
 	}
@@ -95,10 +94,10 @@ func BenchmarkNewImage(b *testing.B) {
 			}
 		})
 	})
-	b.Run("Processor.DynamoDB+NewImage", func(b *testing.B) {
-		h := dynamodbav.NewImage(func(ctx context.Context, c dynamodbav.Change[item]) error { return benchHandle(ctx, c.New) })
+	b.Run("Function+NewImage", func(b *testing.B) {
+		fn := batch.New(batch.DynamoDB().Decode(dynamodbav.NewImage), func(ctx context.Context, c dynamodbav.Change[item]) error { return benchHandle(ctx, c.New) }, batch.Options{})
 		perRecord(b, len(ev.Records), func() {
-			if resp, err := proc.DynamoDB(ctx, ev, h); err != nil || len(resp.BatchItemFailures) != 0 {
+			if resp, err := fn.Handle(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
 				b.Fatalf("got %v, %v, want no failure", resp, err)
 			}
 		})

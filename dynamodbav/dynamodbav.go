@@ -1,30 +1,35 @@
 // Package dynamodbav decodes the item images of DynamoDB Streams records into
-// Go values, for handlers run by [batch.Processor.DynamoDB].
+// Go values, for functions built with [batch.New] on [batch.DynamoDB].
 //
 // The images are decoded by aws-sdk-go-v2's attributevalue package, so
 // structs use the same `dynamodbav` tags, and the same rules, as the code that
 // writes the items with that package. The package lives in its own module so
 // that the core package does not depend on aws-sdk-go-v2.
 //
-//	var proc batch.Processor
+// Give one of its decoders to [batch.Source.Decode]; the handler takes a
+// [Change] of your item type, which holds the kind of change, the images
+// and the record:
 //
-//	func handler(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-//		return proc.DynamoDB(ctx, ev, dynamodbav.NewImage(func(ctx context.Context, c dynamodbav.Change[Order]) error {
-//			if c.New == nil { // REMOVE
-//				return nil
-//			}
-//			return index(ctx, c.New)
-//		}))
-//	}
+//	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.NewImage), func(ctx context.Context, c dynamodbav.Change[Order]) error {
+//		if c.New == nil { // REMOVE
+//			return nil
+//		}
+//		return index(ctx, c.New)
+//	}, batch.Options{})
+//
+// A handler may also take the item type itself, decoded from the new (or
+// old) image; a record without that image (a REMOVE has no new image) then
+// fails with a [*batch.DecodeError] wrapping [batch.ErrNoPayload], so use
+// Change on a table whose items are deleted.
 //
 // An image that cannot be decoded fails its record with a
-// [*batch.DecodeError] (Part "NewImage" or "OldImage"); a decoded image whose
-// Validate() error method (on T or *T) fails makes a [*batch.ValidationError].
-// In both cases the handler is not called and the other records go on.
+// [*batch.DecodeError] (Part "NewImage" or "OldImage"); a decoded item whose
+// Validate() error method (on T or *T) fails makes a
+// [*batch.ValidationError]. In both cases the handler is not called and the
+// other records go on.
 package dynamodbav
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -43,12 +48,12 @@ type Change[T any] struct {
 
 	// Old is the item before the change. It is nil for an INSERT, when the
 	// stream's view type carries no old image (KEYS_ONLY, NEW_IMAGE), and
-	// when the adapter does not decode it ([NewImage]).
+	// when the decoder does not decode it ([NewImage]).
 	Old *T
 
 	// New is the item after the change. It is nil for a REMOVE, when the
 	// stream's view type carries no new image (KEYS_ONLY, OLD_IMAGE), and
-	// when the adapter does not decode it ([OldImage]).
+	// when the decoder does not decode it ([OldImage]).
 	New *T
 
 	// Record is the record as Lambda delivered it: keys, sequence number,
@@ -56,92 +61,118 @@ type Change[T any] struct {
 	Record events.DynamoDBEventRecord
 }
 
-// which images an adapter decodes.
+// Validate validates the images that were decoded, with the Validate()
+// error method of T or *T if it has one; the Function calls it after
+// decoding, as for any payload type.
+func (c Change[T]) Validate() error {
+	type validating interface{ Validate() error }
+	for _, img := range []*T{c.Old, c.New} {
+		if img == nil {
+			continue
+		}
+		v, ok := any(img).(validating) // methods of T or *T
+		if !ok {
+			v, ok = any(*img).(validating) // T is a pointer whose target has them
+			if ok && any(*img) == nil {
+				continue
+			}
+		}
+		if ok {
+			if err := v.Validate(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fill decodes the images of rec that which names into c.
+func (c *Change[T]) fill(rec events.DynamoDBEventRecord, which int) error {
+	*c = Change[T]{EventName: events.DynamoDBOperationType(rec.EventName), Record: rec}
+	var err error
+	if which&decodeOld != 0 {
+		if c.Old, err = image[T]("OldImage", rec.Change.OldImage); err != nil {
+			return err
+		}
+	}
+	if which&decodeNew != 0 {
+		if c.New, err = image[T]("NewImage", rec.Change.NewImage); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// filler is implemented by *Change[T] for every T.
+type filler interface {
+	fill(rec events.DynamoDBEventRecord, which int) error
+}
+
+// which images a decoder decodes.
 const (
 	decodeOld = 1 << iota
 	decodeNew
 )
 
-// NewImage returns a handler of DynamoDB Streams records that decodes each
-// record's NewImage into a T and calls h with it in [Change.New]; Old is
-// left nil. A REMOVE has no new image: h receives New == nil.
-func NewImage[T any](h func(ctx context.Context, c Change[T]) error) batch.Handler[events.DynamoDBEventRecord] {
-	return adapter(decodeNew, h)
+// NewImage decodes a record's NewImage: into [Change.New] for a handler of
+// a Change (Old is left nil; a REMOVE has New == nil), or into the item
+// type itself for a handler of that type. Give it to
+// [batch.Source.Decode].
+func NewImage(rec events.DynamoDBEventRecord, v any) error { return decode(rec, v, decodeNew) }
+
+// OldImage decodes a record's OldImage: into [Change.Old] for a handler of
+// a Change (New is left nil; an INSERT has Old == nil), or into the item
+// type itself. The stream must have the OLD_IMAGE or NEW_AND_OLD_IMAGES
+// view type.
+func OldImage(rec events.DynamoDBEventRecord, v any) error { return decode(rec, v, decodeOld) }
+
+// Images decodes both images of a record into [Change.Old] and
+// [Change.New], for a stream with the NEW_AND_OLD_IMAGES view type; an
+// INSERT has Old == nil, a REMOVE New == nil. The handler must take a
+// Change.
+func Images(rec events.DynamoDBEventRecord, v any) error {
+	return decode(rec, v, decodeOld|decodeNew)
 }
 
-// OldImage returns a handler of DynamoDB Streams records that decodes each
-// record's OldImage into a T and calls h with it in [Change.Old]; New is
-// left nil. An INSERT has no old image: h receives Old == nil. The stream
-// must have the OLD_IMAGE or NEW_AND_OLD_IMAGES view type.
-func OldImage[T any](h func(ctx context.Context, c Change[T]) error) batch.Handler[events.DynamoDBEventRecord] {
-	return adapter(decodeOld, h)
-}
-
-// Images returns a handler of DynamoDB Streams records that decodes both
-// images of each record into [Change.Old] and [Change.New], for a stream
-// with the NEW_AND_OLD_IMAGES view type. An INSERT has Old == nil, a REMOVE
-// New == nil.
-func Images[T any](h func(ctx context.Context, c Change[T]) error) batch.Handler[events.DynamoDBEventRecord] {
-	return adapter(decodeOld|decodeNew, h)
-}
-
-func adapter[T any](which int, h func(context.Context, Change[T]) error) batch.Handler[events.DynamoDBEventRecord] {
-	if h == nil {
-		return nil // the engine fails every record of a nil handler
+// decode is the decoder behind NewImage, OldImage and Images.
+func decode(rec events.DynamoDBEventRecord, v any, which int) error {
+	if c, ok := v.(filler); ok {
+		return c.fill(rec, which)
 	}
-	validate := validator[T]()
-	return func(ctx context.Context, rec events.DynamoDBEventRecord) error {
-		c := Change[T]{EventName: events.DynamoDBOperationType(rec.EventName), Record: rec}
-		var err error
-		if which&decodeOld != 0 {
-			if c.Old, err = image(rec.Change.SequenceNumber, "OldImage", rec.Change.OldImage, validate); err != nil {
-				return err
-			}
-		}
-		if which&decodeNew != 0 {
-			if c.New, err = image(rec.Change.SequenceNumber, "NewImage", rec.Change.NewImage, validate); err != nil {
-				return err
-			}
-		}
-		return h(ctx, c)
+	part, img := "NewImage", rec.Change.NewImage
+	switch which {
+	case decodeOld:
+		part, img = "OldImage", rec.Change.OldImage
+	case decodeOld | decodeNew:
+		return &batch.DecodeError{Part: "images", Err: fmt.Errorf("dynamodbav.Images decodes into a dynamodbav.Change, not a %T", v)}
 	}
+	if len(img) == 0 {
+		return &batch.DecodeError{Part: part, Err: batch.ErrNoPayload}
+	}
+	av, err := AttributeValues(img)
+	if err != nil {
+		return &batch.DecodeError{Part: part, Err: err}
+	}
+	if err := attributevalue.UnmarshalMap(av, v); err != nil {
+		return &batch.DecodeError{Part: part, Err: err}
+	}
+	return nil
 }
 
-// image decodes and validates one image; an absent (or empty) image gives
-// nil.
-func image[T any](id, part string, img map[string]events.DynamoDBAttributeValue, validate func(*T) error) (*T, error) {
+// image decodes one image; an absent (or empty) image gives nil.
+func image[T any](part string, img map[string]events.DynamoDBAttributeValue) (*T, error) {
 	if len(img) == 0 {
 		return nil, nil
 	}
 	av, err := AttributeValues(img)
 	if err != nil {
-		return nil, &batch.DecodeError{ID: id, Part: part, Err: err}
+		return nil, &batch.DecodeError{Part: part, Err: err}
 	}
 	v := new(T)
 	if err := attributevalue.UnmarshalMap(av, v); err != nil {
-		return nil, &batch.DecodeError{ID: id, Part: part, Err: err}
-	}
-	if validate != nil {
-		if err := validate(v); err != nil {
-			return nil, &batch.ValidationError{ID: id, Err: err}
-		}
+		return nil, &batch.DecodeError{Part: part, Err: err}
 	}
 	return v, nil
-}
-
-// validator returns the function that validates a decoded *T, or nil when
-// neither T nor *T has a method Validate() error; it is decided once per
-// adapter.
-func validator[T any]() func(*T) error {
-	type validating interface{ Validate() error }
-	var zero T
-	if _, ok := any(&zero).(validating); ok {
-		return func(v *T) error { return any(v).(validating).Validate() }
-	}
-	if _, ok := any(zero).(validating); ok {
-		return func(v *T) error { return any(*v).(validating).Validate() }
-	}
-	return nil
 }
 
 // errNoValue is the cause of an attribute value that has no value for its

@@ -97,15 +97,14 @@ func TestImagesPresentOrNilByEventName(t *testing.T) {
 	older := strings.Replace(fullImage, `"N": "12"`, `"N": "11"`, 1)
 	olderItem := fullItem
 	olderItem.Stock = 11
-	type adapterFn func(func(context.Context, dynamodbav.Change[item]) error) batch.Handler[events.DynamoDBEventRecord]
 	adapters := []struct {
 		name           string
-		fn             adapterFn
-		wantOld, wantN bool // which images the adapter decodes
+		dec            func(events.DynamoDBEventRecord, any) error
+		wantOld, wantN bool // which images the decoder decodes
 	}{
-		{"NewImage", dynamodbav.NewImage[item], false, true},
-		{"OldImage", dynamodbav.OldImage[item], true, false},
-		{"Images", dynamodbav.Images[item], true, true},
+		{"NewImage", dynamodbav.NewImage, false, true},
+		{"OldImage", dynamodbav.OldImage, true, false},
+		{"Images", dynamodbav.Images, true, true},
 	}
 	records := []struct {
 		name     string
@@ -125,10 +124,10 @@ func TestImagesPresentOrNilByEventName(t *testing.T) {
 			t.Run(a.name+"/"+r.name, func(t *testing.T) {
 				var got dynamodbav.Change[item]
 				called := false
-				err := a.fn(func(_ context.Context, c dynamodbav.Change[item]) error {
+				err := runOne(a.dec, func(_ context.Context, c dynamodbav.Change[item]) error {
 					got, called = c, true
 					return nil
-				})(context.Background(), r.rec)
+				}, r.rec)
 				if err != nil || !called {
 					t.Fatalf("got err %v, called %v, want nil, true", err, called)
 				}
@@ -163,24 +162,24 @@ func TestBadImagesFailTheRecordWithTypedErrors(t *testing.T) {
 	})
 	cases := []struct {
 		name     string
-		h        batch.Handler[events.DynamoDBEventRecord]
+		dec      func(events.DynamoDBEventRecord, any) error
 		rec      events.DynamoDBEventRecord
 		wantPart string // "" for a validation error
 		wantText string // part of the error text
 	}{
-		{"string into a number field", dynamodbav.NewImage(nopItem), record(t, "9", "INSERT", "", `{"stock": {"S": "many"}}`), "NewImage", "cannot unmarshal string"},
-		{"number too large for int", dynamodbav.NewImage(nopItem), record(t, "9", "INSERT", "", `{"stock": {"N": "1e400"}}`), "NewImage", ""},
-		{"list into a string field", dynamodbav.OldImage(nopItem), record(t, "9", "REMOVE", `{"name": {"L": []}}`, ""), "OldImage", ""},
-		{"bad old image with good new image", dynamodbav.Images(nopItem), record(t, "9", "MODIFY", `{"active": {"S": "yes"}}`, fullImage), "OldImage", ""},
-		{"attribute value without type", dynamodbav.NewImage(nopItem), zeroAttr, "NewImage", "attribute stock: attribute value is empty"},
-		{"nested attribute value without type", dynamodbav.NewImage(nopItem), nestedZero, "NewImage", "attribute parts[0].sku"},
-		{"validation fails", dynamodbav.NewImage(nopItem), record(t, "9", "INSERT", "", `{"stock": {"N": "-1"}}`), "", "stock is negative"},
-		{"validation fails on the old image", dynamodbav.Images(nopItem), record(t, "9", "MODIFY", `{"stock": {"N": "-1"}}`, fullImage), "", "stock is negative"},
+		{"string into a number field", dynamodbav.NewImage, record(t, "9", "INSERT", "", `{"stock": {"S": "many"}}`), "NewImage", "cannot unmarshal string"},
+		{"number too large for int", dynamodbav.NewImage, record(t, "9", "INSERT", "", `{"stock": {"N": "1e400"}}`), "NewImage", ""},
+		{"list into a string field", dynamodbav.OldImage, record(t, "9", "REMOVE", `{"name": {"L": []}}`, ""), "OldImage", ""},
+		{"bad old image with good new image", dynamodbav.Images, record(t, "9", "MODIFY", `{"active": {"S": "yes"}}`, fullImage), "OldImage", ""},
+		{"attribute value without type", dynamodbav.NewImage, zeroAttr, "NewImage", "attribute stock: attribute value is empty"},
+		{"nested attribute value without type", dynamodbav.NewImage, nestedZero, "NewImage", "attribute parts[0].sku"},
+		{"validation fails", dynamodbav.NewImage, record(t, "9", "INSERT", "", `{"stock": {"N": "-1"}}`), "", "stock is negative"},
+		{"validation fails on the old image", dynamodbav.Images, record(t, "9", "MODIFY", `{"stock": {"N": "-1"}}`, fullImage), "", "stock is negative"},
 	}
 	for _, c := range cases {
 		c := c
 		t.Run(c.name, func(t *testing.T) {
-			err := c.h(context.Background(), c.rec)
+			err := runOne(c.dec, nopItem, c.rec)
 			var de *batch.DecodeError
 			var ve *batch.ValidationError
 			switch {
@@ -212,11 +211,11 @@ func TestDecodeFailuresFailOnlyTheirRecord(t *testing.T) {
 		record(t, "400", "INSERT", "", `{"pk": {"S": "p#4"}, "stock": {"N": "-5"}}`),
 	}}
 	var seen []string
-	h := dynamodbav.Images(func(_ context.Context, c dynamodbav.Change[item]) error {
+	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.Images), func(_ context.Context, c dynamodbav.Change[item]) error {
 		seen = append(seen, string(c.EventName))
 		return nil
-	})
-	resp, err := batch.Processor{}.DynamoDB(context.Background(), ev, h)
+	}, batch.Options{})
+	resp, err := fn.Handle(context.Background(), ev)
 	if err != nil {
 		t.Fatalf("got error %v, want nil", err)
 	}
@@ -251,18 +250,29 @@ func TestValidateLookupAndOtherTargetTypes(t *testing.T) {
 	bad := record(t, "1", "INSERT", "", `{"n": {"N": "-1"}}`)
 	cases := []struct {
 		name        string
-		h           batch.Handler[events.DynamoDBEventRecord]
+		run         func() error
 		wantInvalid bool
 	}{
-		{"pointer type with value-receiver Validate", dynamodbav.NewImage(func(context.Context, dynamodbav.Change[*ptrValidated]) error { return nil }), true},
-		{"value type with value-receiver Validate", dynamodbav.NewImage(func(context.Context, dynamodbav.Change[ptrValidated]) error { return nil }), true},
-		{"no Validate method", dynamodbav.NewImage(func(context.Context, dynamodbav.Change[plain]) error { return nil }), false},
-		{"map target", dynamodbav.NewImage(func(context.Context, dynamodbav.Change[map[string]any]) error { return nil }), false},
+		{"pointer type with value-receiver Validate", func() error {
+			return runOne(dynamodbav.NewImage, func(context.Context, dynamodbav.Change[*ptrValidated]) error { return nil }, bad)
+		}, true},
+		{"value type with value-receiver Validate", func() error {
+			return runOne(dynamodbav.NewImage, func(context.Context, dynamodbav.Change[ptrValidated]) error { return nil }, bad)
+		}, true},
+		{"no Validate method", func() error {
+			return runOne(dynamodbav.NewImage, func(context.Context, dynamodbav.Change[plain]) error { return nil }, bad)
+		}, false},
+		{"map target", func() error {
+			return runOne(dynamodbav.NewImage, func(context.Context, dynamodbav.Change[map[string]any]) error { return nil }, bad)
+		}, false},
+		{"the item type itself, with Validate", func() error {
+			return runOne(dynamodbav.NewImage, func(context.Context, ptrValidated) error { return nil }, bad)
+		}, true},
 	}
 	for _, c := range cases {
 		c := c
 		t.Run(c.name, func(t *testing.T) {
-			err := c.h(context.Background(), bad)
+			err := c.run()
 			var ve *batch.ValidationError
 			if got := errors.As(err, &ve); got != c.wantInvalid {
 				t.Errorf("got %v, want a *ValidationError: %v", err, c.wantInvalid)
@@ -274,11 +284,33 @@ func TestValidateLookupAndOtherTargetTypes(t *testing.T) {
 	}
 }
 
-func TestNilHandlerFailsRecordsWithoutPanicking(t *testing.T) {
-	ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{record(t, "1", "INSERT", "", fullImage)}}
-	resp, err := batch.Processor{NoBatchError: true}.DynamoDB(context.Background(), ev, dynamodbav.NewImage[item](nil))
-	if err != nil || len(resp.BatchItemFailures) != 1 {
-		t.Errorf("got %v, %v, want one failure and nil", resp.BatchItemFailures, err)
+// runOne runs rec through a Function of DynamoDB Streams decoded by dec
+// and h, and returns the record's error.
+func runOne[T any](dec func(events.DynamoDBEventRecord, any) error, h func(context.Context, T) error, rec events.DynamoDBEventRecord) error {
+	fn := batch.New(batch.DynamoDB().Decode(dec), h, batch.Options{NoBatchError: true})
+	_, rep := fn.Process(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}})
+	if rep.Err != nil {
+		return rep.Err
+	}
+	return rep.Results[0].Err
+}
+
+// The item type itself can be the handler's type: the decoder fills it
+// from the image; a record without that image has no payload.
+func TestItemTypeItself(t *testing.T) {
+	var got item
+	err := runOne(dynamodbav.NewImage, func(_ context.Context, it item) error { got = it; return nil }, record(t, "1", "INSERT", "", fullImage))
+	if err != nil || !reflect.DeepEqual(got, fullItem) {
+		t.Fatalf("got %+v, %v; want %+v, nil", got, err, fullItem)
+	}
+	err = runOne(dynamodbav.NewImage, func(context.Context, item) error { return nil }, record(t, "2", "REMOVE", fullImage, ""))
+	var de *batch.DecodeError
+	if !errors.As(err, &de) || !errors.Is(err, batch.ErrNoPayload) || de.Part != "NewImage" {
+		t.Fatalf("REMOVE into the item type: got %v, want a *DecodeError of NewImage wrapping ErrNoPayload", err)
+	}
+	err = runOne(dynamodbav.Images, func(context.Context, item) error { return nil }, record(t, "3", "MODIFY", fullImage, fullImage))
+	if !errors.As(err, &de) {
+		t.Fatalf("Images into the item type: got %v, want a *DecodeError", err)
 	}
 }
 

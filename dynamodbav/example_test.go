@@ -41,16 +41,18 @@ func exampleEvent() events.DynamoDBEvent {
 	return ev
 }
 
+// NewImage decodes each record's new image into the item type; a REMOVE
+// has none.
 func ExampleNewImage() {
-	var proc batch.Processor
-	resp, err := proc.DynamoDB(context.Background(), exampleEvent(), dynamodbav.NewImage(func(ctx context.Context, c dynamodbav.Change[product]) error {
+	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.NewImage), func(ctx context.Context, c dynamodbav.Change[product]) error {
 		if c.New == nil {
 			fmt.Println(c.EventName, "no new image")
 			return nil
 		}
 		fmt.Println(c.EventName, c.New.SKU, c.New.Stock)
 		return nil
-	}))
+	}, batch.Options{})
+	resp, err := fn.Handle(context.Background(), exampleEvent())
 	fmt.Println(len(resp.BatchItemFailures), err)
 	// Output:
 	// INSERT lamp 5
@@ -59,23 +61,24 @@ func ExampleNewImage() {
 	// 0 <nil>
 }
 
+// OldImage decodes each record's old image, here to archive deleted items.
 func ExampleOldImage() {
-	var proc batch.Processor
-	_, err := proc.DynamoDB(context.Background(), exampleEvent(), dynamodbav.OldImage(func(ctx context.Context, c dynamodbav.Change[product]) error {
+	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.OldImage), func(ctx context.Context, c dynamodbav.Change[product]) error {
 		if c.EventName == events.DynamoDBOperationTypeRemove {
 			fmt.Println("archive", c.Old.SKU, "with stock", c.Old.Stock)
 		}
 		return nil
-	}))
+	}, batch.Options{})
+	_, err := fn.Handle(context.Background(), exampleEvent())
 	fmt.Println(err)
 	// Output:
 	// archive lamp with stock 3
 	// <nil>
 }
 
+// Images decodes both images, for a stream of view type NEW_AND_OLD_IMAGES.
 func ExampleImages() {
-	var proc batch.Processor
-	_, err := proc.DynamoDB(context.Background(), exampleEvent(), dynamodbav.Images(func(ctx context.Context, c dynamodbav.Change[product]) error {
+	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.Images), func(ctx context.Context, c dynamodbav.Change[product]) error {
 		switch {
 		case c.Old == nil:
 			fmt.Println("created", c.New.SKU)
@@ -85,7 +88,8 @@ func ExampleImages() {
 			fmt.Printf("%s stock %d -> %d (seq %s)\n", c.New.SKU, c.Old.Stock, c.New.Stock, c.Record.Change.SequenceNumber)
 		}
 		return nil
-	}))
+	}, batch.Options{})
+	_, err := fn.Handle(context.Background(), exampleEvent())
 	fmt.Println(err)
 	// Output:
 	// created lamp

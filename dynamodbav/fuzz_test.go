@@ -21,7 +21,7 @@ import (
 //	go test -run '^$' -fuzz '^FuzzImages$' -fuzztime 30s .
 //
 // Each image is decoded twice: by json.Unmarshal into aws-lambda-go's types,
-// as lambda.Start does, and by the decoder of batch.DynamoDBHandler, inside a
+// as lambda.Start does, and by the decoder of the fast path (batch.Function.Invoke), inside a
 // whole event. Images that aws-lambda-go rejects are skipped, since Lambda
 // cannot deliver them, once the fast decoder is seen to reject them too
 // (the event, or the record alone when the image is valid JSON); so
@@ -96,7 +96,7 @@ func lambdaImage(s string) (img map[string]events.DynamoDBAttributeValue, panick
 }
 
 // fastImages decodes a DynamoDB Streams event holding one record with the
-// given event name and images with the decoder of batch.DynamoDBHandler, and
+// given event name and images with the decoder of the fast path (batch.Function.Invoke), and
 // returns the record it decoded, or its error. ran is false when an image is
 // not valid JSON on its own, so that no event could hold it.
 func fastImages(t *testing.T, eventName, oldImage, newImage string) (rec events.DynamoDBEventRecord, ran bool, err error) {
@@ -118,11 +118,11 @@ func fastImages(t *testing.T, eventName, oldImage, newImage string) (rec events.
 	payload := fmt.Sprintf(`{"Records":[{"eventName":%s,"eventSource":"aws:dynamodb","dynamodb":{%s}}]}`, name, change)
 
 	handled := 0
-	h := batch.DynamoDBHandler(batch.Processor{}, func(_ context.Context, r events.DynamoDBEventRecord) error {
+	h := batch.New(batch.DynamoDB(), func(_ context.Context, r events.DynamoDBEventRecord) error {
 		rec = r
 		handled++
 		return nil
-	})
+	}, batch.Options{})
 	if _, err := h.Invoke(context.Background(), []byte(payload)); err != nil {
 		return rec, true, err
 	}
@@ -144,10 +144,10 @@ func checkImages(t *testing.T, decoder string, r events.DynamoDBEventRecord) str
 	t.Helper()
 	var got dynamodbav.Change[item]
 	called := false
-	err := dynamodbav.Images(func(_ context.Context, c dynamodbav.Change[item]) error {
+	err := runOne(dynamodbav.Images, func(_ context.Context, c dynamodbav.Change[item]) error {
 		got, called = c, true
 		return nil
-	})(context.Background(), r)
+	}, r)
 	var de *batch.DecodeError
 	var ve *batch.ValidationError
 	switch {

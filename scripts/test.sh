@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: checks the toolchain and the
-# local SQS server, then vet, gofmt and the race-enabled tests of every Go
-# module in the repository. Set BATCH_TEST_QUICK=1 to skip -race.
+# local SQS server, then gofmt, vet, staticcheck and the race-enabled tests of
+# every Go module in the repository. Set BATCH_TEST_QUICK=1 to skip -race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,6 +14,16 @@ command -v go >/dev/null || { echo "test.sh: Go is not installed (need Go >= 1.2
 ensure_moto
 start_moto
 trap stop_moto EXIT
+
+# staticcheck, pinned, installed into the repository's own tool directory
+# (not on PATH, not in the user's GOPATH/bin).
+staticcheck_version=v0.8.2
+tools="$root/.tools"
+installed=$("$tools/staticcheck" -version 2>/dev/null | awk '{print $NF}' | tr -d '()') || true
+if [ "v$installed" != "$staticcheck_version" ]; then
+	echo "== installing staticcheck $staticcheck_version into .tools"
+	GOBIN="$tools" go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
 
 modules=$(git ls-files '*go.mod' 2>/dev/null | xargs -r -n1 dirname | sort)
 [ -n "$modules" ] || modules=.
@@ -33,6 +43,7 @@ for m in $modules; do
 			exit 1
 		fi
 		go vet ./...
+		"$tools/staticcheck" ./...
 		go test $race -count=1 ./...
 	) || fail=1
 done

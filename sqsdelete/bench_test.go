@@ -2,6 +2,7 @@ package sqsdelete_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -12,10 +13,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/sqsdelete"
 )
 
-// Benchmarks of the processor's own cost, next to a hand-written loop doing
+// Benchmarks of the Function's own cost, next to a hand-written loop doing
 // the same work: handle each message (recovering panics), delete the
 // successful ones in calls of ten, and build an error naming the failed
 // ones. The SQS client is an in-memory fake that answers every entry
@@ -114,14 +116,22 @@ func BenchmarkDelete(b *testing.B) {
 		b.Run(fmt.Sprintf("records=%d/hand-written", n), func(b *testing.B) {
 			measure(b, n, func() error { return handWritten(ctx, okClient{}, url, ev, benchHandler) })
 		})
-		proc := sqsdelete.Processor{Client: okClient{}}
+		fn := sqsdelete.New(sqsdelete.Config{Client: okClient{}}, benchHandler, batch.Options{})
 		b.Run(fmt.Sprintf("records=%d/sqsdelete", n), func(b *testing.B) {
-			measure(b, n, func() error { return proc.SQS(ctx, ev, benchHandler) })
+			measure(b, n, func() error { return fn.Handle(ctx, ev) })
+		})
+		// The event as Lambda sends it, JSON, as lambda.Start passes it.
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("records=%d/sqsdelete-invoke", n), func(b *testing.B) {
+			measure(b, n, func() error { _, err := fn.Invoke(ctx, payload); return err })
 		})
 		// One delete call at a time, like the hand-written loop.
-		seq := sqsdelete.Processor{Client: okClient{}, DeleteConcurrency: 1}
+		seq := sqsdelete.New(sqsdelete.Config{Client: okClient{}, DeleteConcurrency: 1}, benchHandler, batch.Options{})
 		b.Run(fmt.Sprintf("records=%d/sqsdelete-sequential-deletes", n), func(b *testing.B) {
-			measure(b, n, func() error { return seq.SQS(ctx, ev, benchHandler) })
+			measure(b, n, func() error { return seq.Handle(ctx, ev) })
 		})
 	}
 }

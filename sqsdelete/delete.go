@@ -9,8 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 	"github.com/seed-45ee126e/batch"
+	"golang.org/x/sync/errgroup"
 )
 
 // Back-off between delete attempts: the n-th retry waits about
@@ -33,14 +32,15 @@ type chunk struct {
 	indexes []int // indexes into the records of the batch, at most maxEntries
 }
 
-// lane is a sequence of messages that must be deleted in batch order: one
-// FIFO message group with SkipGroupOnError, the whole batch without. A
-// message of a lane is sent only once the one before it was deleted; after
-// a failure, the lane is held and its later messages are not deleted.
+// lane is a sequence of messages that must be deleted in batch order: the
+// messages of one FIFO message group (the ordering group the engine handled
+// them in, [batch.Result.Group]). A message of a lane is sent only once the
+// one before it was deleted; after a failure, the lane is held and its later
+// messages are not deleted.
 type lane struct {
 	indexes []int // messages still to delete, in batch order
 	held    error // set when an earlier message was not deleted
-	listed  bool  // in deleteMessages' list of lanes
+	listed  bool  // in the list of lanes of the deletes
 }
 
 // hold makes l keep its later messages on the queue, because records[i]
@@ -56,110 +56,144 @@ func (l *lane) hold(records []events.SQSMessage, i int) {
 	l.held = fmt.Errorf("%w: message %s", ErrEarlierNotDeleted, id)
 }
 
-// deleteMessages deletes records[i] for each i in succeeded, and returns the
-// messages it could not delete, in input order. On a standard queue it
-// sends every delete at once. On a FIFO queue it deletes in rounds, so that
-// a message is deleted only after the messages before it in its lane (see
-// [Processor.lanes]), and a message whose delete failed never returns to
-// the queue behind later messages that were deleted. fifo is whether the
-// batch comes from a FIFO queue by its ARN, before [batch.Processor.FIFO].
-func (p Processor) deleteMessages(ctx context.Context, records []events.SQSMessage, fifo bool, succeeded []int) []*batch.RecordError {
+// deletes is the state of deleting the successful messages of one batch.
+type deletes struct {
+	f       *Function
+	records []events.SQSMessage
+	lanes   map[laneKey]*lane // by queue and message group
+	laneOf  []*lane           // of each message; nil for an independent one
+	queueOf []*queue          // of each message to delete
+	listed  []*lane           // the lanes with messages to delete, in order of appearance
+	failed  []*batch.RecordError
+}
+
+// laneKey names a message group of a queue.
+type laneKey struct{ arn, group string }
+
+// deleteMessages deletes the messages of results whose indexes are in
+// succeeded, and returns the messages it could not delete, in input order.
+// Messages of no ordering group (a standard queue, a FIFO message without a
+// group) are independent and sent at once. The messages of a FIFO message
+// group are deleted in rounds, one a round, so that a message is deleted
+// only after the earlier messages of its group, and a message whose delete
+// failed never returns to the queue behind later messages of its group
+// that were deleted.
+func (f *Function) deleteMessages(ctx context.Context, results []batch.Result[events.SQSMessage], succeeded []int) []*batch.RecordError {
 	if len(succeeded) == 0 {
 		return nil
 	}
-	var notDeleted []*batch.RecordError
-	fail := func(i int, cause error) {
-		notDeleted = append(notDeleted, notDeletedErr(records, i, cause))
+	d := &deletes{
+		f:       f,
+		records: make([]events.SQSMessage, len(results)),
+		lanes:   make(map[laneKey]*lane),
+		laneOf:  make([]*lane, len(results)),
+		queueOf: make([]*queue, len(results)),
 	}
+	for i := range results {
+		d.records[i] = results[i].Record
+		if g := results[i].Group; g != "" {
+			k := laneKey{results[i].Record.EventSourceARN, g}
+			if d.lanes[k] == nil {
+				d.lanes[k] = &lane{}
+			}
+			d.laneOf[i] = d.lanes[k]
+		}
+	}
+	first := d.plan(succeeded)
+	for round := first; len(round) > 0; round = d.nextRound(round[:0]) {
+		d.send(ctx, round)
+	}
+	// The messages of held lanes stay on the queue.
+	for _, l := range d.listed {
+		for _, i := range l.indexes {
+			d.fail(i, l.held)
+		}
+	}
+	sort.Slice(d.failed, func(a, b int) bool { return d.failed[a].Index < d.failed[b].Index })
+	return d.failed
+}
 
-	// Resolve each queue's URL once.
-	resolve := p.QueueURL
+// fail records that message i is not deleted because of cause.
+func (d *deletes) fail(i int, cause error) {
+	d.failed = append(d.failed, notDeletedErr(d.records, i, cause))
+}
+
+// plan resolves the queue of each message to delete and puts it in its
+// lane; it returns the independent messages, which all go in the first
+// round. A message that cannot be deleted (no receipt handle, no queue URL)
+// fails at once, and holds its lane.
+func (d *deletes) plan(succeeded []int) []int {
+	resolve := d.f.cfg.QueueURL
 	if resolve == nil {
 		resolve = QueueURL
 	}
-	var (
-		byARN   = make(map[string]*queue)
-		queueOf = make([]*queue, len(records)) // of the messages to delete
-	)
-	laneOf := p.lanes(fifo)
-	var (
-		lanes []*lane
-		next  = make([]int, 0, len(succeeded)) // the messages of the next round
-	)
+	byARN := make(map[string]*queue)
+	independent := make([]int, 0, len(succeeded))
 	for _, i := range succeeded {
-		m := &records[i]
-		l := laneOf(m)
-		if l != nil && l.held != nil {
-			fail(i, l.held)
-			continue
-		}
+		m, l := &d.records[i], d.laneOf[i]
 		if l != nil && !l.listed {
 			l.listed = true
-			lanes = append(lanes, l)
+			d.listed = append(d.listed, l)
 		}
-		if m.ReceiptHandle == "" {
-			fail(i, ErrNoReceiptHandle)
-			if l != nil {
-				l.hold(records, i)
-			}
-			continue
-		}
+		var cause error
 		q, ok := byARN[m.EventSourceARN]
 		if !ok {
 			q = &queue{}
 			q.url, q.err = resolve(m.EventSourceARN)
 			if q.err == nil && q.url == "" {
-				q.err = &ARNError{ARN: m.EventSourceARN, Reason: "Processor.QueueURL returned an empty URL"}
+				q.err = &ARNError{ARN: m.EventSourceARN, Reason: "Config.QueueURL returned an empty URL"}
 			}
 			byARN[m.EventSourceARN] = q
 		}
-		if q.err != nil {
-			fail(i, q.err)
+		switch {
+		case l != nil && l.held != nil:
+			cause = l.held
+		case m.ReceiptHandle == "":
+			cause = ErrNoReceiptHandle
+		case q.err != nil:
+			cause = q.err
+		}
+		if cause != nil {
+			d.fail(i, cause)
 			if l != nil {
-				l.hold(records, i)
+				l.hold(d.records, i)
 			}
 			continue
 		}
-		queueOf[i] = q
+		d.queueOf[i] = q
 		if l == nil {
-			next = append(next, i)
+			independent = append(independent, i)
 		} else {
 			l.indexes = append(l.indexes, i)
 		}
 	}
+	return d.nextRound(independent)
+}
 
-	for {
-		// The next message of every lane not held joins the round.
-		for _, l := range lanes {
-			if l.held == nil && len(l.indexes) > 0 {
-				next = append(next, l.indexes[0])
-				l.indexes = l.indexes[1:]
-			}
-		}
-		if len(next) == 0 {
-			break
-		}
-		if len(lanes) > 0 {
-			slices.Sort(next)
-		}
-		for _, errs := range p.deleteChunks(ctx, records, chunksOf(next, queueOf)) {
-			for _, re := range errs {
-				notDeleted = append(notDeleted, re)
-				if l := laneOf(&records[re.Index]); l != nil {
-					l.hold(records, re.Index)
-				}
-			}
-		}
-		next = next[:0]
-	}
-	// The messages of held lanes stay on the queue.
-	for _, l := range lanes {
-		for _, i := range l.indexes {
-			fail(i, l.held)
+// nextRound appends to round the next message of every lane not held, and
+// returns it in batch order.
+func (d *deletes) nextRound(round []int) []int {
+	for _, l := range d.listed {
+		if l.held == nil && len(l.indexes) > 0 {
+			round = append(round, l.indexes[0])
+			l.indexes = l.indexes[1:]
 		}
 	}
-	sort.Slice(notDeleted, func(a, b int) bool { return notDeleted[a].Index < notDeleted[b].Index })
-	return notDeleted
+	slices.Sort(round)
+	return round
+}
+
+// send deletes the messages of one round, and holds the lanes of those it
+// could not delete.
+func (d *deletes) send(ctx context.Context, round []int) {
+	for _, errs := range d.f.deleteChunks(ctx, d.records, chunksOf(round, d.queueOf)) {
+		for _, re := range errs {
+			d.failed = append(d.failed, re)
+			if l := d.laneOf[re.Index]; l != nil {
+				l.hold(d.records, re.Index)
+			}
+		}
+	}
 }
 
 // queue is a queue of the batch, and the URL resolved from its ARN.
@@ -216,77 +250,23 @@ func chunksOf(round []int, queueOf []*queue) []chunk {
 	return chunks
 }
 
-// lanes returns the function that gives a message's lane for a batch
-// (nil: the message is independent), following the engine's ordering
-// rules: on a standard queue every message is independent; on a FIFO queue
-// every message is in one lane, as a failure of the handler stops the
-// whole batch, except with SkipGroupOnError (and not StopOnFirstFailure),
-// where each message group of each queue is a lane of its own and messages
-// without a group are independent.
-func (p Processor) lanes(fifo bool) func(*events.SQSMessage) *lane {
-	switch p.Batch.FIFO {
-	case batch.FIFOOn:
-		fifo = true
-	case batch.FIFOOff:
-		fifo = false
-	}
-	switch {
-	case !fifo:
-		return func(*events.SQSMessage) *lane { return nil }
-	case p.Batch.StopOnFirstFailure || !p.Batch.SkipGroupOnError:
-		all := &lane{}
-		return func(*events.SQSMessage) *lane { return all }
-	}
-	type key struct{ arn, group string }
-	byKey := make(map[key]*lane)
-	return func(m *events.SQSMessage) *lane {
-		g := m.Attributes["MessageGroupId"]
-		if g == "" {
-			return nil
-		}
-		k := key{m.EventSourceARN, g}
-		l, ok := byKey[k]
-		if !ok {
-			l = &lane{}
-			byKey[k] = l
-		}
-		return l
-	}
-}
-
 // deleteChunks runs the chunks' calls, at most DeleteConcurrency at once,
 // and returns each chunk's messages that were not deleted.
-func (p Processor) deleteChunks(ctx context.Context, records []events.SQSMessage, chunks []chunk) [][]*batch.RecordError {
+func (f *Function) deleteChunks(ctx context.Context, records []events.SQSMessage, chunks []chunk) [][]*batch.RecordError {
 	out := make([][]*batch.RecordError, len(chunks))
-	workers := p.DeleteConcurrency
-	if workers <= 0 {
-		workers = DefaultDeleteConcurrency
+	limit := f.cfg.DeleteConcurrency
+	if limit == 0 {
+		limit = DefaultDeleteConcurrency
 	}
-	workers = min(workers, len(chunks))
-	if workers <= 1 {
-		for c := range chunks {
-			out[c] = p.deleteChunk(ctx, records, chunks[c])
-		}
-		return out
+	var g errgroup.Group // the calls return no error: failures are per message
+	g.SetLimit(limit)
+	for c := range chunks {
+		g.Go(func() error {
+			out[c] = f.deleteChunk(ctx, records, chunks[c])
+			return nil
+		})
 	}
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-	)
-	wg.Add(workers)
-	for w := 0; w < workers; w++ {
-		go func() {
-			defer wg.Done()
-			for {
-				c := int(next.Add(1) - 1)
-				if c >= len(chunks) {
-					return
-				}
-				out[c] = p.deleteChunk(ctx, records, chunks[c])
-			}
-		}()
-	}
-	wg.Wait()
+	_ = g.Wait()
 	return out
 }
 
@@ -299,8 +279,8 @@ type entry struct {
 
 // deleteChunk deletes one chunk's messages, retrying transient failures,
 // and returns the messages it could not delete.
-func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage, c chunk) []*batch.RecordError {
-	retries := p.Retries
+func (f *Function) deleteChunk(ctx context.Context, records []events.SQSMessage, c chunk) []*batch.RecordError {
+	retries := f.cfg.Retries
 	if retries == 0 {
 		retries = DefaultRetries
 	}
@@ -340,7 +320,7 @@ func (p Processor) deleteChunk(ctx context.Context, records []events.SQSMessage,
 			e := &pending[k]
 			in.Entries[k] = types.DeleteMessageBatchRequestEntry{Id: &e.id, ReceiptHandle: &records[e.index].ReceiptHandle}
 		}
-		out, err := p.call(ctx, in)
+		out, err := f.call(ctx, in)
 
 		var retry []entry
 		if err != nil {
@@ -416,14 +396,14 @@ func failure(failed []types.BatchResultErrorEntry, id string) (types.BatchResult
 // call calls DeleteMessageBatch, turning a panic of the client into a
 // *batch.PanicError, so that a faulty client cannot crash the function from
 // a goroutine the caller cannot recover.
-func (p Processor) call(ctx context.Context, in *sqs.DeleteMessageBatchInput) (out *sqs.DeleteMessageBatchOutput, err error) {
+func (f *Function) call(ctx context.Context, in *sqs.DeleteMessageBatchInput) (out *sqs.DeleteMessageBatchOutput, err error) {
 	returned := false // panic(nil) recovers as nil under GODEBUG=panicnil=1
 	defer func() {
 		if !returned {
-			out, err = nil, &batch.PanicError{Value: recover(), Stack: debug.Stack()}
+			out, err = nil, fmt.Errorf("the SQS client's DeleteMessageBatch: %w", &batch.PanicError{Value: recover(), Stack: debug.Stack()})
 		}
 	}()
-	out, err = p.Client.DeleteMessageBatch(ctx, in)
+	out, err = f.cfg.Client.DeleteMessageBatch(ctx, in)
 	returned = true
 	return out, err
 }

@@ -10,11 +10,6 @@ import (
 
 // Sentinel errors, for use with [errors.Is].
 var (
-	// ErrNoClient is returned by [Processor.SQS] and [Processor.Process] when
-	// [Processor.Client] is nil. No message is handled, so the whole batch
-	// returns to the queue.
-	ErrNoClient = errors.New("sqsdelete: Processor.Client is nil")
-
 	// ErrNotDeleted marks a message that succeeded but could not be deleted
 	// from its queue. It will be delivered again after its visibility
 	// timeout, and handled a second time. The errors in [Error.NotDeleted]
@@ -26,12 +21,10 @@ var (
 	ErrNoReceiptHandle = errors.New("sqsdelete: message has no receipt handle")
 
 	// ErrEarlierNotDeleted is the cause of [ErrNotDeleted] for a message of
-	// a FIFO queue that was not deleted because an earlier message could
-	// not be: an earlier message of its group with
-	// [batch.Processor.SkipGroupOnError], an earlier message of the batch
-	// without it (or with [batch.Processor.StopOnFirstFailure]). The
-	// earlier message comes back to the queue; this one stays there behind
-	// it, so that the group is processed in order. The error wrapping it
+	// a FIFO queue that was not deleted because an earlier message of its
+	// message group could not be. The earlier message comes back to the
+	// queue; this one stays there behind it, so that the group is
+	// processed in order. The error wrapping it
 	// names the earlier message, which is in [Error.NotDeleted] too.
 	ErrEarlierNotDeleted = errors.New("sqsdelete: not deleted to keep FIFO order, since an earlier message was not deleted")
 

@@ -2,6 +2,7 @@ package sqsdelete_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -43,23 +44,46 @@ func exampleEvent() events.SQSEvent {
 	return ev
 }
 
-// A Lambda handler for an event source mapping without
-// ReportBatchItemFailures. In a function, the client is
-// sqs.NewFromConfig(cfg) with cfg from config.LoadDefaultConfig.
-func ExampleProcessor_SQS() {
-	proc := sqsdelete.Processor{Client: printingClient{}}
-	handle := func(ctx context.Context, m events.SQSMessage) error {
-		if m.MessageId == "m2" {
+// A Lambda function for an event source mapping without
+// ReportBatchItemFailures. Each message's body is decoded into an Order;
+// the messages that succeed are deleted, the others return to the queue. In
+// a function, the client is sqs.NewFromConfig(cfg) with cfg from
+// config.LoadDefaultConfig, and main calls lambda.Start(fn).
+func ExampleNew() {
+	type Order struct {
+		ID string `json:"order"`
+	}
+	handle := func(ctx context.Context, o Order) error {
+		if o.ID == "m2" {
 			return errors.New("payment service unavailable")
 		}
 		return nil
 	}
+	fn := sqsdelete.New(sqsdelete.Config{Client: printingClient{}}, handle, batch.Options{})
+
+	// Lambda calls Invoke with the event as JSON: m1 and m3 are deleted, and
+	// the error makes Lambda return m2 to the queue.
+	payload, _ := json.Marshal(exampleEvent())
+	_, err := fn.Invoke(context.Background(), payload)
+	fmt.Println(err)
+	// Output:
+	// DeleteMessageBatch https://sqs.eu-west-1.amazonaws.com/123456789012/orders: handle-m1 handle-m3
+	// sqsdelete: 1 message did not succeed and will return to the queue (ids: m2)
+}
+
+// Handle is the body of a Lambda handler of your own, for an event already
+// decoded. The error lists the messages that return to the queue.
+func ExampleFunction_Handle() {
+	fn := sqsdelete.New(sqsdelete.Config{Client: printingClient{}}, func(ctx context.Context, m events.SQSMessage) error {
+		if m.MessageId == "m2" {
+			return errors.New("payment service unavailable")
+		}
+		return nil
+	}, batch.Options{})
 	handler := func(ctx context.Context, ev events.SQSEvent) error {
-		return proc.SQS(ctx, ev, handle)
+		return fn.Handle(ctx, ev)
 	}
 
-	// Lambda would call handler; m1 and m3 are deleted, m2 returns to the
-	// queue because the handler returns an error.
 	err := handler(context.Background(), exampleEvent())
 	var e *sqsdelete.Error
 	if errors.As(err, &e) {
@@ -73,18 +97,20 @@ func ExampleProcessor_SQS() {
 }
 
 // Process returns the report of every message as well, for logging.
-func ExampleProcessor_Process() {
-	proc := sqsdelete.Processor{
-		Client: printingClient{},
-		Batch:  batch.Processor{Concurrency: 4},
-	}
-	rep, err := proc.Process(context.Background(), exampleEvent().Records, func(ctx context.Context, m events.SQSMessage) error {
+func ExampleFunction_Process() {
+	fn := sqsdelete.New(sqsdelete.Config{Client: printingClient{}}, func(ctx context.Context, m events.SQSMessage) error {
 		if m.MessageId == "m3" {
 			return errors.New("bad order")
 		}
 		return nil
-	})
-	fmt.Println("succeeded:", rep.Count(batch.Succeeded), "failed:", rep.Count(batch.Failed))
+	}, batch.Options{Concurrency: 4})
+
+	rep, err := fn.Process(context.Background(), exampleEvent())
+	count := map[batch.Outcome]int{}
+	for _, r := range rep.Results {
+		count[r.Outcome]++
+	}
+	fmt.Println("succeeded:", count[batch.Succeeded], "failed:", count[batch.Failed])
 	fmt.Println(err)
 	// Output:
 	// DeleteMessageBatch https://sqs.eu-west-1.amazonaws.com/123456789012/orders: handle-m1 handle-m2
@@ -92,11 +118,42 @@ func ExampleProcessor_Process() {
 	// sqsdelete: 1 message did not succeed and will return to the queue (ids: m3)
 }
 
-// NewFromConfig builds a Processor whose client comes from an aws.Config.
+// On a FIFO queue the deletes keep the order of each message group: a
+// message is deleted only after the earlier ones of its group, so the
+// messages are deleted in rounds, the k-th message of every group in round
+// k. Here b2 fails and stops the batch; a1, b1 and a2 are deleted, in two
+// rounds.
+func ExampleNew_fifo() {
+	fn := sqsdelete.New(sqsdelete.Config{Client: printingClient{}}, func(ctx context.Context, m events.SQSMessage) error {
+		if m.MessageId == "b2" {
+			return errors.New("out of stock")
+		}
+		return nil
+	}, batch.Options{})
+
+	var ev events.SQSEvent
+	for _, id := range []string{"a1", "b1", "a2", "b2", "a3"} {
+		ev.Records = append(ev.Records, events.SQSMessage{
+			MessageId:      id,
+			ReceiptHandle:  "handle-" + id,
+			EventSource:    "aws:sqs",
+			EventSourceARN: "arn:aws:sqs:eu-west-1:123456789012:orders.fifo",
+			Attributes:     map[string]string{"MessageGroupId": id[:1]},
+		})
+	}
+	fmt.Println(fn.Handle(context.Background(), ev))
+	// Output:
+	// DeleteMessageBatch https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo: handle-a1 handle-b1
+	// DeleteMessageBatch https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo: handle-a2
+	// sqsdelete: 2 messages did not succeed and will return to the queue (ids: b2, a3)
+}
+
+// The Client of a function is an *sqs.Client built from an aws.Config, so
+// that the deletes use its region, credentials, endpoint and retry settings.
 // In a function, cfg comes from config.LoadDefaultConfig (module
 // github.com/aws/aws-sdk-go-v2/config). Here a stand-in HTTP client answers
 // for SQS and prints each request, so that the example runs offline.
-func ExampleNewFromConfig() {
+func ExampleConfig() {
 	cfg := aws.Config{
 		Region: "eu-west-1",
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
@@ -104,15 +161,14 @@ func ExampleNewFromConfig() {
 		}),
 		HTTPClient: &fakeSQSHTTP{print: true}, // leave unset in a function
 	}
-	proc := sqsdelete.NewFromConfig(cfg)
-	proc.Batch.Concurrency = 4
-
-	err := proc.SQS(context.Background(), exampleEvent(), func(ctx context.Context, m events.SQSMessage) error {
+	fn := sqsdelete.New(sqsdelete.Config{Client: sqs.NewFromConfig(cfg)}, func(ctx context.Context, m events.SQSMessage) error {
 		if m.MessageId == "m2" {
 			return errors.New("payment service unavailable")
 		}
 		return nil
-	})
+	}, batch.Options{Concurrency: 4})
+
+	err := fn.Handle(context.Background(), exampleEvent())
 	fmt.Println(err)
 	// Output:
 	// POST https://sqs.eu-west-1.amazonaws.com/ AmazonSQS.DeleteMessageBatch https://sqs.eu-west-1.amazonaws.com/123456789012/orders: handle-m1 handle-m3
@@ -132,16 +188,17 @@ func ExampleQueueURL() {
 
 // A local SQS-compatible server wants queue URLs on its own address.
 func ExampleEndpointQueueURL() {
-	proc := sqsdelete.Processor{
+	cfg := sqsdelete.Config{
 		Client:   printingClient{},
 		QueueURL: sqsdelete.EndpointQueueURL("http://127.0.0.1:4566"),
 	}
-	_ = proc.SQS(context.Background(), exampleEvent(), func(ctx context.Context, m events.SQSMessage) error {
+	fn := sqsdelete.New(cfg, func(ctx context.Context, m events.SQSMessage) error {
 		if m.MessageId == "m1" {
 			return errors.New("not yet")
 		}
 		return nil
-	})
+	}, batch.Options{})
+	_ = fn.Handle(context.Background(), exampleEvent())
 	// Output:
 	// DeleteMessageBatch http://127.0.0.1:4566/123456789012/orders: handle-m2 handle-m3
 }

@@ -124,13 +124,20 @@ func (f *fakeClient) snapshot() (calls []call, deleted, violations []string) {
 
 // Queue ARNs and the URLs QueueURL derives from them.
 const (
-	stdARN  = "arn:aws:sqs:eu-west-1:123456789012:orders"
-	stdURL  = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders"
-	std2ARN = "arn:aws:sqs:eu-west-1:123456789012:refunds"
-	std2URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/refunds"
-	fifoARN = "arn:aws:sqs:eu-west-1:123456789012:orders.fifo"
-	fifoURL = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo"
+	stdARN   = "arn:aws:sqs:eu-west-1:123456789012:orders"
+	stdURL   = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders"
+	std2ARN  = "arn:aws:sqs:eu-west-1:123456789012:refunds"
+	std2URL  = "https://sqs.eu-west-1.amazonaws.com/123456789012/refunds"
+	fifoARN  = "arn:aws:sqs:eu-west-1:123456789012:orders.fifo"
+	fifoURL  = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo"
+	fifo2ARN = "arn:aws:sqs:eu-west-1:123456789012:refunds.fifo"
+	fifo2URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/refunds.fifo"
 )
+
+// event returns the SQS event of records, as Lambda would deliver it.
+func event(records []events.SQSMessage) events.SQSEvent {
+	return events.SQSEvent{Records: records}
+}
 
 // msg builds a message with id, receipt handle "rh-<id>", body id and the
 // given queue ARN and FIFO group.

@@ -7,6 +7,7 @@ package sqsdelete_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -230,7 +231,7 @@ func (c *calls) get() []string {
 }
 
 // failing returns a handler that records each body and fails those in fail.
-func failing(seen *calls, fail ...string) batch.Handler[events.SQSMessage] {
+func failing(seen *calls, fail ...string) func(context.Context, events.SQSMessage) error {
 	return func(_ context.Context, m events.SQSMessage) error {
 		seen.add(m.Body)
 		if slices.Contains(fail, m.Body) {
@@ -282,11 +283,11 @@ func TestIntegrationStandardQueue(t *testing.T) {
 		name     string
 		fail     []string
 		queueURL func(string) (string, error)
-		batch    batch.Processor
+		opts     batch.Options
 		calls    int64 // DeleteMessageBatch calls expected
 	}{
 		{name: "partial failure deletes exactly the successful messages", fail: []string{"m1", "m4", "m10"}, calls: 1},
-		{name: "concurrent handlers delete exactly the successful messages", fail: []string{"m3", "m11"}, batch: batch.Processor{Concurrency: 4}, calls: 1},
+		{name: "concurrent handlers delete exactly the successful messages", fail: []string{"m3", "m11"}, opts: batch.Options{Concurrency: 4}, calls: 1},
 		{name: "queue URL built on the endpoint works too", fail: []string{"m0"}, queueURL: sqsdelete.EndpointQueueURL(sqsEndpoint), calls: 2},
 		{name: "all succeeded deletes nothing and Lambda deletes the batch", calls: 0},
 		{name: "all failed deletes nothing and every message returns", fail: bodies, calls: 0},
@@ -304,11 +305,9 @@ func TestIntegrationStandardQueue(t *testing.T) {
 			}
 
 			cc := &countingClient{Client: c}
-			proc := sqsdelete.Processor{Client: cc, QueueURL: tt.queueURL, Batch: tt.batch}
 			var seen calls
-			err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
-				return proc.SQS(ctx, ev, failing(&seen, tt.fail...))
-			})
+			fn := sqsdelete.New(sqsdelete.Config{Client: cc, QueueURL: tt.queueURL}, failing(&seen, tt.fail...), tt.opts)
+			err := q.invoke(t, recs, fn.Handle)
 
 			if got, want := sorted(seen.get()), sorted(bodies); !slices.Equal(got, want) {
 				t.Errorf("handled %v, want %v", got, want)
@@ -360,10 +359,8 @@ func TestIntegrationDeadLetterQueue(t *testing.T) {
 	})
 	q.send(t, []string{"ok-1", "poison", "ok-2"}, nil)
 
-	proc := sqsdelete.Processor{Client: c}
 	var seen calls
-	h := failing(&seen, "poison")
-	fn := func(ctx context.Context, ev events.SQSEvent) error { return proc.SQS(ctx, ev, h) }
+	fn := sqsdelete.New(sqsdelete.Config{Client: c}, failing(&seen, "poison"), batch.Options{})
 
 	// Poll and invoke like the event source mapping until the poison
 	// message has moved to the dead-letter queue (bounded).
@@ -371,7 +368,7 @@ func TestIntegrationDeadLetterQueue(t *testing.T) {
 	for dlq.count(t) == 0 && time.Now().Before(deadline) {
 		recs := q.receive(t, 3, time.Second)
 		if len(recs) > 0 {
-			_ = q.invoke(t, recs, fn)
+			_ = q.invoke(t, recs, fn.Handle)
 		}
 	}
 
@@ -394,7 +391,7 @@ func TestIntegrationDeadLetterQueue(t *testing.T) {
 	}
 }
 
-// TestIntegrationFIFODeadLetterQueue runs the processor over a FIFO queue
+// TestIntegrationFIFODeadLetterQueue runs the function over a FIFO queue
 // whose redrive policy moves a message to a FIFO dead-letter queue after two
 // receives, until the poison message that always fails has moved there.
 func TestIntegrationFIFODeadLetterQueue(t *testing.T) {
@@ -429,10 +426,8 @@ func TestIntegrationFIFODeadLetterQueue(t *testing.T) {
 			})
 			q.send(t, tt.sent, group)
 
-			proc := sqsdelete.Processor{Client: c, Batch: batch.Processor{SkipGroupOnError: tt.skipGroup}}
 			var seen calls
-			h := failing(&seen, "p-poison")
-			fn := func(ctx context.Context, ev events.SQSEvent) error { return proc.SQS(ctx, ev, h) }
+			fn := sqsdelete.New(sqsdelete.Config{Client: c}, failing(&seen, "p-poison"), batch.Options{SkipGroupOnError: tt.skipGroup})
 
 			// Poll and invoke like the event source mapping until the
 			// source queue is empty (bounded): the poison message leaves
@@ -445,7 +440,7 @@ func TestIntegrationFIFODeadLetterQueue(t *testing.T) {
 					continue
 				}
 				invocations++
-				if err := q.invoke(t, recs, fn); err == nil {
+				if err := q.invoke(t, recs, fn.Handle); err == nil {
 					t.Errorf("invocation %d: got nil error, want one naming the poison message", invocations)
 				} else if !errors.Is(err, errHandler) {
 					t.Errorf("invocation %d: got %v, want the handler's error", invocations, err)
@@ -536,11 +531,9 @@ func TestIntegrationFIFOQueue(t *testing.T) {
 			q := newQueue(t, c, "fifo", true, nil)
 			recs := q.sendAndReceiveInOrder(t, sent, group)
 
-			proc := sqsdelete.Processor{Client: c, Batch: batch.Processor{SkipGroupOnError: tt.skipGroup}}
+			opts := batch.Options{SkipGroupOnError: tt.skipGroup}
 			var seen calls
-			err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
-				return proc.SQS(ctx, ev, failing(&seen, "a2"))
-			})
+			err := q.invoke(t, recs, sqsdelete.New(sqsdelete.Config{Client: c}, failing(&seen, "a2"), opts).Handle)
 			if got := seen.get(); !slices.Equal(got, tt.handled) {
 				t.Errorf("handled %v, want %v", got, tt.handled)
 			}
@@ -575,9 +568,7 @@ func TestIntegrationFIFOQueue(t *testing.T) {
 				if len(recs) == 0 {
 					continue
 				}
-				if err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
-					return proc.SQS(ctx, ev, failing(&again))
-				}); err != nil {
+				if err := q.invoke(t, recs, sqsdelete.New(sqsdelete.Config{Client: c}, failing(&again), opts).Handle); err != nil {
 					t.Fatalf("later invocation: got error %v, want nil", err)
 				}
 			}
@@ -592,9 +583,9 @@ func TestIntegrationFIFOQueue(t *testing.T) {
 }
 
 // TestIntegrationFIFODeleteFailure checks on the server that when the
-// delete of a FIFO message fails, the messages after it (of its group with
-// SkipGroupOnError, of the batch without) stay on the queue with it, and
-// come back with it.
+// delete of a FIFO message fails, the later messages of its group stay on
+// the queue with it, and come back with it, while the other groups'
+// messages are deleted; with and without SkipGroupOnError.
 func TestIntegrationFIFODeleteFailure(t *testing.T) {
 	t.Parallel()
 	c := sqsClient()
@@ -608,10 +599,11 @@ func TestIntegrationFIFODeleteFailure(t *testing.T) {
 		remain    []string // on the queue after the invocation
 	}{
 		{
-			name:   "stop at first failure: every later message stays",
+			// Before, every later message of the batch stayed.
+			name:   "stop at first failure: the later messages of the group stay",
 			stale:  "b1",
-			held:   []string{"a2", "b2", "a3"},
-			remain: []string{"b1", "a2", "b2", "a3", "x1"},
+			held:   []string{"b2"},
+			remain: []string{"b1", "b2", "x1"},
 		},
 		{
 			name:      "skip group: the later messages of the group stay",
@@ -633,10 +625,8 @@ func TestIntegrationFIFODeleteFailure(t *testing.T) {
 				}
 			}
 
-			proc := sqsdelete.Processor{Client: c, Batch: batch.Processor{SkipGroupOnError: tt.skipGroup}}
-			err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
-				return proc.SQS(ctx, ev, failing(&calls{}, "x1"))
-			})
+			opts := batch.Options{SkipGroupOnError: tt.skipGroup}
+			err := q.invoke(t, recs, sqsdelete.New(sqsdelete.Config{Client: c}, failing(&calls{}, "x1"), opts).Handle)
 			var e *sqsdelete.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("got error %v, want *sqsdelete.Error", err)
@@ -666,9 +656,7 @@ func TestIntegrationFIFODeleteFailure(t *testing.T) {
 					continue
 				}
 				back = append(back, bodiesOf(recs)...)
-				if err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
-					return proc.SQS(ctx, ev, failing(&calls{}))
-				}); err != nil {
+				if err := q.invoke(t, recs, sqsdelete.New(sqsdelete.Config{Client: c}, failing(&calls{}), opts).Handle); err != nil {
 					t.Fatalf("later invocation: got error %v, want nil", err)
 				}
 			}
@@ -679,25 +667,37 @@ func TestIntegrationFIFODeleteFailure(t *testing.T) {
 	}
 }
 
-// TestIntegrationNewFromConfig runs a Processor built by NewFromConfig
-// against the server.
-func TestIntegrationNewFromConfig(t *testing.T) {
+// TestIntegrationInvoke runs a Function as lambda.Start does, through
+// Invoke with the event's JSON, with a client built from an aws.Config as a
+// function builds its own.
+func TestIntegrationInvoke(t *testing.T) {
 	t.Parallel()
 	c := sqsClient()
-	q := newQueue(t, c, "from-config", false, nil)
+	q := newQueue(t, c, "invoke", false, nil)
 	bodies := []string{"m0", "m1", "m2"}
 	q.send(t, bodies, nil)
 	recs := q.receive(t, len(bodies), 10*time.Second)
 	if len(recs) != len(bodies) {
 		t.Fatalf("received %d messages, want %d", len(recs), len(bodies))
 	}
-	proc := sqsdelete.NewFromConfig(testConfig())
+	fn := sqsdelete.New(sqsdelete.Config{Client: sqs.NewFromConfig(testConfig())}, failing(&calls{}, "m1"), batch.Options{})
 	err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
-		return proc.SQS(ctx, ev, failing(&calls{}, "m1"))
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatalf("marshalling the event: %v", err)
+		}
+		out, err := fn.Invoke(ctx, payload)
+		if err != nil && out != nil {
+			t.Errorf("got response %q with error %v, want none", out, err)
+		}
+		return err
 	})
 	var e *sqsdelete.Error
 	if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
 		t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
+	}
+	if got, want := errIDs(e.Failed), idsOf(recs, "m1"); !slices.Equal(got, want) {
+		t.Errorf("got failed ids %v, want %v", got, want)
 	}
 	if got := q.count(t); got != 1 {
 		t.Errorf("queue holds %d messages, want 1", got)
@@ -724,11 +724,9 @@ func TestIntegrationNotDeleted(t *testing.T) {
 			}
 		}
 		cc := &countingClient{Client: c}
-		proc := sqsdelete.Processor{Client: cc}
 		var seen calls
-		err := q.invoke(t, recs, func(ctx context.Context, ev events.SQSEvent) error {
-			return proc.SQS(ctx, ev, failing(&seen, "m1"))
-		})
+		fn := sqsdelete.New(sqsdelete.Config{Client: cc}, failing(&seen, "m1"), batch.Options{})
+		err := q.invoke(t, recs, fn.Handle)
 		var e *sqsdelete.Error
 		if !errors.As(err, &e) {
 			t.Fatalf("got error %v, want *sqsdelete.Error", err)
@@ -767,7 +765,8 @@ func TestIntegrationNotDeleted(t *testing.T) {
 			t.Fatalf("DeleteQueue: %v", err)
 		}
 		cc := &countingClient{Client: c}
-		err := sqsdelete.Processor{Client: cc}.SQS(context.Background(), events.SQSEvent{Records: recs}, failing(&calls{}, "m0"))
+		fn := sqsdelete.New(sqsdelete.Config{Client: cc}, failing(&calls{}, "m0"), batch.Options{})
+		err := fn.Handle(context.Background(), events.SQSEvent{Records: recs})
 		var e *sqsdelete.Error
 		if !errors.As(err, &e) {
 			t.Fatalf("got error %v, want *sqsdelete.Error", err)

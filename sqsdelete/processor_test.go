@@ -2,6 +2,7 @@ package sqsdelete_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -44,13 +45,12 @@ func TestProcessDeletes(t *testing.T) {
 	tests := []struct {
 		name       string
 		records    []events.SQSMessage
-		batch      batch.Processor
+		opts       batch.Options
 		fail       []string
 		calls      []call   // the DeleteMessageBatch calls, in order
 		failed     []string // ids in Error.Failed; nil means no error
 		notDeleted []string // ids in Error.NotDeleted
 	}{
-		{name: "empty batch makes no call and returns nil"},
 		{
 			name:    "all succeeded makes no call and returns nil",
 			records: msgs("m", 12, stdARN),
@@ -83,16 +83,16 @@ func TestProcessDeletes(t *testing.T) {
 			failed: []string{"m1"},
 		},
 		{
-			name:    "FIFO: messages after the first failure are neither handled nor deleted, the others deleted one by one",
+			name:    "FIFO: messages after the first failure are neither handled nor deleted, the others deleted in rounds per group",
 			records: fifo,
 			fail:    []string{"a2"},
-			calls:   []call{{fifoURL, handles("a1")}, {fifoURL, handles("b1")}},
+			calls:   []call{{fifoURL, handles("a1", "b1")}},
 			failed:  []string{"a2", "b2", "a3"},
 		},
 		{
 			name:    "FIFO skip group: only the failed group's later messages are kept, the others deleted in rounds",
 			records: fifo,
-			batch:   batch.Processor{SkipGroupOnError: true, Concurrency: 2},
+			opts:    batch.Options{SkipGroupOnError: true, Concurrency: 2},
 			fail:    []string{"a2"},
 			calls:   []call{{fifoURL, handles("a1", "b1")}, {fifoURL, handles("b2")}},
 			failed:  []string{"a2", "a3"},
@@ -100,7 +100,7 @@ func TestProcessDeletes(t *testing.T) {
 		{
 			name:    "concurrent handlers delete the same messages",
 			records: msgs("m", 25, stdARN),
-			batch:   batch.Processor{Concurrency: 8},
+			opts:    batch.Options{Concurrency: 8},
 			fail:    []string{"m3", "m24"},
 			calls: []call{
 				{stdURL, handles(ids(11, "m", "m3")...)},
@@ -129,10 +129,15 @@ func TestProcessDeletes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClient{}
-			p := sqsdelete.Processor{Client: fc, Batch: tt.batch, DeleteConcurrency: 1}
-			rep, err := p.Process(context.Background(), tt.records, failIDs(tt.fail...))
-			if got, want := rep.Len(), len(tt.records); got != want {
-				t.Errorf("report has %d records, want %d", got, want)
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteConcurrency: 1}, failIDs(tt.fail...), tt.opts)
+			rep, err := fn.Process(context.Background(), event(tt.records))
+			if got, want := len(rep.Results), len(tt.records); got != want {
+				t.Errorf("got a report of %d records, want %d", got, want)
+			}
+			for i, r := range rep.Results {
+				if got, want := r.Outcome == batch.Succeeded, !slices.Contains(tt.failed, r.ID); got != want {
+					t.Errorf("record %d (%s): got outcome %v, want succeeded %v", i, r.ID, r.Outcome, want)
+				}
 			}
 			calls, _, violations := fc.snapshot()
 			if len(violations) > 0 {
@@ -200,7 +205,7 @@ func TestProcessNotDeletedCauses(t *testing.T) {
 			recs := msgs("m", 2, stdARN)
 			tt.mod(&recs[1])
 			fc := &fakeClient{}
-			_, err := sqsdelete.Processor{Client: fc}.Process(context.Background(), recs, failIDs("m0"))
+			_, err := sqsdelete.New(sqsdelete.Config{Client: fc}, failIDs("m0"), batch.Options{}).Process(context.Background(), event(recs))
 			var e *sqsdelete.Error
 			if !errors.As(err, &e) || len(e.NotDeleted) != 1 {
 				t.Fatalf("got error %v, want *sqsdelete.Error with one NotDeleted", err)
@@ -339,8 +344,8 @@ func TestDeleteRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClient{respond: tt.respond}
-			p := sqsdelete.Processor{Client: fc, Retries: tt.retries}
-			_, err := p.Process(context.Background(), msgs("m", 4, stdARN), failIDs("m0"))
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, Retries: tt.retries}, failIDs("m0"), batch.Options{})
+			_, err := fn.Process(context.Background(), event(msgs("m", 4, stdARN)))
 			calls, deleted, _ := fc.snapshot()
 			var got [][]string
 			for _, c := range calls {
@@ -409,8 +414,8 @@ func TestDeleteContextCanceled(t *testing.T) {
 			defer cancel()
 			fc := &fakeClient{respond: tt.respond(cancel)}
 			// 24 successes in three chunks, sent one after the other.
-			p := sqsdelete.Processor{Client: fc, DeleteConcurrency: 1, Retries: 5}
-			_, err := p.Process(ctx, msgs("m", 25, stdARN), failIDs("m0"))
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteConcurrency: 1, Retries: 5}, failIDs("m0"), batch.Options{})
+			_, err := fn.Process(ctx, event(msgs("m", 25, stdARN)))
 			calls, _, _ := fc.snapshot()
 			if len(calls) != tt.calls {
 				t.Errorf("got %d calls, want %d", len(calls), tt.calls)
@@ -439,6 +444,8 @@ func TestDeleteConcurrency(t *testing.T) {
 	}{
 		{name: "one call at a time", concurrency: 1, wantMax: 1},
 		{name: "at most DeleteConcurrency calls at once", concurrency: 3, wantMax: 3},
+		{name: "zero means DefaultDeleteConcurrency", concurrency: 0, wantMax: sqsdelete.DefaultDeleteConcurrency},
+		{name: "negative means no limit: every chunk at once", concurrency: -1, wantMax: 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -463,9 +470,9 @@ func TestDeleteConcurrency(t *testing.T) {
 				inFlight.Add(-1)
 				return succeedAll(in), nil
 			}}
-			p := sqsdelete.Processor{Client: fc, DeleteConcurrency: tt.concurrency}
+			fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteConcurrency: tt.concurrency}, failIDs("m0"), batch.Options{})
 			// 60 successes: six chunks.
-			_, err := p.Process(context.Background(), msgs("m", 61, stdARN), failIDs("m0"))
+			_, err := fn.Process(context.Background(), event(msgs("m", 61, stdARN)))
 			var e *sqsdelete.Error
 			if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
 				t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
@@ -484,17 +491,37 @@ func TestDeleteMargin(t *testing.T) {
 	const engineMargin = batch.DefaultDeadlineMargin
 	tests := []struct {
 		name     string
-		p        sqsdelete.Processor
+		cfg      sqsdelete.Config
+		opts     batch.Options
+		left     time.Duration // before the invocation's deadline; 0 means a minute
 		reserved time.Duration // how much earlier than the invocation's the handler's deadline is
+		slack    time.Duration // how far from reserved it may be, when left/2 caps it
 	}{
 		{name: "default margin keeps a second for the deletes", reserved: sqsdelete.DefaultDeleteMargin + engineMargin},
-		{name: "DeleteMargin sets the time kept", p: sqsdelete.Processor{DeleteMargin: 3 * time.Second}, reserved: 3*time.Second + engineMargin},
-		{name: "negative DeleteMargin keeps no time", p: sqsdelete.Processor{DeleteMargin: -1}, reserved: engineMargin},
-		{name: "IgnoreDeadline keeps no time", p: sqsdelete.Processor{Batch: batch.Processor{IgnoreDeadline: true}}, reserved: 0},
+		{name: "DeleteMargin sets the time kept", cfg: sqsdelete.Config{DeleteMargin: 3 * time.Second}, reserved: 3*time.Second + engineMargin},
+		{name: "negative DeleteMargin keeps no time", cfg: sqsdelete.Config{DeleteMargin: -1}, reserved: engineMargin},
+		// Deadline handling off (IgnoreDeadline before) no longer drops the
+		// delete margin: Options.Reserve applies whatever DeadlineMargin says.
+		{name: "negative DeadlineMargin still keeps the delete margin", opts: batch.Options{DeadlineMargin: -1}, reserved: sqsdelete.DefaultDeleteMargin},
+		{name: "negative DeleteMargin and DeadlineMargin keep no time", cfg: sqsdelete.Config{DeleteMargin: -1}, opts: batch.Options{DeadlineMargin: -1}, reserved: 0},
+		// New keeps the time through Options.Reserve, the larger of the two.
+		{name: "a larger Options.Reserve is kept", opts: batch.Options{Reserve: 5 * time.Second}, reserved: 5*time.Second + engineMargin},
+		{name: "a smaller Options.Reserve gives way to DeleteMargin", opts: batch.Options{Reserve: 200 * time.Millisecond}, reserved: sqsdelete.DefaultDeleteMargin + engineMargin},
+		{name: "negative DeleteMargin keeps the Options.Reserve", cfg: sqsdelete.Config{DeleteMargin: -1}, opts: batch.Options{Reserve: 2 * time.Second}, reserved: 2*time.Second + engineMargin},
+		{
+			// 4s left: at most 2s is kept, and the engine's margin applies
+			// within the 2s left to the handlers.
+			name: "the time kept is at most half the time left", cfg: sqsdelete.Config{DeleteMargin: 3 * time.Second},
+			left: 4 * time.Second, reserved: 2*time.Second + engineMargin, slack: 100 * time.Millisecond,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dl := time.Now().Add(time.Minute)
+			left := tt.left
+			if left == 0 {
+				left = time.Minute
+			}
+			dl := time.Now().Add(left)
 			ctx, cancel := context.WithDeadline(context.Background(), dl)
 			defer cancel()
 			var handlerDL, deleteDL time.Time
@@ -502,88 +529,169 @@ func TestDeleteMargin(t *testing.T) {
 				deleteDL, _ = ctx.Deadline()
 				return succeedAll(in), nil
 			}}
-			p := tt.p
-			p.Client = fc
-			_, _ = p.Process(ctx, msgs("m", 2, stdARN), func(ctx context.Context, m events.SQSMessage) error {
+			cfg := tt.cfg
+			cfg.Client = fc
+			fn := sqsdelete.New(cfg, func(ctx context.Context, m events.SQSMessage) error {
 				if m.MessageId == "m0" {
 					handlerDL, _ = ctx.Deadline()
 					return errHandler
 				}
 				return nil
-			})
-			if got, want := dl.Sub(handlerDL), tt.reserved; got != want {
-				t.Errorf("handler's deadline is %v before the invocation's, want %v", got, want)
+			}, tt.opts)
+			_, _ = fn.Process(ctx, event(msgs("m", 2, stdARN)))
+			if got, want := dl.Sub(handlerDL), tt.reserved; got > want+tt.slack || got < want-tt.slack {
+				t.Errorf("got the handler's deadline %v before the invocation's, want %v (±%v)", got, want, tt.slack)
 			}
 			if !deleteDL.Equal(dl) {
-				t.Errorf("deletes ran with deadline %v, want the invocation's %v", deleteDL, dl)
+				t.Errorf("got the deletes' deadline %v, want the invocation's %v", deleteDL, dl)
 			}
 		})
 	}
 }
 
-func TestSQS(t *testing.T) {
+// TestDeleteMarginDeadline checks that the time kept for the deletes is the
+// engine's Options.Reserve: the records run as if the deadline came
+// DeleteMargin earlier, with DeadlineMargin within that, so that a record
+// not started by then is reported with batch.ErrDeadline, and the
+// successes are still deleted, with the time kept.
+func TestDeleteMarginDeadline(t *testing.T) {
+	const (
+		left           = 1200 * time.Millisecond
+		deleteMargin   = 400 * time.Millisecond
+		deadlineMargin = 200 * time.Millisecond
+	)
+	dl := time.Now().Add(left)
+	ctx, cancel := context.WithDeadline(context.Background(), dl)
+	defer cancel()
+	type ended struct {
+		left  time.Duration // before dl
+		cause error
+	}
+	handlerEnded := make(chan ended, 1) // when m1's context ended; a channel, as an abandoned handler may outlive Process
+	var deleteLeft time.Duration        // before dl, when the deletes ran
+	fc := &fakeClient{respond: func(ctx context.Context, _ int, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+		deleteLeft = time.Until(dl)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return succeedAll(in), nil
+	}}
+	fn := sqsdelete.New(sqsdelete.Config{Client: fc, DeleteMargin: deleteMargin}, func(ctx context.Context, m events.SQSMessage) error {
+		if m.MessageId != "m1" {
+			return nil
+		}
+		<-ctx.Done() // m1 runs until the records' deadline
+		handlerEnded <- ended{time.Until(dl), context.Cause(ctx)}
+		return ctx.Err()
+	}, batch.Options{DeadlineMargin: deadlineMargin})
+
+	rep, err := fn.Process(ctx, event(msgs("m", 3, stdARN)))
+	h := <-handlerEnded
+	if h.left < deleteMargin {
+		t.Errorf("got the handler's context done %v before the deadline, want at least DeleteMargin (%v)", h.left, deleteMargin)
+	}
+	if !errors.Is(h.cause, batch.ErrDeadline) {
+		t.Errorf("got the handler's context cause %v, want batch.ErrDeadline", h.cause)
+	}
+	var e *sqsdelete.Error
+	if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
+		t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)
+	}
+	if got, want := errIDs(e.Failed), []string{"m1", "m2"}; !slices.Equal(got, want) {
+		t.Errorf("got failed %v, want %v", got, want)
+	}
+	if r := rep.Results[2]; r.Outcome != batch.NotProcessed || !errors.Is(r.Err, batch.ErrDeadline) {
+		t.Errorf("m2: got %v, %v, want not processed with batch.ErrDeadline", r.Outcome, r.Err)
+	}
+	if _, deleted, _ := fc.snapshot(); !slices.Equal(deleted, handles("m0")) {
+		t.Errorf("got deleted %v, want [rh-m0]", deleted)
+	}
+	if deleteLeft <= 0 {
+		t.Errorf("got the deletes run %v after the deadline, want before it", -deleteLeft)
+	}
+}
+
+func TestHandle(t *testing.T) {
 	tests := []struct {
 		name     string
-		p        sqsdelete.Processor
-		client   bool
+		cfg      sqsdelete.Config
 		fail     []string
 		wantErr  func(error) bool
 		deletes  int
-		handled  int
 		wantDesc string
 	}{
 		{
-			name: "partial failure returns the error", client: true, fail: []string{"m1"}, deletes: 2, handled: 3,
+			name: "partial failure returns the error", fail: []string{"m1"}, deletes: 2,
 			wantErr:  func(err error) bool { var e *sqsdelete.Error; return errors.As(err, &e) && errors.Is(err, errHandler) },
 			wantDesc: "*sqsdelete.Error wrapping the handler's error",
 		},
 		{
-			name: "SuppressError returns nil after deleting", p: sqsdelete.Processor{SuppressError: true}, client: true, fail: []string{"m1"}, deletes: 2, handled: 3,
+			name: "SuppressError returns nil after deleting, and Process the error", cfg: sqsdelete.Config{SuppressError: true}, fail: []string{"m1"}, deletes: 2,
 			wantErr: func(err error) bool { return err == nil }, wantDesc: "nil",
 		},
 		{
-			name: "nil Client fails without handling anything", handled: 0,
-			wantErr: func(err error) bool { return errors.Is(err, sqsdelete.ErrNoClient) }, wantDesc: "ErrNoClient",
-		},
-		{
-			name: "SuppressError does not hide a nil Client", p: sqsdelete.Processor{SuppressError: true}, handled: 0,
-			wantErr: func(err error) bool { return errors.Is(err, sqsdelete.ErrNoClient) }, wantDesc: "ErrNoClient",
+			name: "all succeeded deletes nothing and returns nil", deletes: 0,
+			wantErr: func(err error) bool { return err == nil }, wantDesc: "nil",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClient{}
-			p := tt.p
-			if tt.client {
-				p.Client = fc
-			}
+			cfg := tt.cfg
+			cfg.Client = fc
 			var handled atomic.Int64
-			err := p.SQS(context.Background(), events.SQSEvent{Records: msgs("m", 3, stdARN)}, func(ctx context.Context, m events.SQSMessage) error {
+			fn := sqsdelete.New(cfg, func(ctx context.Context, m events.SQSMessage) error {
 				handled.Add(1)
 				return failIDs(tt.fail...)(ctx, m)
-			})
+			}, batch.Options{})
+			err := fn.Handle(context.Background(), event(msgs("m", 3, stdARN)))
 			if !tt.wantErr(err) {
 				t.Errorf("got error %v, want %s", err, tt.wantDesc)
 			}
-			if got := handled.Load(); got != int64(tt.handled) {
-				t.Errorf("handled %d messages, want %d", got, tt.handled)
+			if got, want := handled.Load(), int64(3); got != want {
+				t.Errorf("handled %d messages, want %d", got, want)
 			}
 			if _, deleted, _ := fc.snapshot(); len(deleted) != tt.deletes {
 				t.Errorf("deleted %d messages, want %d", len(deleted), tt.deletes)
+			}
+			// Process ignores SuppressError: it gives the error Handle
+			// would return without it.
+			_, err = fn.Process(context.Background(), event(msgs("m", 3, stdARN)))
+			var e *sqsdelete.Error
+			if got, want := errors.As(err, &e), len(tt.fail) > 0; got != want {
+				t.Errorf("Process: got error %v, want an *sqsdelete.Error: %v", err, want)
 			}
 		})
 	}
 }
 
-func TestProcessNoClientReport(t *testing.T) {
-	rep, err := sqsdelete.Processor{}.Process(context.Background(), msgs("m", 2, stdARN), failIDs())
-	if !errors.Is(err, sqsdelete.ErrNoClient) {
-		t.Fatalf("got error %v, want ErrNoClient", err)
+// TestNewPanics checks that New refuses, when the function starts, what
+// would otherwise fail every invocation (ErrNoClient before): a nil Client
+// and a nil handler.
+func TestNewPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  sqsdelete.Config
+		h    func(context.Context, events.SQSMessage) error
+		want string // in the panic's message
+	}{
+		{name: "nil Client", h: failIDs(), want: "sqsdelete: New: Config.Client is nil"},
+		{name: "nil Client with SuppressError", cfg: sqsdelete.Config{SuppressError: true}, h: failIDs(), want: "sqsdelete: New: Config.Client is nil"},
+		{name: "nil Client and nil handler: the Client is named", want: "sqsdelete: New: Config.Client is nil"},
+		{name: "nil handler", cfg: sqsdelete.Config{Client: &fakeClient{}}, want: "New: nil handler"},
 	}
-	for _, r := range rep.Results() {
-		if r.Outcome != batch.Failed || !errors.Is(r.Err, sqsdelete.ErrNoClient) {
-			t.Errorf("record %d: got %v, %v, want failed with ErrNoClient", r.Index, r.Outcome, r.Err)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				sqsdelete.New(tt.cfg, tt.h, batch.Options{})
+			}()
+			msg, ok := got.(string)
+			if !ok || !strings.Contains(msg, tt.want) {
+				t.Errorf("got panic %#v, want one containing %q", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -632,7 +740,164 @@ func manyErrs(n int) []*batch.RecordError {
 	return out
 }
 
-func TestNewFromConfig(t *testing.T) {
+// TestInvoke checks the entry point lambda.Start calls: the event as JSON
+// in, the JSON null out when Lambda may delete the batch, and otherwise the
+// error that makes it return the batch to the queue.
+func TestInvoke(t *testing.T) {
+	std, err := json.Marshal(event(msgs("m", 3, stdARN)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		cfg      sqsdelete.Config
+		payload  string
+		fail     []string
+		wantOut  string // "" means nil
+		wantErr  func(error) bool
+		wantDesc string
+		handled  int
+		deleted  []string
+	}{
+		{
+			name: "all succeeded returns null and deletes nothing", payload: string(std), handled: 3,
+			wantOut: "null", wantErr: func(err error) bool { return err == nil }, wantDesc: "nil",
+		},
+		{
+			name: "partial failure deletes the successes and returns the error", payload: string(std), fail: []string{"m1"}, handled: 3,
+			wantErr:  func(err error) bool { var e *sqsdelete.Error; return errors.As(err, &e) && errors.Is(err, errHandler) },
+			wantDesc: "*sqsdelete.Error wrapping the handler's error", deleted: handles("m0", "m2"),
+		},
+		{
+			name: "SuppressError returns null after deleting", cfg: sqsdelete.Config{SuppressError: true}, payload: string(std), fail: []string{"m1"}, handled: 3,
+			wantOut: "null", wantErr: func(err error) bool { return err == nil }, wantDesc: "nil", deleted: handles("m0", "m2"),
+		},
+		{
+			name: "malformed JSON runs nothing", payload: `{"Records":[`,
+			wantErr:  func(err error) bool { var ee *batch.EventError; return errors.As(err, &ee) },
+			wantDesc: "*batch.EventError",
+		},
+		{
+			name: "no records runs nothing", payload: `{}`,
+			wantErr: func(err error) bool {
+				var ee *batch.EventError
+				return errors.As(err, &ee) && errors.Is(err, batch.ErrNoRecords)
+			},
+			wantDesc: "*batch.EventError with ErrNoRecords",
+		},
+		{
+			name: "SuppressError does not hide an event that is not an SQS event", cfg: sqsdelete.Config{SuppressError: true},
+			payload: `{"Records":[{"eventSource":"aws:kinesis","eventID":"shardId-000:1"}]}`,
+			wantErr: func(err error) bool {
+				var ee *batch.EventError
+				return errors.As(err, &ee) && errors.Is(err, batch.ErrWrongSource)
+			},
+			wantDesc: "*batch.EventError with ErrWrongSource",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := &fakeClient{}
+			cfg := tt.cfg
+			cfg.Client = fc
+			var handled atomic.Int64
+			fn := sqsdelete.New(cfg, func(ctx context.Context, m events.SQSMessage) error {
+				handled.Add(1)
+				return failIDs(tt.fail...)(ctx, m)
+			}, batch.Options{})
+			out, err := fn.Invoke(context.Background(), []byte(tt.payload))
+			if !tt.wantErr(err) {
+				t.Errorf("got error %v, want %s", err, tt.wantDesc)
+			}
+			if got := string(out); got != tt.wantOut || (tt.wantOut == "") != (out == nil) {
+				t.Errorf("got response %q, want %q", got, tt.wantOut)
+			}
+			if got, want := handled.Load(), int64(tt.handled); got != want {
+				t.Errorf("handled %d messages, want %d", got, want)
+			}
+			if _, deleted, _ := fc.snapshot(); !slices.Equal(deleted, tt.deleted) {
+				t.Errorf("got deleted %v, want %v", deleted, tt.deleted)
+			}
+		})
+	}
+}
+
+// TestEventError checks that an event that is not a batch of SQS messages
+// runs nothing and deletes nothing: Handle and Process return the
+// *batch.EventError, whatever SuppressError says (Lambda never sends an
+// empty batch; such an event is another service's, or a mistake).
+func TestEventError(t *testing.T) {
+	kinesis := msgs("m", 2, stdARN)
+	kinesis[1].EventSource = "aws:kinesis"
+	tests := []struct {
+		name  string
+		ev    events.SQSEvent
+		cause error
+	}{
+		{name: "no records", ev: events.SQSEvent{}, cause: batch.ErrNoRecords},
+		{name: "a record of another source", ev: event(kinesis), cause: batch.ErrWrongSource},
+	}
+	for _, tt := range tests {
+		for _, suppress := range []bool{false, true} {
+			t.Run(tt.name+"/SuppressError="+strconv.FormatBool(suppress), func(t *testing.T) {
+				fc := &fakeClient{}
+				var handled atomic.Int64
+				fn := sqsdelete.New(sqsdelete.Config{Client: fc, SuppressError: suppress}, func(context.Context, events.SQSMessage) error {
+					handled.Add(1)
+					return errHandler
+				}, batch.Options{})
+				var ee *batch.EventError
+				if err := fn.Handle(context.Background(), tt.ev); !errors.As(err, &ee) || !errors.Is(err, tt.cause) {
+					t.Errorf("Handle: got error %v, want *batch.EventError with %v", err, tt.cause)
+				}
+				rep, err := fn.Process(context.Background(), tt.ev)
+				if !errors.As(err, &ee) || !errors.Is(err, tt.cause) || rep.Err != err {
+					t.Errorf("Process: got error %v and report error %v, want the *batch.EventError with %v in both", err, rep.Err, tt.cause)
+				}
+				if len(rep.Results) != 0 {
+					t.Errorf("Process: got %d results, want none", len(rep.Results))
+				}
+				if got := handled.Load(); got != 0 {
+					t.Errorf("handled %d messages, want 0", got)
+				}
+				if calls, _, _ := fc.snapshot(); len(calls) != 0 {
+					t.Errorf("got %d calls, want 0", len(calls))
+				}
+			})
+		}
+	}
+}
+
+// TestUnbuiltFunction checks that a Function not built by New fails every
+// invocation, as a batch.Function does, instead of returning nil: without
+// ReportBatchItemFailures nil makes Lambda delete the whole batch, so the
+// messages would be lost without ever being handled.
+func TestUnbuiltFunction(t *testing.T) {
+	var fn sqsdelete.Function
+	ev := event(msgs("m", 2, stdARN))
+	var nilFn *sqsdelete.Function
+	if err := nilFn.Handle(context.Background(), ev); err == nil {
+		t.Errorf("nil Function: Handle: got nil, want an error")
+	}
+	if err := fn.Handle(context.Background(), ev); err == nil {
+		t.Errorf("Handle: got nil, want an error")
+	}
+	if _, err := fn.Process(context.Background(), ev); err == nil {
+		t.Errorf("Process: got nil, want an error")
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := fn.Invoke(context.Background(), payload); err == nil || out != nil {
+		t.Errorf("Invoke: got %q, %v, want nil and an error", out, err)
+	}
+}
+
+// TestSQSClient checks that an *sqs.Client built from an aws.Config, the
+// Client of a function, sends the deletes to the config's region (or the
+// endpoint its options set), signed with the config's credentials.
+func TestSQSClient(t *testing.T) {
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret", Source: "test"}, nil
 	})
@@ -652,17 +917,9 @@ func TestNewFromConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			hc := &fakeSQSHTTP{}
 			cfg := aws.Config{Region: "eu-west-1", Credentials: creds, HTTPClient: hc}
-			p := sqsdelete.NewFromConfig(cfg, tt.opts...)
-			if _, ok := p.Client.(*sqs.Client); !ok {
-				t.Fatalf("got Client %T, want *sqs.Client", p.Client)
-			}
-			if p.QueueURL != nil || p.Retries != 0 || p.DeleteMargin != 0 || p.DeleteConcurrency != 0 || p.SuppressError {
-				t.Errorf("got %+v, want every field but Client zero", p)
-			}
-			// The config is copied: later edits change nothing.
-			cfg.Region = "us-east-1"
+			fn := sqsdelete.New(sqsdelete.Config{Client: sqs.NewFromConfig(cfg, tt.opts...)}, failIDs("m1"), batch.Options{})
 
-			_, err := p.Process(context.Background(), msgs("m", 3, stdARN), failIDs("m1"))
+			_, err := fn.Process(context.Background(), event(msgs("m", 3, stdARN)))
 			var e *sqsdelete.Error
 			if !errors.As(err, &e) || len(e.NotDeleted) != 0 {
 				t.Fatalf("got error %v, want *sqsdelete.Error without NotDeleted", err)

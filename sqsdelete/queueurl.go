@@ -27,7 +27,7 @@ func domain(partition string) string {
 // name (see below for why the host does not matter). A malformed ARN gives
 // an [*ARNError].
 //
-// QueueURL is the default of [Processor.QueueURL]. aws-sdk-go-v2 sends each
+// QueueURL is the default of [Config.QueueURL]. aws-sdk-go-v2 sends each
 // request to the client's endpoint (from its region, or its BaseEndpoint if
 // set), and the queue URL travels only as a parameter naming the queue; so
 // this URL also serves a client with a custom endpoint whenever the server
@@ -42,7 +42,7 @@ func QueueURL(arn string) (string, error) {
 	return "https://sqs." + q.region + "." + domain(q.partition) + "/" + q.account + "/" + q.name, nil
 }
 
-// EndpointQueueURL returns a resolver for [Processor.QueueURL] that builds
+// EndpointQueueURL returns a resolver for [Config.QueueURL] that builds
 // queue URLs on endpoint, as <endpoint>/<account>/<name>; use it with an SQS
 // server that expects URLs of its own, such as a local test server. A
 // trailing slash of endpoint is ignored.

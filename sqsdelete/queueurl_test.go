@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/sqsdelete"
 )
 
@@ -121,7 +122,7 @@ func TestProcessUnknownPartition(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClient{}
-			_, err := sqsdelete.Processor{Client: fc}.Process(context.Background(), msgs("m", 3, tt.arn), failIDs("m0"))
+			_, err := sqsdelete.New(sqsdelete.Config{Client: fc}, failIDs("m0"), batch.Options{}).Process(context.Background(), event(msgs("m", 3, tt.arn)))
 			var e *sqsdelete.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("got error %v, want *sqsdelete.Error", err)

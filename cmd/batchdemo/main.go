@@ -14,7 +14,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,7 +22,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/examples"
 	dynamodbexample "github.com/seed-45ee126e/batch/examples/dynamodb"
 	kafkaexample "github.com/seed-45ee126e/batch/examples/kafka"
@@ -39,32 +38,16 @@ func main() {
 	}
 }
 
-// example decodes an event and runs one example handler on it.
-type example func(ctx context.Context, event []byte) (response any, err error)
-
-// handlerOf adapts a Lambda handler to an example.
-func handlerOf[E, R any](h func(context.Context, E) (R, error)) example {
-	return func(ctx context.Context, data []byte) (any, error) {
-		var ev E
-		if err := json.Unmarshal(data, &ev); err != nil {
-			return nil, &decodeError{err}
-		}
-		return h(ctx, ev)
-	}
-}
-
-// decodeError is an event that could not be decoded: an error of the
-// command, not a response of the handler.
-type decodeError struct{ err error }
-
-func (e *decodeError) Error() string { return "decoding the event: " + e.err.Error() }
+// example runs one example function on an event, as Lambda invokes it:
+// the event's JSON in, the response's JSON out.
+type example func(ctx context.Context, event []byte) ([]byte, error)
 
 var registry = map[string]example{
-	"sqs":      handlerOf(sqsexample.Handler),
-	"sqsfifo":  handlerOf(fifoexample.Handler),
-	"kinesis":  handlerOf(kinesisexample.Handler),
-	"dynamodb": handlerOf(dynamodbexample.Handler),
-	"kafka":    handlerOf[events.KafkaEvent](kafkaexample.Handler),
+	"sqs":      sqsexample.New().Invoke,
+	"sqsfifo":  fifoexample.New().Invoke,
+	"kinesis":  kinesisexample.New().Invoke,
+	"dynamodb": dynamodbexample.New().Invoke,
+	"kafka":    kafkaexample.New().Invoke,
 }
 
 func run(args []string, stdout io.Writer) error {
@@ -109,20 +92,20 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-		resp, herr := registry[name](ctx, data)
+		out, herr := registry[name](ctx, data)
 		cancel()
-		var de *decodeError
-		if errors.As(herr, &de) {
+		var ee *batch.EventError
+		if errors.As(herr, &ee) {
 			return fmt.Errorf("%s: %w", path, herr)
 		}
-		out, err := json.Marshal(resp)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "== %s (%s)\nresponse: %s\n", name, path, out)
+		fmt.Fprintf(stdout, "== %s (%s)\n", name, path)
 		if herr != nil {
+			// Lambda ignores the response of a failed invocation and
+			// retries the whole batch.
 			fmt.Fprintf(stdout, "error: %v\n", herr)
+			continue
 		}
+		fmt.Fprintf(stdout, "response: %s\n", out)
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func TestRunRejectsBadArguments(t *testing.T) {
 		{"event without example", []string{"-event", "x.json"}, "-event needs -example"},
 		{"stray argument", []string{"extra"}, "unexpected arguments"},
 		{"missing event file", []string{"-example", "sqs", "-event", "does-not-exist.json"}, "does-not-exist.json"},
-		{"event that is not JSON", []string{"-example", "kinesis", "-event", "main.go"}, "decoding the event"},
+		{"event that is not JSON", []string{"-example", "kinesis", "-event", "main.go"}, "payload is not a valid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

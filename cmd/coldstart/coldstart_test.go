@@ -18,7 +18,7 @@ func TestRunReportsBothFunctions(t *testing.T) {
 	if err := run([]string{"-n", "2", "-records", "3"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"lambda.Start + encoding/json", "batch.SQSHandler (fast path)", "MiB"} {
+	for _, want := range []string{"lambda.Start + encoding/json", "batch.New (fast path)", "MiB"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("got report %q, want it to mention %q", out.String(), want)
 		}

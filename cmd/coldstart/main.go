@@ -1,6 +1,6 @@
 // Command coldstart measures what the fast path costs at cold start: it
 // builds two minimal SQS functions, one calling lambda.Start with
-// batch.SQSHandler and one with a typed handler decoded by encoding/json,
+// batch.New (Invoke, the fast path) and one with a typed handler decoded by encoding/json,
 // reports their binary sizes, then starts each many times against a local
 // Lambda Runtime API (internal/runtimeapi) and reports the time from process
 // start to the end of its first invocation.
@@ -70,7 +70,7 @@ func run(args []string, stdout io.Writer) error {
 
 	fns := []*function{
 		{name: "lambda.Start + encoding/json", pkg: "./cmd/coldstart/testdata/stdfn"},
-		{name: "batch.SQSHandler (fast path)", pkg: "./cmd/coldstart/testdata/fastfn"},
+		{name: "batch.New (fast path)", pkg: "./cmd/coldstart/testdata/fastfn"},
 	}
 	for _, f := range fns {
 		f.bin = filepath.Join(dir, filepath.Base(f.pkg))

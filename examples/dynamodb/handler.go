@@ -11,13 +11,10 @@ import (
 	"github.com/seed-45ee126e/batch"
 )
 
-// Processor handles up to 4 items at once; the changes of one item stay in
-// order.
-var Processor = batch.Processor{Concurrency: 4}
-
-// Handler is the Lambda handler: lambda.Start(dynamodbexample.Handler).
-func Handler(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-	return Processor.DynamoDB(ctx, ev, change)
+// New returns the Lambda function, which handles up to 4 items at once;
+// the changes of one item stay in order: lambda.Start(dynamodbexample.New()).
+func New() *batch.Function[events.DynamoDBEvent, events.DynamoDBEventRecord, events.DynamoDBEventResponse] {
+	return batch.New(batch.DynamoDB(), change, batch.Options{Concurrency: 4})
 }
 
 func change(ctx context.Context, r events.DynamoDBEventRecord) error {

@@ -26,17 +26,16 @@ func (p Payment) Validate() error {
 	return nil
 }
 
-// Processor runs partitions in parallel and stops a partition at its first
-// failure.
-var Processor = batch.Processor{Concurrency: 4, SkipGroupOnError: true}
-
-// Handler is the Lambda handler: lambda.Start(kafkaexample.Handler).
-func Handler(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
-	return Processor.Kafka(ctx, ev, batch.KafkaJSONWithRecord(settle))
+// New returns the Lambda function, which runs partitions in parallel and
+// stops a partition at its first failure: lambda.Start(kafkaexample.New()).
+func New() *batch.Function[events.KafkaEvent, events.KafkaRecord, batch.KafkaEventResponse] {
+	return batch.New(batch.Kafka(), settle, batch.Options{Concurrency: 4, SkipGroupOnError: true})
 }
 
-func settle(ctx context.Context, p Payment, r events.KafkaRecord) error {
-	if src, ok := batch.KafkaHeader(r, "source"); !ok || len(src) == 0 {
+func settle(ctx context.Context, p Payment) error {
+	rec, _ := batch.RecordFrom(ctx)
+	r := rec.Value.(*events.KafkaRecord)
+	if src, ok := batch.KafkaHeader(*r, "source"); !ok || len(src) == 0 {
 		return fmt.Errorf("payment %s has no source header", p.PaymentID)
 	}
 	return nil // book the payment here, with ctx

@@ -27,12 +27,10 @@ func (c Click) Validate() error {
 	return nil
 }
 
-// Processor runs up to 16 partition keys at once.
-var Processor = batch.Processor{Concurrency: 16, SkipGroupOnError: true}
-
-// Handler is the Lambda handler: lambda.Start(kinesisexample.Handler).
-func Handler(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-	return Processor.Kinesis(ctx, ev, batch.KinesisJSON(record))
+// New returns the Lambda function, which runs up to 16 partition keys at
+// once and stops a key at its first failure: lambda.Start(kinesisexample.New()).
+func New() *batch.Function[events.KinesisEvent, events.KinesisEventRecord, events.KinesisEventResponse] {
+	return batch.New(batch.Kinesis(), record, batch.Options{Concurrency: 16, SkipGroupOnError: true})
 }
 
 func record(ctx context.Context, c Click) error {

@@ -19,7 +19,8 @@ type Order struct {
 	Quantity int    `json:"quantity"` // how many; must be positive
 }
 
-// Validate rejects orders that cannot be fulfilled; batch.SQSJSON calls it.
+// Validate rejects orders that cannot be fulfilled; the Function calls it
+// after decoding the body, before fulfil.
 func (o Order) Validate() error {
 	if o.OrderID == "" {
 		return errors.New("orderId is missing")
@@ -30,12 +31,10 @@ func (o Order) Validate() error {
 	return nil
 }
 
-// Processor handles up to 8 orders at once.
-var Processor = batch.Processor{Concurrency: 8}
-
-// Handler is the Lambda handler: lambda.Start(sqsexample.Handler).
-func Handler(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	return Processor.SQS(ctx, ev, batch.SQSJSON(fulfil))
+// New returns the Lambda function, which handles up to 8 orders at once:
+// lambda.Start(sqsexample.New()).
+func New() *batch.Function[events.SQSEvent, events.SQSMessage, events.SQSEventResponse] {
+	return batch.New(batch.SQS(), fulfil, batch.Options{Concurrency: 8})
 }
 
 func fulfil(ctx context.Context, o Order) error {

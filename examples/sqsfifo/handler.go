@@ -21,14 +21,12 @@ type Operation struct {
 	Amount   int    `json:"amount"`   // in cents
 }
 
-// Processor keeps order per message group (customer) and runs up to four
-// groups at once.
-var Processor = batch.Processor{SkipGroupOnError: true, Concurrency: 4}
-
-// Handler is the Lambda handler: lambda.Start(fifoexample.Handler).
-func Handler(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+// New returns the Lambda function, which keeps order per message group
+// (customer), stops only the failed customer's later operations, and runs
+// up to four customers at once: lambda.Start(fifoexample.New()).
+func New() *batch.Function[events.SQSEvent, events.SQSMessage, events.SQSEventResponse] {
 	l := &ledger{balance: map[string]int{}}
-	return Processor.SQS(ctx, ev, batch.SQSJSON(l.apply))
+	return batch.New(batch.SQS(), l.apply, batch.Options{SkipGroupOnError: true, Concurrency: 4})
 }
 
 // ledger stands for the accounts table.

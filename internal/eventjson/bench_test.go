@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seed-45ee126e/batch/internal/eventjson"
+
+	"github.com/seed-45ee126e/batch/internal/cputime"
 )
 
 // benchBody is a JSON document of about 256 bytes.
@@ -94,7 +96,7 @@ func BenchmarkDecode(b *testing.B) {
 				b.SetBytes(int64(len(payload)))
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
-				cpu := processCPU()
+				cpu := cputime.Process()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					if _, err := path.f(payload); err != nil {
@@ -102,7 +104,7 @@ func BenchmarkDecode(b *testing.B) {
 					}
 				}
 				b.StopTimer()
-				cpu = processCPU() - cpu
+				cpu = cputime.Process() - cpu
 				runtime.ReadMemStats(&after)
 				recs := float64(n) * float64(b.N)
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")

@@ -270,14 +270,6 @@ func (d *decoder) end() error {
 	return nil
 }
 
-// null consumes a null literal if one is next.
-func (d *decoder) null() (bool, error) {
-	if d.peek() != 'n' {
-		return false, nil
-	}
-	return true, d.literal("null")
-}
-
 func (d *decoder) literal(lit string) error {
 	if end := d.i + len(lit); end > len(d.b) || string(d.b[d.i:end]) != lit {
 		return d.errf("invalid literal, want %s", lit)

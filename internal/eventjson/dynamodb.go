@@ -217,32 +217,11 @@ func attrType(k []byte) string {
 
 // attrPayload decodes the value of an attribute value's type key.
 func (d *decoder) attrPayload(label string) (av events.DynamoDBAttributeValue, bad, err error) {
-	c := d.peek()
 	switch label {
-	case "S", "N":
-		if c != '"' {
-			return av, errAttrType, d.skip(true)
-		}
-		s, err := d.str()
-		if label == "S" {
-			return events.NewStringAttribute(s), nil, err
-		}
-		return events.NewNumberAttribute(s), nil, err
-	case "B":
-		if c != '"' {
-			return av, errAttrType, d.skip(true)
-		}
-		src, err := d.strBytes()
-		if err != nil {
-			return av, nil, err
-		}
-		var b []byte
-		if d.base64Into(&b, src) != nil {
-			return av, errAttrBase64, nil
-		}
-		return events.NewBinaryAttribute(b), nil, nil
+	case "S", "N", "B":
+		return d.attrScalar(label)
 	case "BOOL":
-		switch c {
+		switch d.peek() {
 		case 't':
 			return events.NewBooleanAttribute(true), nil, d.literal("true")
 		case 'f':
@@ -251,97 +230,140 @@ func (d *decoder) attrPayload(label string) (av events.DynamoDBAttributeValue, b
 		return av, errAttrType, d.skip(true)
 	case "NULL":
 		return events.NewNullAttribute(), nil, d.skip(true)
-	case "SS", "NS":
-		if c != '[' {
-			return av, errAttrType, d.skip(true)
-		}
-		set := make([]string, 0, 4)
-		err := d.attrElems(func() error {
-			if d.peek() != '"' {
-				bad = errAttrType
-				return d.skip(true)
-			}
-			s, err := d.str()
-			set = append(set, s)
-			return err
-		})
-		if label == "SS" {
-			return events.NewStringSetAttribute(set), bad, err
-		}
-		return events.NewNumberSetAttribute(set), bad, err
-	case "BS":
-		if c != '[' {
-			return av, errAttrType, d.skip(true)
-		}
-		set := make([][]byte, 0, 4)
-		err := d.attrElems(func() error {
-			if d.peek() != '"' {
-				bad = errAttrType
-				return d.skip(true)
-			}
-			src, err := d.strBytes()
-			if err != nil {
-				return err
-			}
-			var b []byte
-			if d.base64Into(&b, src) != nil {
-				bad = errAttrBase64
-			}
-			set = append(set, b)
-			return nil
-		})
-		return events.NewBinarySetAttribute(set), bad, err
+	case "SS", "NS", "BS":
+		return d.attrSet(label)
 	case "L":
-		if c != '[' {
-			return av, errAttrType, d.skip(true)
-		}
-		list := make([]events.DynamoDBAttributeValue, 0, 4)
-		err := d.attrElems(func() error {
-			v, vbad, err := d.attr()
-			if vbad != nil {
-				bad = errAttrChild
-			}
-			list = append(list, v)
-			return err
-		})
-		return events.NewListAttribute(list), bad, err
+		return d.attrList()
 	case "M":
-		if c != '{' {
-			return av, errAttrType, d.skip(true)
-		}
-		if err := d.enter(); err != nil {
-			return av, nil, err
-		}
-		m := map[string]events.DynamoDBAttributeValue{}
-		var badKeys map[string]bool // entries whose last value is invalid
-		for first := true; ; first = false {
-			k, more, err := d.key(first)
-			if err != nil {
-				return av, nil, err
-			}
-			if !more {
-				break
-			}
-			v, vbad, err := d.attr()
-			if err != nil {
-				return av, nil, err
-			}
-			m[k] = v
-			if vbad != nil {
-				if badKeys == nil {
-					badKeys = map[string]bool{}
-				}
-				badKeys[k] = true
-			} else if badKeys != nil {
-				delete(badKeys, k)
-			}
-		}
-		if len(badKeys) > 0 {
-			bad = errAttrChild
-		}
-		return events.NewMapAttribute(m), bad, nil
+		return d.attrMap()
 	}
 	return av, errAttrUnknown, d.skip(true)
+}
+
+// attrScalar decodes the string of an S, N or B attribute value.
+func (d *decoder) attrScalar(label string) (av events.DynamoDBAttributeValue, bad, err error) {
+	if d.peek() != '"' {
+		return av, errAttrType, d.skip(true)
+	}
+	if label != "B" {
+		s, err := d.str()
+		if label == "S" {
+			return events.NewStringAttribute(s), nil, err
+		}
+		return events.NewNumberAttribute(s), nil, err
+	}
+	src, err := d.strBytes()
+	if err != nil {
+		return av, nil, err
+	}
+	var b []byte
+	if d.base64Into(&b, src) != nil {
+		return av, errAttrBase64, nil
+	}
+	return events.NewBinaryAttribute(b), nil, nil
+}
+
+// attrSet decodes the array of strings of an SS, NS or BS attribute value.
+// An element of the wrong type, or bad base64 in a BS, makes the value bad
+// but not the JSON: the array is read to its end.
+func (d *decoder) attrSet(label string) (av events.DynamoDBAttributeValue, bad, err error) {
+	if d.peek() != '[' {
+		return av, errAttrType, d.skip(true)
+	}
+	var (
+		strs []string
+		bins [][]byte
+	)
+	if label == "BS" {
+		bins = make([][]byte, 0, 4)
+	} else {
+		strs = make([]string, 0, 4)
+	}
+	err = d.attrElems(func() error {
+		if d.peek() != '"' {
+			bad = errAttrType
+			return d.skip(true)
+		}
+		if label != "BS" {
+			s, err := d.str()
+			strs = append(strs, s)
+			return err
+		}
+		src, err := d.strBytes()
+		if err != nil {
+			return err
+		}
+		var b []byte
+		if d.base64Into(&b, src) != nil {
+			bad = errAttrBase64
+		}
+		bins = append(bins, b)
+		return nil
+	})
+	switch label {
+	case "SS":
+		return events.NewStringSetAttribute(strs), bad, err
+	case "NS":
+		return events.NewNumberSetAttribute(strs), bad, err
+	}
+	return events.NewBinarySetAttribute(bins), bad, err
+}
+
+// attrList decodes the array of attribute values of an L.
+func (d *decoder) attrList() (av events.DynamoDBAttributeValue, bad, err error) {
+	if d.peek() != '[' {
+		return av, errAttrType, d.skip(true)
+	}
+	list := make([]events.DynamoDBAttributeValue, 0, 4)
+	err = d.attrElems(func() error {
+		v, vbad, err := d.attr()
+		if vbad != nil {
+			bad = errAttrChild
+		}
+		list = append(list, v)
+		return err
+	})
+	return events.NewListAttribute(list), bad, err
+}
+
+// attrMap decodes the object of attribute values of an M. A repeated key
+// keeps its last value, and the map is bad only if one of the values it
+// keeps is.
+func (d *decoder) attrMap() (av events.DynamoDBAttributeValue, bad, err error) {
+	if d.peek() != '{' {
+		return av, errAttrType, d.skip(true)
+	}
+	if err := d.enter(); err != nil {
+		return av, nil, err
+	}
+	m := map[string]events.DynamoDBAttributeValue{}
+	var badKeys map[string]bool // entries whose last value is invalid
+	for first := true; ; first = false {
+		k, more, err := d.key(first)
+		if err != nil {
+			return av, nil, err
+		}
+		if !more {
+			break
+		}
+		v, vbad, err := d.attr()
+		if err != nil {
+			return av, nil, err
+		}
+		m[k] = v
+		if vbad != nil {
+			if badKeys == nil {
+				badKeys = map[string]bool{}
+			}
+			badKeys[k] = true
+		} else if badKeys != nil {
+			delete(badKeys, k)
+		}
+	}
+	if len(badKeys) > 0 {
+		bad = errAttrChild
+	}
+	return events.NewMapAttribute(m), bad, nil
 }
 
 // attrElems calls elem for each element of the array that is next.

@@ -24,24 +24,21 @@ func AppendItemFailures[F any](dst []byte, failures []F, id func(F) string) []by
 	return append(dst, "]}"...)
 }
 
-// KafkaItem is the identifier of a failed Kafka record.
-type KafkaItem struct {
-	Partition string // "<topic>-<partition>"
-	Offset    int64  // the record's offset
-}
-
 // AppendKafkaItemFailures appends the Kafka partial batch response with the
-// given identifiers, as lambda.Start would write it.
-func AppendKafkaItemFailures(dst []byte, items []KafkaItem) []byte {
+// given failures, as lambda.Start would write it for the response type
+// batch.KafkaEventResponse; item reads the partition ("<topic>-<partition>")
+// and the offset of a failure.
+func AppendKafkaItemFailures[F any](dst []byte, failures []F, item func(F) (partition string, offset int64)) []byte {
 	dst = append(dst, `{"batchItemFailures":[`...)
-	for i, it := range items {
+	for i, f := range failures {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
+		partition, offset := item(f)
 		dst = append(dst, `{"itemIdentifier":{"partition":`...)
-		dst = AppendString(dst, it.Partition)
+		dst = AppendString(dst, partition)
 		dst = append(dst, `,"offset":`...)
-		dst = strconv.AppendInt(dst, it.Offset, 10)
+		dst = strconv.AppendInt(dst, offset, 10)
 		dst = append(dst, "}}"...)
 	}
 	return append(dst, "]}"...)

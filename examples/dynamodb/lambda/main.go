@@ -7,4 +7,4 @@ import (
 	dynamodbexample "github.com/seed-45ee126e/batch/examples/dynamodb"
 )
 
-func main() { lambda.Start(dynamodbexample.Handler) }
+func main() { lambda.Start(dynamodbexample.New()) }

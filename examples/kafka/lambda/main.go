@@ -6,4 +6,4 @@ import (
 	kafkaexample "github.com/seed-45ee126e/batch/examples/kafka"
 )
 
-func main() { lambda.Start(kafkaexample.Handler) }
+func main() { lambda.Start(kafkaexample.New()) }

@@ -6,4 +6,4 @@ import (
 	kinesisexample "github.com/seed-45ee126e/batch/examples/kinesis"
 )
 
-func main() { lambda.Start(kinesisexample.Handler) }
+func main() { lambda.Start(kinesisexample.New()) }

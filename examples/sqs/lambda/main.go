@@ -6,4 +6,4 @@ import (
 	sqsexample "github.com/seed-45ee126e/batch/examples/sqs"
 )
 
-func main() { lambda.Start(sqsexample.Handler) }
+func main() { lambda.Start(sqsexample.New()) }

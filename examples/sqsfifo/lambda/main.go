@@ -6,4 +6,4 @@ import (
 	fifoexample "github.com/seed-45ee126e/batch/examples/sqsfifo"
 )
 
-func main() { lambda.Start(fifoexample.Handler) }
+func main() { lambda.Start(fifoexample.New()) }

@@ -20,5 +20,5 @@ func handle(_ context.Context, m events.SQSMessage) error {
 }
 
 func main() {
-	lambda.Start(batch.SQSHandler(batch.Processor{}, handle))
+	lambda.Start(batch.New(batch.SQS(), handle, batch.Options{}))
 }

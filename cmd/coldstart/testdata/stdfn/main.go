@@ -1,5 +1,5 @@
 // Command stdfn is the minimal SQS function on the standard path
-// (lambda.Start with a typed handler, encoding/json), measured by
+// (lambda.Start with a handler of the event type, encoding/json), measured by
 // cmd/coldstart.
 package main
 
@@ -21,8 +21,8 @@ func handle(_ context.Context, m events.SQSMessage) error {
 }
 
 func main() {
-	var p batch.Processor
+	fn := batch.New(batch.SQS(), handle, batch.Options{})
 	lambda.Start(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-		return p.SQS(ctx, ev, handle)
+		return fn.Handle(ctx, ev)
 	})
 }

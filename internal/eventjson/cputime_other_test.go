@@ -1,8 +1,0 @@
-//go:build !unix
-
-package eventjson_test
-
-import "time"
-
-// processCPU is not available on this system.
-func processCPU() time.Duration { return 0 }

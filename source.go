@@ -1,0 +1,110 @@
+package batch
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/seed-45ee126e/batch/internal/eventjson"
+)
+
+// Source describes one kind of event to [New]: how to take the records out
+// of an event of type E and identify them, which of them must stay in
+// order, where a record's payload is and how to decode it into a handler's
+// type, and how to build the response Resp that Lambda expects. Build one
+// with [SQS], [Kinesis], [DynamoDB], [Kafka] or, for records of your own,
+// [Records]; adjust it with [Source.Decode]. A Source is a plain value:
+// its methods return a changed copy.
+type Source[E, R, Resp any] struct {
+	name    string   // for errors: "SQS", "Kinesis", …
+	origins []string // accepted eventSource values; nil: not checked
+	custom  bool     // Records: an empty event is fine, no eventSource
+
+	records func(E) []R
+	origin  func(E, int) string // eventSource of record i
+	id      func(*R) string
+	key     func(*R) string // ordering key; nil: none
+	ordered bool            // records of one key stay in order (streams)
+	fifo    func([]R) bool  // whether a batch is a FIFO queue's
+
+	respond func(records []R, failed []int) Resp
+	encode  func(dst []byte, records []R, failed []int) []byte
+	decode  func(payload []byte) (E, []*eventjson.FieldError, error)
+
+	// payload decodes a record's payload into v, a *T; part names the
+	// payload in a DecodeError. nil: the source has no default.
+	payload func(rec *R, v any) error
+	part    string
+}
+
+// Decode returns a copy of s whose records are decoded into a handler's
+// payload type by dec instead of the source's default (the JSON body of an
+// SQS message, the JSON data of a Kinesis record, the JSON value of a Kafka
+// record; DynamoDB Streams has none). dec receives the record and a *T to
+// fill; an error fails the record with a [*DecodeError] wrapping it, and
+// the handler is not called. The package's own decoders are [SNS] and
+// [EventBridge]; dynamodbav has those of DynamoDB images; any function of
+// that shape will do, for protobuf, Avro or a format of your own:
+//
+//	src := batch.SQS().Decode(batch.SNS)
+//	src := batch.Kinesis().Decode(batch.EventBridge)
+//	src := batch.DynamoDB().Decode(dynamodbav.NewImage)
+//
+// Validation stays with the engine: after dec succeeds, a Validate() error
+// method of T or *T is called as for the default decoder. A nil dec
+// removes the decoder, default included: only handlers of the record type
+// can then be given to [New].
+func (s Source[E, R, Resp]) Decode(dec func(rec R, v any) error) Source[E, R, Resp] {
+	if dec == nil {
+		s.payload, s.part = nil, ""
+		return s
+	}
+	s.payload = func(rec *R, v any) error { return dec(*rec, v) }
+	s.part = "payload"
+	return s
+}
+
+// Records is the Source of a batch of records of your own type R, for
+// [Function.Process] (and Handle) rather than for a Lambda event source:
+// id gives the identifier of a record (a failed record without one is an
+// [ErrNoIdentifier] error), key its ordering key, or nil when records are
+// independent. Records with the same non-empty key are handled one at a
+// time, in order; [Options.SkipGroupOnError] and
+// [Options.StopOnFirstFailure] apply as for a stream. The response is the
+// list of identifiers of the records that did not succeed, never nil.
+//
+// Records has no payload decoder: use [Source.Decode] for a handler of
+// another type than R. Its Invoke method reads a JSON array of R with
+// encoding/json and writes the response as a JSON array of strings.
+func Records[R any](id func(R) string, key func(R) string) Source[[]R, R, []string] {
+	s := Source[[]R, R, []string]{
+		name:    fmt.Sprintf("%T", []R(nil)),
+		custom:  true,
+		records: func(rs []R) []R { return rs },
+		ordered: key != nil,
+		respond: func(records []R, failed []int) []string {
+			out := make([]string, 0, len(failed))
+			for _, i := range failed {
+				if id != nil {
+					out = append(out, id(records[i]))
+				}
+			}
+			return out
+		},
+		decode: func(payload []byte) ([]R, []*eventjson.FieldError, error) {
+			var rs []R
+			err := json.Unmarshal(payload, &rs)
+			return rs, nil, err
+		},
+	}
+	if id != nil {
+		s.id = func(r *R) string { return id(*r) }
+	}
+	if key != nil {
+		s.key = func(r *R) string { return key(*r) }
+	}
+	s.encode = func(dst []byte, records []R, failed []int) []byte {
+		b, _ := json.Marshal(s.respond(records, failed))
+		return append(dst, b...)
+	}
+	return s
+}
