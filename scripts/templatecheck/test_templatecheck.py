@@ -4,6 +4,8 @@ template in testdata/ breaks exactly the rules its `# want:` line names.
     python3 -m unittest discover -s scripts/templatecheck -v
 """
 
+from __future__ import annotations
+
 import contextlib
 import io
 import re
