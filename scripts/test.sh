@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: checks the toolchain, the
 # local SQS server and DynamoDB Local, then gofmt, vet, staticcheck and the
-# race-enabled tests of every Go module in the repository. Set
-# BATCH_TEST_QUICK=1 to skip -race.
+# race-enabled tests of every Go module in the repository, and the SAM
+# templates of examples/ (scripts/templates.sh). Set BATCH_TEST_QUICK=1 to
+# skip -race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -56,6 +57,11 @@ for m in $modules; do
 		go test $race -count=1 ./...
 	) || fail=1
 done
+# The SAM templates of examples/: cfn-lint with warnings as failures, the
+# template rules and their tests, and each function built through its
+# Makefile as `sam build` builds it (linux/arm64, lambda.norpc).
+echo "== SAM templates of examples/"
+scripts/templates.sh || fail=1
 # The cold-start tool's end-to-end test builds two Lambda binaries, which
 # takes tens of seconds, so it sits behind a build tag and runs here, once.
 echo "== cmd/coldstart end to end"
