@@ -136,7 +136,7 @@ func slowRecords(d time.Duration) (func(context.Context, rec) error, *sync.Map) 
 	return func(ctx context.Context, r rec) error {
 		select {
 		case <-time.After(d):
-			done.Store(r.ID, true)
+			done.Store(r.ID, time.Now())
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -148,18 +148,18 @@ func TestDeadline(t *testing.T) {
 	for _, workers := range []int{1, 3} {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
 			h, done := slowRecords(20 * time.Millisecond)
-			ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
 			defer cancel()
 			deadline, _ := ctx.Deadline()
-			records := recs(make([]string, 60)...) // 60 × 20 ms is far beyond 400 ms
-			fn := batch.New(batch.Records(recID, recKey), h, batch.Options{Concurrency: workers, DeadlineMargin: 150 * time.Millisecond})
+			records := recs(make([]string, 90)...) // 90 × 20 ms is far beyond 600 ms
+			fn := batch.New(batch.Records(recID, recKey), h, batch.Options{Concurrency: workers, DeadlineMargin: 250 * time.Millisecond})
 			resp, rep := fn.Process(ctx, records)
 			returned := time.Now()
 
 			if !returned.Before(deadline) {
 				t.Errorf("returned %v after the deadline, want before it", returned.Sub(deadline))
 			}
-			checkDeadlineReport(t, resp, rep, done)
+			checkDeadlineReport(t, resp, rep, done, deadline.Add(-125*time.Millisecond))
 		})
 	}
 }
@@ -171,13 +171,13 @@ func TestDeadline(t *testing.T) {
 // complete.
 func TestDeadlineWithOrderedGroups(t *testing.T) {
 	for _, opts := range []batch.Options{
-		{Concurrency: 2, DeadlineMargin: 150 * time.Millisecond},
-		{Concurrency: 2, SkipGroupOnError: true, DeadlineMargin: 150 * time.Millisecond},
-		{Concurrency: -1, SkipGroupOnError: true, DeadlineMargin: 150 * time.Millisecond},
+		{Concurrency: 2, DeadlineMargin: 250 * time.Millisecond},
+		{Concurrency: 2, SkipGroupOnError: true, DeadlineMargin: 250 * time.Millisecond},
+		{Concurrency: -1, SkipGroupOnError: true, DeadlineMargin: 250 * time.Millisecond},
 	} {
 		t.Run(fmt.Sprintf("workers=%d skipgroup=%v", opts.Concurrency, opts.SkipGroupOnError), func(t *testing.T) {
 			slow, done := slowRecords(20 * time.Millisecond)
-			ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
 			defer cancel()
 			deadline, _ := ctx.Deadline()
 			stopAt := deadline.Add(-opts.DeadlineMargin)
@@ -191,8 +191,8 @@ func TestDeadlineWithOrderedGroups(t *testing.T) {
 				}
 				return slow(ctx, r)
 			}
-			// 40 records over 3 keys: far more than fits before the deadline.
-			records := make([]rec, 40)
+			// 60 records over 3 keys: far more than fits before the deadline.
+			records := make([]rec, 60)
 			for i := range records {
 				records[i] = rec{ID: fmt.Sprintf("r%d", i), Key: fmt.Sprintf("k%d", i%3)}
 			}
@@ -204,7 +204,7 @@ func TestDeadlineWithOrderedGroups(t *testing.T) {
 			if n := lateStarts.Load(); n > 0 {
 				t.Errorf("%d handlers started after deadline − margin, want none", n)
 			}
-			checkDeadlineReport(t, resp, rep, done)
+			checkDeadlineReport(t, resp, rep, done, deadline.Add(-opts.DeadlineMargin/2))
 		})
 	}
 }
@@ -215,19 +215,28 @@ func TestDeadlineWithOrderedGroups(t *testing.T) {
 // carry ErrDeadline, the deadline cut the batch in two (some succeeded,
 // some not started), and the response lists exactly the records that did
 // not complete.
-func checkDeadlineReport(t *testing.T, resp []string, rep *batch.Report[rec], done *sync.Map) {
+//
+// A handler that completed just before the abandon point (deadline − margin/2)
+// may still be reported failed: between its return and the publication of
+// its result, a loaded machine can deschedule the worker while the
+// supervisor abandons the record. That is a duplicate delivery, never a
+// lost record, and is accepted within lateSlack of the abandon point.
+func checkDeadlineReport(t *testing.T, resp []string, rep *batch.Report[rec], done *sync.Map, abandonAt time.Time) {
 	t.Helper()
+	const lateSlack = 50 * time.Millisecond
 	notStarted := 0
 	want := []string{}
 	for _, r := range rep.Results {
-		_, completed := done.Load(r.ID)
-		if !completed {
+		at, completed := done.Load(r.ID)
+		abandonedLate := completed && r.Outcome == batch.Failed && errors.Is(r.Err, batch.ErrDeadline) &&
+			!at.(time.Time).Before(abandonAt.Add(-lateSlack))
+		if !completed || abandonedLate {
 			want = append(want, r.ID)
 		}
 		if r.Outcome == batch.Succeeded && !completed {
 			t.Errorf("%s: reported succeeded but the handler did not complete", r.ID)
 		}
-		if r.Outcome != batch.Succeeded && completed {
+		if r.Outcome != batch.Succeeded && completed && !abandonedLate {
 			t.Errorf("%s: completed successfully but reported %v: %v", r.ID, r.Outcome, r.Err)
 		}
 		if r.Outcome == batch.NotProcessed {
@@ -394,7 +403,7 @@ func TestReserveEndsTheRecordsEarlier(t *testing.T) {
 			if now := time.Now(); now.After(deadline.Add(-reserve / 2)) {
 				t.Errorf("returned %v before the deadline, want at least %v (the reserve)", deadline.Sub(now), reserve)
 			}
-			checkDeadlineReport(t, resp, rep, done)
+			checkDeadlineReport(t, resp, rep, done, deadline.Add(-reserve).Add(-tt.margin/2))
 		})
 	}
 }
