@@ -21,6 +21,15 @@ type Record struct {
 	Value any
 }
 
+// Failure is a record that did not succeed, as a failure policy sees it:
+// [Options.Divert] receives the records that failed permanently,
+// [Options.Retry] the records Lambda will be told to retry.
+type Failure struct {
+	Record
+	Err       error // the record's error: the handler's, or why it did not run
+	Permanent bool  // Err is a permanent failure (see [Result.Permanent])
+}
+
 // RecordFunc handles one record in a chain of [Middleware]: the next
 // middleware, or at the end of the chain the decoding of the payload and
 // the handler given to [New].
