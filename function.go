@@ -199,7 +199,9 @@ func (f *Function[E, R, Resp]) run(ctx context.Context, records []R, faulty []*e
 	r := process(ctx, f.opts, p)
 	failed, err := r.verdict(!f.opts.NoBatchError)
 	if f.opts.Retry != nil && len(failed) > 0 {
-		callRetry(ctx, f.opts.Retry, r.retries(failed))
+		rctx, cancel := r.retryContext(ctx)
+		callRetry(rctx, f.opts.Retry, r.retries(failed))
+		cancel()
 	}
 	return outcome[R]{r: r, failed: failed, err: err}
 }

@@ -28,6 +28,13 @@ type Failure struct {
 	Record
 	Err       error // the record's error: the handler's, or why it did not run
 	Permanent bool  // Err is a permanent failure (see [Result.Permanent])
+	// Outcome is [Failed] for a record whose handler ran (or was
+	// abandoned at the deadline), [NotProcessed] for one that never ran
+	// (skipped, not started before the deadline, cancelled): a back-off
+	// policy delays the first, and need not delay the second. Err alone
+	// cannot tell them apart at the deadline, where both wrap
+	// [ErrDeadline].
+	Outcome Outcome
 }
 
 // RecordFunc handles one record in a chain of [Middleware]: the next

@@ -115,8 +115,12 @@ type Options struct {
 	// retry (failed, skipped, not started; not the diverted), in input
 	// order: a failure policy that sets when they come back, as the SQS
 	// back-off of the companion module policy does. It runs in the time
-	// the call has left: give it some with Reserve. A panic in Retry is
-	// recovered and ignored; the records are reported all the same.
+	// the call has left: give it some with Reserve. Its context ends half
+	// of the deadline margin before the invocation's deadline (when
+	// deadline handling is on), the time the Function keeps to return
+	// its response; Retry must return when its context is done. A panic
+	// in Retry is recovered and ignored; the records are reported all the
+	// same.
 	Retry func(ctx context.Context, fs []Failure)
 
 	// Middleware wraps the handling of each record, the first outermost:

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/seed-45ee126e/batch"
@@ -234,5 +235,50 @@ func TestRetryGetsTheRecordsToRetry(t *testing.T) {
 	resp, err := panicky.Handle(context.Background(), sqsEvent(`{"customer":"busy","qty":1}`, `{"customer":"a","qty":1}`))
 	if err != nil || !equalStrings(failedIDs(resp), []string{"m0"}) {
 		t.Fatalf("with a panicking Retry: got %v, %v; want m0 reported", failedIDs(resp), err)
+	}
+}
+
+// A policy is told whether a record to retry ran: a back-off delays a
+// record that failed, not one that was skipped. Divert only ever sees
+// records that ran.
+func TestFailuresSayWhetherTheRecordRan(t *testing.T) {
+	var got []batch.Failure
+	retry := func(_ context.Context, fs []batch.Failure) { got = fs }
+	var diverted []batch.Failure
+	divert := func(_ context.Context, f batch.Failure) error { diverted = append(diverted, f); return nil }
+	fn := batch.New(batch.SQS(), handleTicket, batch.Options{Retry: retry, Divert: divert, StopOnFirstFailure: true})
+	fn.Handle(context.Background(), sqsEvent(`{"customer":"gone","qty":1}`, `{"customer":"busy","qty":1}`, `{"customer":"a","qty":1}`))
+	if len(got) != 2 || got[0].Outcome != batch.Failed || got[1].Outcome != batch.NotProcessed {
+		t.Fatalf("got %+v, want m1 failed and m2 not processed", got)
+	}
+	if len(diverted) != 1 || diverted[0].Outcome != batch.Failed {
+		t.Fatalf("Divert got %+v, want m0 with outcome failed", diverted)
+	}
+}
+
+// Retry runs in the time the call has left, and its context ends before
+// the invocation's deadline, so that a slow policy cannot make the call
+// miss it: the engine keeps half a margin to return the response.
+func TestRetryContextEndsBeforeTheDeadline(t *testing.T) {
+	var retryDeadline time.Time
+	var hasDeadline bool
+	retry := func(ctx context.Context, _ []batch.Failure) { retryDeadline, hasDeadline = ctx.Deadline() }
+	fn := batch.New(batch.SQS(), handleTicket, batch.Options{Retry: retry, DeadlineMargin: 200 * time.Millisecond, Reserve: time.Second})
+	deadline := time.Now().Add(10 * time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	fn.Handle(ctx, sqsEvent(`{"customer":"busy","qty":1}`, `{"customer":"a","qty":1}`))
+	if !hasDeadline {
+		t.Fatal("got no deadline in Retry's context, want one")
+	}
+	if want := deadline.Add(-100 * time.Millisecond); !retryDeadline.Equal(want) {
+		t.Fatalf("got Retry's deadline %v before the call's, want %v (half the margin)", deadline.Sub(retryDeadline), deadline.Sub(want))
+	}
+
+	// Without deadline handling, Retry gets the caller's context.
+	fn = batch.New(batch.SQS(), handleTicket, batch.Options{Retry: retry, DeadlineMargin: -1})
+	fn.Handle(ctx, sqsEvent(`{"customer":"busy","qty":1}`))
+	if !retryDeadline.Equal(deadline) {
+		t.Fatalf("with DeadlineMargin < 0: got Retry's deadline %v, want the call's %v", retryDeadline, deadline)
 	}
 }

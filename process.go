@@ -162,7 +162,7 @@ func (r *run[R]) divert(i int, err error) (derr error) {
 			derr = panicError(recover())
 		}
 	}()
-	derr = r.policy.divert(&r.rctx[i], Failure{Record: r.record(i), Err: err, Permanent: true})
+	derr = r.policy.divert(&r.rctx[i], Failure{Record: r.record(i), Err: err, Permanent: true, Outcome: Failed})
 	returned = true
 	return derr
 }

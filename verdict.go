@@ -93,8 +93,8 @@ func contains[K comparable](s []K, v K) bool {
 func (r *run[R]) retries(failed []int) []Failure {
 	fs := make([]Failure, len(failed))
 	for k, i := range failed {
-		_, err := r.res[i].outcome(&r.late)
-		fs[k] = Failure{Record: r.record(i), Err: err, Permanent: r.policy.permanent(err)}
+		o, err := r.res[i].outcome(&r.late)
+		fs[k] = Failure{Record: r.record(i), Err: err, Permanent: r.policy.permanent(err), Outcome: o}
 	}
 	return fs
 }
