@@ -245,8 +245,8 @@ func TestSimClientFIFO(t *testing.T) {
 	for id, want := range map[string][]time.Duration{
 		"m1": {0, 1 * s, 3 * s}, // flaky: then moved by the redrive policy at 7 s
 		"m2": {0, 1 * s, 3 * s}, // always with m1, after it
-		"m3": {0}, // poison: diverted
-		"m4": {0}, // handled right after it
+		"m3": {0},               // poison: diverted
+		"m4": {0},               // handled right after it
 	} {
 		if got := q.deliveries(id); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s: got deliveries at %v, want %v", id, got, want)
