@@ -9,7 +9,7 @@ package batch_test
 //
 // Each block becomes a package of its own in one temporary module, which
 // replaces this repository's modules (root, batchotel, sqsdelete,
-// dynamodbav) with their directories; testdata/docs/go.mod.txt and
+// dynamodbav, policy) with their directories; testdata/docs/go.mod.txt and
 // go.sum.txt hold its other requirements (the OpenTelemetry Lambda
 // instrumentation, the AWS SDK's config), which the module cache, or the
 // module proxy the first time, provides. One "go build ./..." and one
@@ -77,6 +77,7 @@ var docImports = map[string]string{
 	"batchotel":     "github.com/seed-45ee126e/batch/batchotel",
 	"dynamodbav":    "github.com/seed-45ee126e/batch/dynamodbav",
 	"sqsdelete":     "github.com/seed-45ee126e/batch/sqsdelete",
+	"policy":        "github.com/seed-45ee126e/batch/policy",
 	"config":        "github.com/aws/aws-sdk-go-v2/config",
 	"sqs":           "github.com/aws/aws-sdk-go-v2/service/sqs",
 }
@@ -323,7 +324,7 @@ func writeDocsModule(root, dir string) error {
 	}
 	// The repository's own go.sum files cover what its modules need, should
 	// a companion's requirements move ahead of go.sum.txt.
-	for _, m := range []string{".", "batchotel", "sqsdelete", "dynamodbav"} {
+	for _, m := range []string{".", "batchotel", "sqsdelete", "dynamodbav", "policy"} {
 		s, err := os.ReadFile(filepath.Join(root, m, "go.sum"))
 		if err != nil {
 			return err
