@@ -216,7 +216,6 @@ func callRetry(ctx context.Context, retry func(context.Context, []Failure), fs [
 // report builds the Report of a run.
 func (f *Function[E, R, Resp]) report(records []R, out outcome[R]) *Report[R] {
 	rep := &Report[R]{Results: make([]Result[R], len(records)), Err: out.err}
-	grouped := out.r.keyed
 	for i := range records {
 		o, err := out.r.res[i].outcome(&out.r.late)
 		res := Result[R]{Index: i, Record: records[i], Outcome: o, Err: err}
@@ -224,9 +223,7 @@ func (f *Function[E, R, Resp]) report(records []R, out outcome[R]) *Report[R] {
 		if f.src.id != nil {
 			res.ID = f.src.id(&records[i])
 		}
-		if grouped {
-			res.Group = f.src.key(&records[i])
-		}
+		res.Group = out.r.groupOf(i)
 		rep.Results[i] = res
 	}
 	return rep

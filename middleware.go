@@ -35,6 +35,13 @@ type Failure struct {
 	// cannot tell them apart at the deadline, where both wrap
 	// [ErrDeadline].
 	Outcome Outcome
+	// Group is the ordering group the record was handled in, as in
+	// [Result.Group]: the MessageGroupId on a FIFO queue (with
+	// [Options.FIFO] too), the partition key, the topic-partition; ""
+	// when the record was independent of the others. A policy that must
+	// keep a group's order (a back-off that makes a group wait as one)
+	// reads it here rather than deciding again what is ordered.
+	Group string
 }
 
 // RecordFunc handles one record in a chain of [Middleware]: the next

@@ -282,3 +282,42 @@ func TestRetryContextEndsBeforeTheDeadline(t *testing.T) {
 		t.Fatalf("with DeadlineMargin < 0: got Retry's deadline %v, want the call's %v", retryDeadline, deadline)
 	}
 }
+
+// A policy sees the ordering group the engine handled a record in, the
+// same as Result.Group: the MessageGroupId on a FIFO queue, also when
+// Options.FIFO makes a batch FIFO; nothing on a standard queue, whose
+// group ids (fair queues) order nothing.
+func TestFailuresCarryTheirOrderingGroup(t *testing.T) {
+	ev := sqsEvent(`{"customer":"gone","qty":1}`, `{"customer":"busy","qty":1}`, `{"customer":"a","qty":1}`)
+	for i := range ev.Records {
+		ev.Records[i].Attributes = map[string]string{"MessageGroupId": []string{"g1", "g2", "g2"}[i]}
+	}
+	for _, tt := range []struct {
+		name string
+		fifo bool
+		want []string // groups of the diverted, then of the retried records
+	}{
+		{"FIFO", true, []string{"g1", "g2", "g2"}},
+		{"standard", false, []string{"", "", ""}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			divert := func(_ context.Context, f batch.Failure) error { got = append(got, f.Group); return nil }
+			retry := func(_ context.Context, fs []batch.Failure) {
+				for _, f := range fs {
+					got = append(got, f.Group)
+				}
+			}
+			fn := batch.New(batch.SQS(), handleTicket, batch.Options{FIFO: tt.fifo, SkipGroupOnError: true, StopOnFirstFailure: !tt.fifo, Divert: divert, Retry: retry})
+			_, rep := fn.Process(context.Background(), ev)
+			if !equalStrings(got, tt.want) {
+				t.Fatalf("got groups %q, want %q", got, tt.want)
+			}
+			for i, r := range rep.Results {
+				if i > 0 && r.Group != tt.want[i] {
+					t.Fatalf("record %d: Result.Group %q, Failure.Group %q: want them equal", i, r.Group, tt.want[i])
+				}
+			}
+		})
+	}
+}

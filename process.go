@@ -162,7 +162,7 @@ func (r *run[R]) divert(i int, err error) (derr error) {
 			derr = panicError(recover())
 		}
 	}()
-	derr = r.policy.divert(&r.rctx[i], Failure{Record: r.record(i), Err: err, Permanent: true, Outcome: Failed})
+	derr = r.policy.divert(&r.rctx[i], Failure{Record: r.record(i), Err: err, Permanent: true, Outcome: Failed, Group: r.groupOf(i)})
 	returned = true
 	return derr
 }
@@ -223,6 +223,15 @@ func (r *run[R]) skippedErr(i int) error {
 		return fmt.Errorf("%w: record %d failed", ErrSkipped, i)
 	}
 	return fmt.Errorf("%w: record %d (%s) failed", ErrSkipped, i, id)
+}
+
+// groupOf returns the ordering group record i is handled in: its key when
+// the records of a key stay in order, or "".
+func (r *run[R]) groupOf(i int) string {
+	if !r.keyed {
+		return ""
+	}
+	return r.key(i)
 }
 
 // key returns the ordering key of record i, or "".

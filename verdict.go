@@ -94,7 +94,7 @@ func (r *run[R]) retries(failed []int) []Failure {
 	fs := make([]Failure, len(failed))
 	for k, i := range failed {
 		o, err := r.res[i].outcome(&r.late)
-		fs[k] = Failure{Record: r.record(i), Err: err, Permanent: r.policy.permanent(err), Outcome: o}
+		fs[k] = Failure{Record: r.record(i), Err: err, Permanent: r.policy.permanent(err), Outcome: o, Group: r.groupOf(i)}
 	}
 	return fs
 }
