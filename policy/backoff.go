@@ -122,7 +122,9 @@ type BackoffConfig struct {
 // On a FIFO queue a message group waits as one: the messages after a
 // failed one in its group were skipped and are retried with it, and they
 // get the failed message's delay, so that when the group comes back it
-// comes back whole, in order. Messages of other groups skipped after the
+// comes back whole, in order. The groups are those the Function handled
+// the messages in ([batch.Failure.Group]), so FIFO detection and
+// [batch.Options.FIFO] apply as to the handling. Messages of other groups skipped after the
 // failure (without [batch.Options.SkipGroupOnError] a failure stops the
 // whole batch) come back at once.
 //
@@ -211,8 +213,8 @@ func (cfg *BackoffConfig) run(ctx context.Context, fs []batch.Failure) {
 		}
 		c.msg = m
 		var g groupKey
-		if isFIFO(m.EventSourceARN) && m.Attributes["MessageGroupId"] != "" {
-			g = groupKey{m.EventSourceARN, m.Attributes["MessageGroupId"]}
+		if fs[i].Group != "" { // the engine kept the group in order: a FIFO queue
+			g = groupKey{m.EventSourceARN, fs[i].Group}
 		}
 		switch d, waits := groups[g]; {
 		case g != groupKey{} && waits:

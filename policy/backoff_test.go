@@ -159,17 +159,19 @@ func TestBackoffRoundsUpToSeconds(t *testing.T) {
 // failed one get its delay; messages of other groups, skipped because the
 // batch stopped, come back at once, as do messages never started.
 func TestBackoffOnAFIFOQueue(t *testing.T) {
-	msg := func(id, group string, receives int) *events.SQSMessage {
+	msg := func(id, group string, receives int, o batch.Outcome) batch.Failure {
 		m := sqsMessage(fifoARN, id, "x", receives)
 		m.Attributes["MessageGroupId"] = group
-		return &m
+		f := failure(&m, o)
+		f.Group = group // as the Function gives it
+		return f
 	}
 	fs := []batch.Failure{
-		failure(msg("a1", "A", 3), batch.Failed),       // 4 s
-		failure(msg("b1", "B", 1), batch.NotProcessed), // skipped: another group failed
-		failure(msg("a2", "A", 1), batch.NotProcessed), // waits with a1
-		failure(msg("b2", "B", 1), batch.NotProcessed),
-		failure(msg("a3", "A", 7), batch.NotProcessed), // waits with a1 whatever its own count
+		msg("a1", "A", 3, batch.Failed),       // 4 s
+		msg("b1", "B", 1, batch.NotProcessed), // skipped: another group failed
+		msg("a2", "A", 1, batch.NotProcessed), // waits with a1
+		msg("b2", "B", 1, batch.NotProcessed),
+		msg("a3", "A", 7, batch.NotProcessed), // waits with a1 whatever its own count
 	}
 	c := &fakeSQS{}
 	got := runBackoff(policy.BackoffConfig{Client: c}, fs) // equal jitter: a1's delay is drawn once
@@ -336,23 +338,33 @@ func TestBackoffConcurrency(t *testing.T) {
 }
 
 // Through a Function: Retry gets the failed and skipped messages, and
-// Backoff sets their visibility before the call returns.
+// Backoff sets their visibility before the call returns. The groups are
+// the Function's: Options.FIFO makes a batch without a ".fifo" ARN FIFO,
+// and its groups wait as one too.
 func TestBackoffThroughAFunction(t *testing.T) {
-	c := &fakeSQS{}
-	fn := batch.New(batch.SQS(), handleBody, batch.Options{Retry: policy.Backoff(policy.BackoffConfig{Client: c, Jitter: policy.NoJitter})})
-	var recs []events.SQSMessage
-	for i, body := range []string{"ok", "flaky", "ok", "flaky", "flaky"} {
-		m := sqsMessage(fifoARN, fmt.Sprint("m", i), body, 2)
-		m.Attributes["MessageGroupId"] = []string{"A", "A", "A", "B", "B"}[i]
-		recs = append(recs, m)
-	}
-	resp, _ := fn.Handle(context.Background(), events.SQSEvent{Records: recs})
-	if got := failedIDs(resp); len(got) != 4 {
-		t.Fatalf("got %v reported, want m1 to m4 (a FIFO batch stops at its first failure)", got)
-	}
-	want := map[string]int32{"rh-m1": 2, "rh-m2": 2, "rh-m3": 0, "rh-m4": 0}
-	if got := c.visibility(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("got visibility %v, want %v", got, want)
+	for _, tt := range []struct {
+		name string
+		arn  string
+		fifo bool
+	}{{"a FIFO queue", fifoARN, false}, {"Options.FIFO", srcARN, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &fakeSQS{}
+			fn := batch.New(batch.SQS(), handleBody, batch.Options{FIFO: tt.fifo, Retry: policy.Backoff(policy.BackoffConfig{Client: c, Jitter: policy.NoJitter})})
+			var recs []events.SQSMessage
+			for i, body := range []string{"ok", "flaky", "ok", "flaky", "flaky"} {
+				m := sqsMessage(tt.arn, fmt.Sprint("m", i), body, 2)
+				m.Attributes["MessageGroupId"] = []string{"A", "A", "A", "B", "B"}[i]
+				recs = append(recs, m)
+			}
+			resp, _ := fn.Handle(context.Background(), events.SQSEvent{Records: recs})
+			if got := failedIDs(resp); len(got) != 4 {
+				t.Fatalf("got %v reported, want m1 to m4 (a FIFO batch stops at its first failure)", got)
+			}
+			want := map[string]int32{"rh-m1": 2, "rh-m2": 2, "rh-m3": 0, "rh-m4": 0}
+			if got := c.visibility(); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("got visibility %v, want %v", got, want)
+			}
+		})
 	}
 }
 

@@ -62,7 +62,9 @@ type DeadLetterConfig struct {
 	// deadLetterTargetArn of its RedrivePolicy, read once per source
 	// queue with GetQueueAttributes and kept for the life of the
 	// execution environment (a source queue without one is asked again
-	// after a minute). A FIFO source queue needs a FIFO target.
+	// after a minute). SQS makes a FIFO queue's redrive target FIFO
+	// too; a Target may be either (see [DeadLetter] for the ids each
+	// gets).
 	Target string
 
 	// QueueURL returns the URL of a queue given its ARN: the source

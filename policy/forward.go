@@ -248,7 +248,10 @@ func failureRecord(ctx context.Context, f batch.Failure, now time.Time) (*Failur
 	)
 	switch r := f.Value.(type) {
 	case *events.KinesisEventRecord:
-		shard, _, _ := strings.Cut(r.EventID, ":")
+		shard, _, ok := strings.Cut(r.EventID, ":") // shardId-…:sequence number
+		if !ok {
+			shard = ""
+		}
 		arrival := ""
 		if t := r.Kinesis.ApproximateArrivalTimestamp.Time; !t.IsZero() {
 			arrival = lambdaTime(t)
