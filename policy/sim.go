@@ -16,7 +16,12 @@ import (
 
 // Simulator is what [SimClient] needs of a simulated SQS queue and the
 // event source mapping that polls it, such as *esm.SQS: operations without
-// the AWS SDK, in the simulation's time.
+// the AWS SDK, in the simulation's time. SendDeadLetter and
+// ChangeVisibility are called during an invocation, from the function's
+// goroutines (a record's, for [DeadLetter]; several at once with
+// [batch.Options.Concurrency] or [BackoffConfig.Concurrency]), so they
+// must be safe for concurrent use with each other and with the
+// simulator's own run.
 type Simulator interface {
 	// ARN returns the queue's ARN.
 	ARN() string
@@ -61,10 +66,8 @@ type Simulator interface {
 // GetQueueAttributes answers QueueArn and RedrivePolicy for the queue;
 // SendMessage sends to the dead-letter queue only; and
 // ChangeMessageVisibilityBatch changes the visibility of the queue's
-// messages. Any other queue does not exist. A Simulator is not safe for
-// concurrent use, so neither is a SimClient: use the policies with
-// Options.Concurrency at most 1, as the simulators invoke one batch at a
-// time anyway.
+// messages. Any other queue does not exist. A SimClient is safe for
+// concurrent use as its Simulator is.
 type SimClient struct {
 	Queue Simulator
 }

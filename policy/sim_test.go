@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 // visibility timeout, FIFO groups that deliver nothing while a message is
 // in flight, and a dead-letter queue.
 type fakeSim struct {
+	mu      sync.Mutex // held by the methods the function's goroutines call
 	arn     string
 	fifo    bool
 	vis     time.Duration
@@ -31,6 +33,7 @@ type fakeSim struct {
 	moving  map[string]bool // source message ids sent to the DLQ by the function
 	seq     int
 	log     []delivery
+	size    int // batch size; 0 means 10
 }
 
 type simMsg struct {
@@ -70,6 +73,8 @@ func (s *fakeSim) RedrivePolicy() (string, int) {
 }
 
 func (s *fakeSim) SendDeadLetter(source string, m events.SQSMessage) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.seq++
 	m.MessageId = fmt.Sprintf("dlq-%d", s.seq)
 	s.dlq = append(s.dlq, m)
@@ -80,6 +85,8 @@ func (s *fakeSim) SendDeadLetter(source string, m events.SQSMessage) string {
 }
 
 func (s *fakeSim) ChangeVisibility(handle string, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if d < 0 || d > 12*time.Hour {
 		return fmt.Errorf("visibility %v out of range", d)
 	}
@@ -169,7 +176,7 @@ func (s *fakeSim) receive() []*simMsg {
 	}
 	var out []*simMsg
 	for _, m := range s.msgs {
-		if m.state != "" || m.visibleAt.After(s.now) || blocked[m.group] || len(out) == 10 {
+		if m.state != "" || m.visibleAt.After(s.now) || blocked[m.group] || len(out) == s.batchSize() {
 			continue
 		}
 		if s.maxRecv > 0 && m.receives >= s.maxRecv {
@@ -182,6 +189,13 @@ func (s *fakeSim) receive() []*simMsg {
 		out = append(out, m)
 	}
 	return out
+}
+
+func (s *fakeSim) batchSize() int {
+	if s.size > 0 {
+		return s.size
+	}
+	return 10
 }
 
 func (s *fakeSim) deliveries(id string) []time.Duration {
@@ -321,5 +335,30 @@ func TestSimClientAnswersLikeSQS(t *testing.T) {
 	many := make([]types.ChangeMessageVisibilityBatchRequestEntry, 11)
 	if _, err := c.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: &url, Entries: many}); err == nil {
 		t.Fatal("11 entries: got nil, want an error")
+	}
+}
+
+// The function's goroutines call the simulator at the same time: records
+// diverted in parallel, visibility changed in several calls at once.
+func TestSimClientConcurrently(t *testing.T) {
+	q := newFakeSim("orders", 3)
+	q.size = 100
+	for i := range 60 {
+		q.send("", []string{"ok", "poison", "flaky"}[i%3])
+	}
+	c := policy.SimClient{Queue: q}
+	fn := batch.New(batch.SQS(), handleBody, batch.Options{
+		Concurrency: 8,
+		Divert:      policy.DeadLetter(policy.DeadLetterConfig{Client: c}),
+		Retry:       policy.Backoff(policy.BackoffConfig{Client: c, Jitter: policy.NoJitter, Concurrency: 4}),
+	})
+	q.run(t, fn, 100)
+	if len(q.dlq) != 40 {
+		t.Fatalf("got %d messages in the dead-letter queue, want 20 diverted and 20 redriven", len(q.dlq))
+	}
+	for _, m := range q.msgs[2:3] {
+		if got := q.deliveries(m.id); fmt.Sprint(got) != "[0s 1s 3s]" {
+			t.Fatalf("flaky %s: got deliveries at %v, want [0s 1s 3s]", m.id, got)
+		}
 	}
 }
