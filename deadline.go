@@ -249,6 +249,18 @@ func (r *run[R]) abandon() {
 	}
 }
 
+// retryContext returns the context Options.Retry runs under: ctx, ending
+// half a margin (grace) before ctx's deadline when deadline handling is on,
+// so that a slow failure policy cannot keep the call from returning its
+// response in time, as an abandoned handler cannot.
+func (r *run[R]) retryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok || !r.guarded {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, dl.Add(-r.grace))
+}
+
 // soft is the deadline less the margin, after which no record starts: half
 // a margin, grace, before the hard deadline.
 func (r *run[R]) soft() time.Time { return r.hard.Add(-r.grace) }

@@ -9,10 +9,10 @@ package batch_test
 //
 // Each block becomes a package of its own in one temporary module, which
 // replaces this repository's modules (root, batchotel, sqsdelete,
-// dynamodbav, idempotency) with their directories; testdata/docs/go.mod.txt and
-// go.sum.txt hold its other requirements (the OpenTelemetry Lambda
-// instrumentation, the AWS SDK's config), which the module cache, or the
-// module proxy the first time, provides. One "go build ./..." and one
+// dynamodbav, idempotency, policy) with their directories;
+// testdata/docs/go.mod.txt and go.sum.txt hold its other requirements (the
+// OpenTelemetry Lambda instrumentation, the AWS SDK's config), which the
+// module cache, or the module proxy the first time, provides. One "go build ./..." and one
 // "go vet ./..." check every block at once. A //line directive before each
 // block makes the compiler name the Markdown file and line. With
 // -update-docs-module the test runs go mod tidy in the temporary module and
@@ -78,6 +78,7 @@ var docImports = map[string]string{
 	"dynamodbav":    "github.com/seed-45ee126e/batch/dynamodbav",
 	"sqsdelete":     "github.com/seed-45ee126e/batch/sqsdelete",
 	"idempotency":   "github.com/seed-45ee126e/batch/idempotency",
+	"policy":        "github.com/seed-45ee126e/batch/policy",
 	"config":        "github.com/aws/aws-sdk-go-v2/config",
 	"sqs":           "github.com/aws/aws-sdk-go-v2/service/sqs",
 }
@@ -324,7 +325,7 @@ func writeDocsModule(root, dir string) error {
 	}
 	// The repository's own go.sum files cover what its modules need, should
 	// a companion's requirements move ahead of go.sum.txt.
-	for _, m := range []string{".", "batchotel", "sqsdelete", "dynamodbav", "idempotency"} {
+	for _, m := range []string{".", "batchotel", "sqsdelete", "dynamodbav", "idempotency", "policy"} {
 		s, err := os.ReadFile(filepath.Join(root, m, "go.sum"))
 		if err != nil {
 			return err

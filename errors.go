@@ -35,6 +35,14 @@ var (
 	// instead.
 	ErrNoIdentifier = errors.New("no identifier to report the failure with")
 
+	// ErrPermanent marks a failure that retrying cannot fix: a payload that
+	// can never be handled, a customer that no longer exists. Wrap it into
+	// a handler's error, or use [Permanent]; errors.Is finds it. The
+	// Function reports such a record like any failure, unless
+	// [Options.Divert] moves it out of the way; [Result.Permanent] tells
+	// them apart in a [Report].
+	ErrPermanent = errors.New("permanent failure")
+
 	// ErrWrongSource marks an event with a record whose eventSource names
 	// another service than the Function's source (for example a Kinesis
 	// event given to a Function of [SQS]). The Function rejects such an
@@ -68,6 +76,26 @@ func (e *EventError) Error() string {
 
 // Unwrap returns the cause.
 func (e *EventError) Unwrap() error { return e.Err }
+
+// Permanent returns err marked as a permanent failure:
+// errors.Is(Permanent(err), ErrPermanent) is true, err stays reachable with
+// errors.Is and errors.As, and the message is err's. Permanent(nil) is nil.
+//
+//	if errors.Is(err, store.ErrNoSuchCustomer) {
+//		return batch.Permanent(err)
+//	}
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+// permanentError is err, marked permanent.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string   { return e.err.Error() }
+func (e *permanentError) Unwrap() []error { return []error{e.err, ErrPermanent} }
 
 // RecordError is the error of one record: its position in the batch, its
 // identifier (possibly empty) and the cause.

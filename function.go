@@ -198,22 +198,32 @@ func (f *Function[E, R, Resp]) run(ctx context.Context, records []R, faulty []*e
 	}
 	r := process(ctx, f.opts, p)
 	failed, err := r.verdict(!f.opts.NoBatchError)
+	if f.opts.Retry != nil && len(failed) > 0 {
+		rctx, cancel := r.retryContext(ctx)
+		callRetry(rctx, f.opts.Retry, r.retries(failed))
+		cancel()
+	}
 	return outcome[R]{r: r, failed: failed, err: err}
+}
+
+// callRetry calls Options.Retry, ignoring a panic: the records it was
+// given are reported all the same.
+func callRetry(ctx context.Context, retry func(context.Context, []Failure), fs []Failure) {
+	defer func() { _ = recover() }()
+	retry(ctx, fs)
 }
 
 // report builds the Report of a run.
 func (f *Function[E, R, Resp]) report(records []R, out outcome[R]) *Report[R] {
 	rep := &Report[R]{Results: make([]Result[R], len(records)), Err: out.err}
-	grouped := out.r.keyed
 	for i := range records {
 		o, err := out.r.res[i].outcome(&out.r.late)
 		res := Result[R]{Index: i, Record: records[i], Outcome: o, Err: err}
+		res.Permanent = err != nil && out.r.policy.permanent(err)
 		if f.src.id != nil {
 			res.ID = f.src.id(&records[i])
 		}
-		if grouped {
-			res.Group = f.src.key(&records[i])
-		}
+		res.Group = out.r.groupOf(i)
 		rep.Results[i] = res
 	}
 	return rep

@@ -21,6 +21,29 @@ type Record struct {
 	Value any
 }
 
+// Failure is a record that did not succeed, as a failure policy sees it:
+// [Options.Divert] receives the records that failed permanently,
+// [Options.Retry] the records Lambda will be told to retry.
+type Failure struct {
+	Record
+	Err       error // the record's error: the handler's, or why it did not run
+	Permanent bool  // Err is a permanent failure (see [Result.Permanent])
+	// Outcome is [Failed] for a record whose handler ran (or was
+	// abandoned at the deadline), [NotProcessed] for one that never ran
+	// (skipped, not started before the deadline, cancelled): a back-off
+	// policy delays the first, and need not delay the second. Err alone
+	// cannot tell them apart at the deadline, where both wrap
+	// [ErrDeadline].
+	Outcome Outcome
+	// Group is the ordering group the record was handled in, as in
+	// [Result.Group]: the MessageGroupId on a FIFO queue (with
+	// [Options.FIFO] too), the partition key, the topic-partition; ""
+	// when the record was independent of the others. A policy that must
+	// keep a group's order (a back-off that makes a group wait as one)
+	// reads it here rather than deciding again what is ordered.
+	Group string
+}
+
 // RecordFunc handles one record in a chain of [Middleware]: the next
 // middleware, or at the end of the chain the decoding of the payload and
 // the handler given to [New].

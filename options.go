@@ -1,6 +1,9 @@
 package batch
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // DefaultDeadlineMargin is the time kept free before the invocation deadline
 // when [Options.DeadlineMargin] is zero.
@@ -88,6 +91,37 @@ type Options struct {
 	// a batch also returns a [*BatchError], so that Lambda's own retry and
 	// back-off apply.
 	NoBatchError bool
+
+	// TransientDecodeErrors makes a payload that does not decode or
+	// validate ([*DecodeError], [*ValidationError]) an ordinary failure.
+	// By default such a record is a permanent failure (see [ErrPermanent]):
+	// its payload will not decode any better next time.
+	TransientDecodeErrors bool
+
+	// Divert, when set, is called for each record that failed
+	// permanently, right after its failure, on the goroutine that handled
+	// it, with the record's context: a failure policy that moves the record
+	// out of the way (to a dead-letter queue, a topic) so that it is not
+	// retried and does not hold back the records after it. If Divert
+	// returns nil, the record's outcome is [Diverted]: it is not reported
+	// to Lambda, and the records after it in its group go on. If it returns
+	// an error (or panics), the record fails as if Divert were not set,
+	// with both errors; nothing is lost. See the failure policies of the
+	// companion module policy.
+	Divert func(ctx context.Context, f Failure) error
+
+	// Retry, when set, is called once per call, after the records ran and
+	// before the call returns, with the records Lambda will be told to
+	// retry (failed, skipped, not started; not the diverted), in input
+	// order: a failure policy that sets when they come back, as the SQS
+	// back-off of the companion module policy does. It runs in the time
+	// the call has left: give it some with Reserve. Its context ends half
+	// of the deadline margin before the invocation's deadline (when
+	// deadline handling is on), the time the Function keeps to return
+	// its response; Retry must return when its context is done. A panic
+	// in Retry is recovered and ignored; the records are reported all the
+	// same.
+	Retry func(ctx context.Context, fs []Failure)
 
 	// Middleware wraps the handling of each record, the first outermost:
 	// with [a, b], a runs b, which runs the decoding and the handler. Nil

@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,26 @@ type plan[R any] struct {
 	h       recordFunc[R]
 }
 
+// policy is how a run classifies and diverts failures (see
+// Options.TransientDecodeErrors and Options.Divert).
+type policy struct {
+	transientDecode bool
+	divert          func(ctx context.Context, f Failure) error
+}
+
+// permanent reports whether err is a permanent failure.
+func (p *policy) permanent(err error) bool {
+	if errors.Is(err, ErrPermanent) {
+		return true
+	}
+	if p.transientDecode {
+		return false
+	}
+	var de *DecodeError
+	var ve *ValidationError
+	return errors.As(err, &de) || errors.As(err, &ve)
+}
+
 // process runs the records of p according to o and returns the run, whose
 // results hold one outcome per record. It never panics because of a
 // handler: a panic fails its record with a *PanicError. It returns once
@@ -38,6 +59,7 @@ func process[R any](ctx context.Context, o Options, p plan[R]) *run[R] {
 		res:     make([]result, len(p.records)),
 		rctx:    make([]recordCtx, len(p.records)),
 		timeout: o.RecordTimeout,
+		policy:  policy{transientDecode: o.TransientDecodeErrors, divert: o.Divert},
 	}
 	r.keyed = (p.ordered || p.fifo) && p.key != nil
 	r.stop = o.StopOnFirstFailure || (p.fifo && !o.SkipGroupOnError)
@@ -86,6 +108,7 @@ type run[R any] struct {
 	keyOf     func(*R) string
 	h         recordFunc[R]
 	timeout   time.Duration
+	policy    policy
 	keyed     bool // records of one key are handled in order, one at a time
 	stop      bool // a failure skips every later record
 	skipGroup bool // a failure skips the later records of its key
@@ -117,8 +140,31 @@ func (r *run[R]) handle(s *slot, i int) (ok, live bool) {
 		r.res[i].set(Succeeded, nil)
 		return true, true
 	}
+	if r.policy.divert != nil && r.policy.permanent(err) {
+		derr := r.divert(i, err)
+		if derr == nil {
+			// Out of the way: the records after it may go on.
+			r.res[i].set(Diverted, err)
+			return true, true
+		}
+		err = fmt.Errorf("%w (not diverted: %w)", err, derr)
+	}
 	r.res[i].set(Failed, err)
 	return false, true
+}
+
+// divert hands record i, which failed permanently with err, to
+// Options.Divert, turning a panic into a *PanicError.
+func (r *run[R]) divert(i int, err error) (derr error) {
+	returned := false
+	defer func() {
+		if !returned {
+			derr = panicError(recover())
+		}
+	}()
+	derr = r.policy.divert(&r.rctx[i], Failure{Record: r.record(i), Err: err, Permanent: true, Outcome: Failed, Group: r.groupOf(i)})
+	returned = true
+	return derr
 }
 
 // skip claims record i for the worker of s and gives it, without running
@@ -177,6 +223,15 @@ func (r *run[R]) skippedErr(i int) error {
 		return fmt.Errorf("%w: record %d failed", ErrSkipped, i)
 	}
 	return fmt.Errorf("%w: record %d (%s) failed", ErrSkipped, i, id)
+}
+
+// groupOf returns the ordering group record i is handled in: its key when
+// the records of a key stay in order, or "".
+func (r *run[R]) groupOf(i int) string {
+	if !r.keyed {
+		return ""
+	}
+	return r.key(i)
 }
 
 // key returns the ordering key of record i, or "".

@@ -19,9 +19,14 @@ const (
 	// rejected before the handler ran, or its handler was abandoned at the
 	// deadline. Lambda is told to retry it.
 	Failed
+	// Diverted means the record failed permanently (see [ErrPermanent])
+	// and [Options.Divert] moved it out of the way, to a dead-letter queue
+	// say: Lambda is not told to retry it, and it does not hold back the
+	// records after it. Its error is the handler's.
+	Diverted
 )
 
-// String returns "not processed", "succeeded" or "failed".
+// String returns "not processed", "succeeded", "failed" or "diverted".
 func (o Outcome) String() string {
 	switch o {
 	case NotProcessed:
@@ -30,6 +35,8 @@ func (o Outcome) String() string {
 		return "succeeded"
 	case Failed:
 		return "failed"
+	case Diverted:
+		return "diverted"
 	}
 	return fmt.Sprintf("Outcome(%d)", uint8(o))
 }
@@ -48,6 +55,11 @@ type Result[R any] struct {
 	Record  R       // the record as given to the handler
 	Outcome Outcome // what happened
 	Err     error   // nil if and only if Outcome is Succeeded
+	// Permanent says that Err is a permanent failure: it wraps
+	// [ErrPermanent], or it is a [*DecodeError] or [*ValidationError]
+	// (unless [Options.TransientDecodeErrors]). Retrying cannot fix such a
+	// record; [Options.Divert] can move it out of the way.
+	Permanent bool
 }
 
 // Report holds the outcome of every record of one call of

@@ -17,7 +17,7 @@ func (r *run[R]) verdict(batchErr bool) (failed []int, err error) {
 	var seen map[string]struct{}
 	for i := range r.res {
 		o, cause := r.res[i].outcome(&r.late)
-		if o == Succeeded {
+		if o == Succeeded || o == Diverted {
 			continue
 		}
 		failures++
@@ -44,7 +44,7 @@ func (r *run[R]) verdict(batchErr bool) (failed []int, err error) {
 			failed = append(failed, i)
 		}
 	}
-	if batchErr && failures > 0 && failures == len(r.res) {
+	if batchErr && failures > 0 && failures == len(r.res) { // a diverted record was handled
 		be := &BatchError{Errs: make([]error, len(r.res))}
 		for i := range r.res {
 			_, cause := r.res[i].outcome(&r.late)
@@ -86,4 +86,15 @@ func contains[K comparable](s []K, v K) bool {
 		}
 	}
 	return false
+}
+
+// retries returns the records the response reports, as failures for
+// Options.Retry.
+func (r *run[R]) retries(failed []int) []Failure {
+	fs := make([]Failure, len(failed))
+	for k, i := range failed {
+		o, err := r.res[i].outcome(&r.late)
+		fs[k] = Failure{Record: r.record(i), Err: err, Permanent: r.policy.permanent(err), Outcome: o, Group: r.groupOf(i)}
+	}
+	return fs
 }

@@ -36,6 +36,7 @@ type Summary struct {
 	Succeeded    int // records whose handler returned nil
 	Failed       int // records whose handler failed, panicked or was abandoned, or that were rejected
 	NotProcessed int // records never handed to the handler: skipped after a failure, or not started in time
+	Diverted     int // records that failed permanently and that a failure policy moved out of the way
 
 	// Duration is how long the batch took; zero means unknown, and
 	// [EMF.Write] then leaves the Duration metric out. Summarize cannot
@@ -54,6 +55,8 @@ func Summarize[R any](rep *batch.Report[R]) Summary {
 			s.Failed++
 		case batch.NotProcessed:
 			s.NotProcessed++
+		case batch.Diverted:
+			s.Diverted++
 		}
 	}
 	return s
@@ -70,6 +73,10 @@ const (
 	// MetricNotProcessed is the number of records never handed to the
 	// handler (unit Count).
 	MetricNotProcessed = "NotProcessed"
+	// MetricDiverted is the number of records a failure policy moved out
+	// of the way (unit Count), written only when [Summary.Diverted] is
+	// positive.
+	MetricDiverted = "Diverted"
 	// MetricDuration is the duration of the batch (unit Milliseconds),
 	// written only when [Summary.Duration] is positive.
 	MetricDuration = "Duration"
@@ -103,8 +110,8 @@ type EMF struct {
 }
 
 // Write writes s to w as one JSON object followed by a newline, with
-// timestamp at and the metrics Records, Succeeded, Failed, NotProcessed and,
-// when s.Duration is positive, Duration. It returns an error wrapping
+// timestamp at and the metrics Records, Succeeded, Failed, NotProcessed,
+// and, when they are positive, Diverted and Duration. It returns an error wrapping
 // [ErrInvalid], and writes nothing, when e is not valid.
 func (e EMF) Write(w io.Writer, s Summary, at time.Time) error {
 	line, err := e.AppendLine(nil, s, at)
@@ -126,16 +133,17 @@ func (e EMF) AppendLine(dst []byte, s Summary, at time.Time) ([]byte, error) {
 		unit  string
 		value int64
 	}
-	all := [...]metric{
-		{MetricRecords, "Count", int64(s.Records)},
-		{MetricSucceeded, "Count", int64(s.Succeeded)},
-		{MetricFailed, "Count", int64(s.Failed)},
-		{MetricNotProcessed, "Count", int64(s.NotProcessed)},
-		{MetricDuration, "Milliseconds", s.Duration.Milliseconds()},
+	var buf [6]metric
+	metrics := append(buf[:0],
+		metric{MetricRecords, "Count", int64(s.Records)},
+		metric{MetricSucceeded, "Count", int64(s.Succeeded)},
+		metric{MetricFailed, "Count", int64(s.Failed)},
+		metric{MetricNotProcessed, "Count", int64(s.NotProcessed)})
+	if s.Diverted > 0 {
+		metrics = append(metrics, metric{MetricDiverted, "Count", int64(s.Diverted)})
 	}
-	metrics := all[:4]
 	if s.Duration > 0 {
-		metrics = all[:5]
+		metrics = append(metrics, metric{MetricDuration, "Milliseconds", s.Duration.Milliseconds()})
 	}
 
 	b := append(dst, `{"_aws":{"Timestamp":`...)
@@ -188,7 +196,7 @@ func (e EMF) check() error {
 		switch d.Name {
 		case "":
 			return fmt.Errorf("%w: dimension %d has no name", ErrInvalid, i)
-		case "_aws", MetricRecords, MetricSucceeded, MetricFailed, MetricNotProcessed, MetricDuration:
+		case "_aws", MetricRecords, MetricSucceeded, MetricFailed, MetricNotProcessed, MetricDiverted, MetricDuration:
 			return fmt.Errorf("%w: dimension name %q is taken by the format or a metric", ErrInvalid, d.Name)
 		}
 		if d.Value == "" {

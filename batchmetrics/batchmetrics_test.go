@@ -222,3 +222,29 @@ func TestEMFAppendLineKeepsPrefix(t *testing.T) {
 		t.Errorf("got %q, want the line appended after the prefix", got)
 	}
 }
+
+// Records a failure policy diverted are counted, and the Diverted metric
+// is written only when there are some.
+func TestDivertedRecordsAreCounted(t *testing.T) {
+	fn := batch.New(batch.Records(func(s string) string { return s }, nil),
+		func(_ context.Context, s string) error {
+			if s == "poison" {
+				return batch.Permanent(errors.New("cannot be handled"))
+			}
+			return nil
+		}, batch.Options{Divert: func(context.Context, batch.Failure) error { return nil }})
+	_, rep := fn.Process(context.Background(), []string{"ok", "poison"})
+	s := batchmetrics.Summarize(rep)
+	if s.Diverted != 1 || s.Succeeded != 1 || s.Failed != 0 {
+		t.Fatalf("got %+v, want 1 succeeded and 1 diverted", s)
+	}
+	line, err := batchmetrics.EMF{Namespace: "N"}.AppendLine(nil, s, time.UnixMilli(0))
+	if err != nil || !strings.Contains(string(line), `"Diverted":1`) || !strings.Contains(string(line), `{"Name":"Diverted","Unit":"Count"}`) {
+		t.Fatalf("got %s, %v; want the Diverted metric", line, err)
+	}
+	s.Diverted = 0
+	line, _ = batchmetrics.EMF{Namespace: "N"}.AppendLine(nil, s, time.UnixMilli(0))
+	if strings.Contains(string(line), "Diverted") {
+		t.Fatalf("got %s, want no Diverted metric when there are none", line)
+	}
+}

@@ -62,7 +62,7 @@ func ExampleSummarize() {
 	_, rep := fn.Process(context.Background(), records)
 	fmt.Printf("%+v\n", batchmetrics.Summarize(rep))
 	// Output:
-	// {Records:3 Succeeded:1 Failed:1 NotProcessed:1 Duration:0s}
+	// {Records:3 Succeeded:1 Failed:1 NotProcessed:1 Diverted:0 Duration:0s}
 }
 
 func ExampleEMF_Write() {

@@ -2,7 +2,10 @@ package esm
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -64,6 +67,11 @@ type SQS struct {
 	head  int // msgs before head are gone
 	dlq   []events.SQSMessage
 	calls int
+
+	// mu guards the queue's state against the calls a function makes
+	// during an invocation, from its own goroutines (SendDeadLetter,
+	// ChangeVisibility): Run holds it except while the function runs.
+	mu sync.Mutex
 }
 
 type sqsMessage struct {
@@ -75,6 +83,8 @@ type sqsMessage struct {
 	receives  int
 	firstRecv time.Time
 	gone      bool
+	handle    string // receipt handle of the latest delivery
+	moved     bool   // sent to the dead-letter queue by the function during this delivery
 }
 
 // NewSQS returns a simulator of the queue called name; a name ending in
@@ -144,7 +154,87 @@ func (s *SQS) send(group, body string, attrs map[string]events.SQSMessageAttribu
 // DeadLetters returns the messages in the dead-letter queue, in the order
 // they arrived there.
 func (s *SQS) DeadLetters() []events.SQSMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return append([]events.SQSMessage{}, s.dlq...)
+}
+
+// RedrivePolicy returns the ARN of the queue's dead-letter queue and its
+// maxReceiveCount, or "" and 0 when SQSConfig.MaxReceiveCount is 0. The
+// dead-letter queue is named after the queue, with "-dlq" before a
+// ".fifo" suffix ("orders-dlq", "orders-dlq.fifo").
+func (s *SQS) RedrivePolicy() (deadLetterARN string, maxReceiveCount int) {
+	if s.cfg.MaxReceiveCount <= 0 {
+		return "", 0
+	}
+	arn := s.q.ARN()
+	if base, ok := strings.CutSuffix(arn, ".fifo"); ok {
+		return base + "-dlq.fifo", s.cfg.MaxReceiveCount
+	}
+	return arn + "-dlq", s.cfg.MaxReceiveCount
+}
+
+// SendDeadLetter puts m into the dead-letter queue, as a function's
+// SendMessage to it does (the failure policies of package policy, through
+// policy.SimClient): its Body, its MessageAttributes and, on a FIFO queue,
+// the MessageGroupId and MessageDeduplicationId of its Attributes. It
+// returns the id of the new message. source, when not empty, is the id of
+// the message of this queue being moved: if the invocation in progress
+// then does not report it (so that Lambda deletes it), its final state is
+// [DeadLettered] rather than [Processed]. It is safe to call from the
+// function's goroutines while Run runs.
+func (s *SQS) SendDeadLetter(source string, m events.SQSMessage) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dl := events.SQSMessage{
+		MessageId:         s.q.IDs.UUID(),
+		Body:              m.Body,
+		Md5OfBody:         fake.MD5Hex(m.Body),
+		Attributes:        map[string]string{"SentTimestamp": fake.Millis(s.now), "ApproximateReceiveCount": "0"},
+		MessageAttributes: map[string]events.SQSMessageAttribute{},
+		EventSource:       "aws:sqs",
+		AWSRegion:         fake.Region,
+	}
+	dl.EventSourceARN, _ = s.RedrivePolicy() // configuration only: no lock needed
+	for k, v := range m.MessageAttributes {
+		dl.MessageAttributes[k] = v
+	}
+	for _, a := range []string{"MessageGroupId", "MessageDeduplicationId"} {
+		if v := m.Attributes[a]; v != "" {
+			dl.Attributes[a] = v
+		}
+	}
+	s.dlq = append(s.dlq, dl)
+	if source != "" {
+		for _, q := range s.msgs[s.head:] {
+			if q.msg.MessageId == source && !q.gone {
+				q.moved = true
+			}
+		}
+	}
+	return dl.MessageId
+}
+
+// ChangeVisibility makes the message in flight whose latest delivery had
+// receiptHandle visible again d after the simulated time of the
+// invocation, as ChangeMessageVisibility does (the SQS back-off of package
+// policy, through policy.SimClient). It returns an error when no message
+// in flight has that receipt handle (never received, deleted, or received
+// again since), or when d is negative or more than 12 hours. It is safe to
+// call from the function's goroutines while Run runs.
+func (s *SQS) ChangeVisibility(receiptHandle string, d time.Duration) error {
+	if d < 0 || d > 12*time.Hour {
+		return fmt.Errorf("esm: visibility timeout %v, SQS accepts 0 to 12 hours", d)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.msgs[s.head:] {
+		if !m.gone && m.handle == receiptHandle && m.visibleAt.After(s.now) {
+			m.visibleAt = s.now.Add(d)
+			return nil
+		}
+	}
+	return fmt.Errorf("esm: no message in flight with receipt handle %q", receiptHandle)
 }
 
 // Run invokes fn with batches of visible messages until the queue is empty,
@@ -153,6 +243,8 @@ func (s *SQS) DeadLetters() []events.SQSMessage {
 // messages. With a configuration that Lambda rejects, Run invokes nothing
 // and the trace's Err says why.
 func (s *SQS) Run(ctx context.Context, fn Function) *Trace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	b := s.book
 	b.trace.Stopped = false
 	for b.trace.Err == nil {
@@ -266,12 +358,16 @@ func (s *SQS) invoke(ctx context.Context, fn Function, batch []*sqsMessage) {
 	idx := make([]int, len(batch))
 	for i, m := range batch {
 		ev.Records[i] = s.delivered(m)
+		m.handle = ev.Records[i].ReceiptHandle
+		m.moved = false
 		ids[i] = m.msg.MessageId
 		idx[i] = m.trace
 	}
 	n := len(b.trace.Invocations)
 	b.deliver(n, idx)
+	s.mu.Unlock() // the function may call SendDeadLetter and ChangeVisibility
 	resp, err := call(ctx, b, fn, ev)
+	s.mu.Lock()
 	inv := Invocation{Time: s.now, IDs: ids, Err: err}
 	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures, contract.SQS, resp)
 	b.trace.Invocations = append(b.trace.Invocations, inv)
@@ -281,9 +377,12 @@ func (s *SQS) invoke(ctx context.Context, fn Function, batch []*sqsMessage) {
 			continue // visible again when its visibility timeout ends
 		}
 		m.gone = true
-		if reported[i] {
+		switch {
+		case reported[i]:
 			b.settle(m.trace, Discarded)
-		} else {
+		case m.moved:
+			b.settle(m.trace, DeadLettered) // the function's failure policy moved it
+		default:
 			b.settle(m.trace, Processed)
 		}
 	}

@@ -4,12 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/seed-45ee126e/batch"
 )
 
 // ErrNoKey is the cause of a record's failure when it has no key: the key
 // function returned "", or, without one, the record has no identifier (or
-// the handler was called outside a batch.Function).
-var ErrNoKey = errors.New("idempotency: record has no key")
+// the handler was called outside a batch.Function). The same record never
+// gains a key on a retry, so it is permanent: errors.Is(ErrNoKey,
+// batch.ErrPermanent) is true, and Options.Divert sees it.
+var ErrNoKey = batch.Permanent(errors.New("idempotency: record has no key"))
 
 // ErrNotOwner is returned by [Store.Complete] when the key's item no longer
 // belongs to the caller: its lock ran out and another invocation took the
@@ -34,9 +38,8 @@ func (e *InProgressError) Error() string {
 // MismatchError fails a record whose key was used before with another
 // payload: the key function maps two different records to one key, or a
 // producer reused an identifier. Retrying cannot fix it, and the handler
-// is not called. It is a permanent failure: once the core's failure
-// policies land, it will also match batch.ErrPermanent; until then,
-// classify it with errors.As.
+// is not called. It is a permanent failure: it matches batch.ErrPermanent
+// with errors.Is, so Options.Divert can move the record aside.
 type MismatchError struct {
 	Key  string // the key, with its prefix, as stored
 	Want string // fingerprint stored with the key
@@ -47,6 +50,10 @@ type MismatchError struct {
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("idempotency: key %q was used before with a different payload", e.Key)
 }
+
+// Unwrap returns batch.ErrPermanent: retrying cannot make the payloads
+// agree.
+func (e *MismatchError) Unwrap() error { return batch.ErrPermanent }
 
 // StoreError fails a record when the [Store] could not be used for its
 // key: the table is unreachable, access is denied, the call timed out. A

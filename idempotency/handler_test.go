@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -170,6 +171,9 @@ func TestHandler(t *testing.T) {
 		if me.Key != "p#o-1" || me.Want == me.Got || len(me.Want) != 64 {
 			t.Errorf("MismatchError: got %+v, want key p#o-1 and two different SHA-256s", me)
 		}
+		if !errors.Is(errs[1], batch.ErrPermanent) || !rep.Results[1].Permanent {
+			t.Errorf("MismatchError: errors.Is ErrPermanent = %v, Result.Permanent = %v, want both true", errors.Is(errs[1], batch.ErrPermanent), rep.Results[1].Permanent)
+		}
 		if n := c.get("o-1"); n != 1 {
 			t.Errorf("order handled %d times, want 1", n)
 		}
@@ -268,6 +272,24 @@ func TestHandler(t *testing.T) {
 		}
 	})
 
+	t.Run("permanent failures are diverted and not reported", func(t *testing.T) {
+		var diverted []string
+		fn := batch.New(batch.SQS(), idempotency.Handler(&idempotency.MemoryStore{}, func(ctx context.Context, o Order) error {
+			return nil
+		}, orderID, idempotency.Options{}), batch.Options{
+			Divert: func(ctx context.Context, f batch.Failure) error {
+				diverted = append(diverted, f.Record.ID)
+				return nil
+			},
+		})
+		ev := q.Event(`{"id":"o-1","qty":2}`, `{"id":"o-1","qty":3}`, `{"qty":1}`)
+		resp, _ := fn.Process(ctx, ev)
+		batchtest.AssertFailures(t, resp)
+		if want := []string{ev.Records[1].MessageId, ev.Records[2].MessageId}; fmt.Sprint(diverted) != fmt.Sprint(want) {
+			t.Errorf("diverted %v, want %v (the mismatch and the record with no key)", diverted, want)
+		}
+	})
+
 	t.Run("an empty key fails the record with ErrNoKey", func(t *testing.T) {
 		var c calls
 		fn := batch.New(batch.SQS(), idempotency.Handler(&idempotency.MemoryStore{}, func(ctx context.Context, o Order) error {
@@ -278,6 +300,9 @@ func TestHandler(t *testing.T) {
 		_, rep := fn.Process(ctx, ev)
 		if !errors.Is(rep.Results[0].Err, idempotency.ErrNoKey) {
 			t.Errorf("got %v, want ErrNoKey", rep.Results[0].Err)
+		}
+		if !rep.Results[0].Permanent {
+			t.Error("ErrNoKey: Result.Permanent is false, want true")
 		}
 		if c.total() != 0 {
 			t.Errorf("handler called %d times, want 0", c.total())
