@@ -116,6 +116,48 @@ func ExampleSQS_DeadLetters() {
 	// poison 2
 }
 
+// SendDeadLetter is what a function's own SendMessage to the dead-letter
+// queue does: here the handler moves a message it can never process there
+// on its first delivery and succeeds, so Lambda deletes it from the queue.
+func ExampleSQS_SendDeadLetter() {
+	sim := esm.NewSQS("orders", esm.SQSConfig{MaxReceiveCount: 5})
+	ids := sim.Send("apple", "poison")
+	trace := sim.Run(context.Background(), batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error {
+		if m.Body == "poison" {
+			sim.SendDeadLetter(m.MessageId, m)
+		}
+		return nil
+	}, batch.Options{}))
+	r, _ := trace.Record(ids[1])
+	fmt.Println(r.State, r.Deliveries, len(sim.DeadLetters()), sim.DeadLetters()[0].Body)
+	// Output:
+	// dead-lettered 1 1 poison
+}
+
+// ChangeVisibility is ChangeMessageVisibility: a handler that fails a
+// message can choose when it comes back instead of the queue's visibility
+// timeout (30 seconds here).
+func ExampleSQS_ChangeVisibility() {
+	sim := esm.NewSQS("orders", esm.SQSConfig{})
+	sim.Send("flaky")
+	tries := 0
+	trace := sim.Run(context.Background(), batch.New(batch.SQS(), func(ctx context.Context, m events.SQSMessage) error {
+		if tries++; tries == 1 {
+			if err := sim.ChangeVisibility(m.ReceiptHandle, 5*time.Second); err != nil {
+				return err
+			}
+			return errors.New("payment service unavailable")
+		}
+		return nil
+	}, batch.Options{}))
+	for _, inv := range trace.Invocations {
+		fmt.Println(inv.Time.Sub(trace.Start).Round(time.Second), inv.Verdict)
+	}
+	// Output:
+	// 0s batch failed
+	// 5s succeeded
+}
+
 // Run replays the event source mapping until the queue is drained; every
 // invocation is in the trace with Lambda's verdict.
 func ExampleSQS_Run() {
