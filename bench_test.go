@@ -326,3 +326,59 @@ func BenchmarkFIFOGroups(b *testing.B) {
 		})
 	}
 }
+
+// permanentBench is cheap with its failures marked permanent: every tenth
+// record fails and would fail again.
+func permanentBench(ctx context.Context, m events.SQSMessage) error {
+	return batch.Permanent(cheap(ctx, m))
+}
+
+// BenchmarkFailurePolicies measures what the failure policies add to a
+// batch of 1,000 records of which every tenth fails permanently: Divert
+// moves each failure aside (here a counter, so that only the library's cost
+// shows), Retry is handed the failures at the end. The baseline is a
+// hand-written loop that does the same: divert the permanent failures,
+// hand the others to a retry step, report those. Reproduce with:
+//
+//	go test -run '^$' -bench 'FailurePolicies' -benchmem -count 6 .
+func BenchmarkFailurePolicies(b *testing.B) {
+	const n = 1000
+	ev := benchEvent(n)
+	var diverted atomic.Int64
+	divert := func(context.Context, batch.Failure) error { diverted.Add(1); return nil }
+	b.Run("handwritten", func(b *testing.B) {
+		perRecord(b, n, func() {
+			resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
+			for _, m := range ev.Records {
+				err := permanentBench(context.Background(), m)
+				if errors.Is(err, batch.ErrPermanent) {
+					diverted.Add(1)
+					continue
+				}
+				if err != nil {
+					resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+				}
+			}
+			if len(resp.BatchItemFailures) != 0 {
+				b.Fatal("permanent failures were reported")
+			}
+		})
+	})
+	for _, c := range []struct {
+		name string
+		opts batch.Options
+	}{
+		{"library/no-policy", batch.Options{}},
+		{"library/divert", batch.Options{Divert: divert}},
+		{"library/retry", batch.Options{Retry: func(context.Context, []batch.Failure) {}}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			fn := batch.New(batch.SQS(), permanentBench, c.opts)
+			perRecord(b, n, func() {
+				if _, err := fn.Handle(context.Background(), ev); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
