@@ -451,7 +451,9 @@ func ReadKinesis(name string, cfg StreamConfig, r ShardReader[events.KinesisEven
 	s.seq = func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
 	s.arrival = func(r events.KinesisEventRecord) time.Time { return r.Kinesis.ApproximateArrivalTimestamp.Time }
 	s.event = func(rs []events.KinesisEventRecord) events.KinesisEvent { return events.KinesisEvent{Records: rs} }
-	s.meta = func(r events.KinesisEventRecord) (string, string) { return r.Kinesis.PartitionKey, string(r.Kinesis.Data) }
+	s.meta = func(r events.KinesisEventRecord) (string, string) {
+		return r.Kinesis.PartitionKey, string(r.Kinesis.Data)
+	}
 	s.src = contract.Kinesis
 	return &Kinesis{s: s}
 }
