@@ -55,10 +55,10 @@ func TestDecide(t *testing.T) {
 		// Kinesis
 		{name: "Kinesis: null list, nothing retried", src: contract.Kinesis, ids: kinIDs, keys: kinShards, resp: `{"batchItemFailures":null}`},
 		{name: "Kinesis: each shard resumes at its lowest reported record", src: contract.Kinesis, ids: kinIDs, keys: kinShards,
-			resp: `{"batchItemFailures":[{"itemIdentifier":"4963"},{"itemIdentifier":"4961"}]}`,
+			resp:     `{"batchItemFailures":[{"itemIdentifier":"4963"},{"itemIdentifier":"4961"}]}`,
 			reported: []int{1, 3}, retried: []int{1, 3}, checkpoints: map[string]int{"shardId-0": 1, "shardId-1": 3}},
 		{name: "Kinesis: records after the checkpoint are read again", src: contract.Kinesis, ids: kinIDs, keys: kinShards,
-			resp: `{"batchItemFailures":[{"itemIdentifier":"4962"}]}`,
+			resp:     `{"batchItemFailures":[{"itemIdentifier":"4962"}]}`,
 			reported: []int{2}, retried: []int{2, 3}, checkpoints: map[string]int{"shardId-1": 2}},
 		{name: "Kinesis: a null identifier retries the batch from its start", src: contract.Kinesis, ids: kinIDs, keys: kinShards,
 			resp: `{"batchItemFailures":[{"itemIdentifier":null}]}`, reason: "null",
@@ -71,7 +71,7 @@ func TestDecide(t *testing.T) {
 			retried: []int{0, 1, 2, 3}, checkpoints: map[string]int{"": 0}},
 		// DynamoDB Streams
 		{name: "DynamoDB: the lowest reported sequence number, whatever the response order", src: contract.DynamoDB, ids: ddbIDs,
-			resp: `{"batchItemFailures":[{"itemIdentifier":"300"},{"itemIdentifier":"200"}]}`,
+			resp:     `{"batchItemFailures":[{"itemIdentifier":"300"},{"itemIdentifier":"200"}]}`,
 			reported: []int{1, 2}, retried: []int{1, 2}, checkpoints: map[string]int{"": 1}},
 		{name: "DynamoDB: an identifier of another batch retries the batch", src: contract.DynamoDB, ids: ddbIDs,
 			resp: `{"batchItemFailures":[{"itemIdentifier":"400"}]}`, reason: "not in the batch",
