@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -14,7 +15,7 @@ import (
 // mappings in this repository, which its tests use too. Their clock is
 // simulated: waiting for a visibility timeout or a retry takes no time;
 // the function's own timeout is real, enforced by its Runtime API.
-func runEmbedded(ctx context.Context, o *runOptions, fn esm.Function, items []item, onProgress func(esm.Progress)) *esm.Trace {
+func runEmbedded(ctx context.Context, o *runOptions, fn esm.Function, items []item, onProgress func(esm.Progress), labels map[string]string) *esm.Trace {
 	stream := esm.StreamConfig{
 		Shards:                     o.shards,
 		BatchSize:                  o.batchSize,
@@ -37,14 +38,16 @@ func runEmbedded(ctx context.Context, o *runOptions, fn esm.Function, items []it
 		sim := esm.NewDynamoDB(o.table, stream)
 		for _, it := range items {
 			c := it.change
+			var seq string
 			switch c.op {
 			case "INSERT":
-				sim.Insert(c.keys, c.newImage)
+				seq = sim.Insert(c.keys, c.newImage)
 			case "MODIFY":
-				sim.Modify(c.keys, c.oldImage, c.newImage)
+				seq = sim.Modify(c.keys, c.oldImage, c.newImage)
 			default:
-				sim.Remove(c.keys, c.oldImage)
+				seq = sim.Remove(c.keys, c.oldImage)
 			}
+			labels[seq] = changeLabel(c.op, c.keys, c.oldImage, c.newImage)
 		}
 		return sim.Run(ctx, fn)
 	case srcKafka:
@@ -75,4 +78,23 @@ func runEmbedded(ctx context.Context, o *runOptions, fn esm.Function, items []it
 		sim.SendMessage(m)
 	}
 	return sim.Run(ctx, fn)
+}
+
+// changeLabel describes a DynamoDB change for the summary, which has no
+// payload to show: REMOVE orderId="o-1" {status: OPEN}.
+func changeLabel(op string, keys, oldImage, newImage map[string]events.DynamoDBAttributeValue) string {
+	img := newImage
+	if op == "REMOVE" {
+		img = oldImage
+	}
+	var rest []string
+	for _, k := range sortedKeys(img) {
+		if _, key := keys[k]; key {
+			continue
+		}
+		if v := img[k]; v.DataType() == events.DataTypeString {
+			rest = append(rest, k+": "+v.String())
+		}
+	}
+	return op + " " + keyString(keys) + " {" + strings.Join(rest, ", ") + "}"
 }

@@ -267,8 +267,16 @@ func keyString(keys map[string]events.DynamoDBAttributeValue) string {
 	sort.Strings(names)
 	var b strings.Builder
 	for _, n := range names {
-		v, _ := json.Marshal(keys[n])
-		fmt.Fprintf(&b, "%s=%s ", n, v)
+		v := keys[n]
+		switch v.DataType() {
+		case events.DataTypeString:
+			fmt.Fprintf(&b, "%s=%s ", n, v.String())
+		case events.DataTypeNumber:
+			fmt.Fprintf(&b, "%s=%s ", n, v.Number())
+		default:
+			j, _ := json.Marshal(v)
+			fmt.Fprintf(&b, "%s=%s ", n, j)
+		}
 	}
 	return strings.TrimSpace(b.String())
 }
@@ -297,4 +305,15 @@ func jsonError(name string, b []byte, err error) error {
 		return fmt.Errorf("%s:%d:%d: invalid JSON: %v", name, line, col, err)
 	}
 	return fmt.Errorf("%s: %v", name, err)
+}
+
+// plural returns "1 record", "2 records".
+func plural(n int, word string) string {
+	switch {
+	case n == 1:
+		return fmt.Sprintf("%d %s", n, word)
+	case strings.HasSuffix(word, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 // redrive), which the poller relies on; a stream's rules are esm's,
 // applied by esm.ReadKinesis and esm.ReadDynamoDB to the records the
 // readers get from the real stream.
-func runReal(ctx context.Context, o *runOptions, fn *lambdaFunction, items []item, prog *progress) (*esm.Trace, error) {
+func runReal(ctx context.Context, o *runOptions, fn *lambdaFunction, items []item, prog *progress, labels map[string]string) (*esm.Trace, error) {
 	region := o.fn.regionOr()
 	cfg, err := awsConfig(ctx, region, o.endpoint)
 	if err != nil {
@@ -77,7 +78,7 @@ func runReal(ctx context.Context, o *runOptions, fn *lambdaFunction, items []ite
 			return nil, endpointError(o.endpoint, err)
 		}
 		r := &dynamoReader{c: c, arn: arn, region: region, position: dstypes.ShardIteratorType(o.startingPosition),
-			iters: map[string]*string{}, last: map[string]time.Time{}}
+			iters: map[string]*string{}, last: map[string]time.Time{}, labels: labels}
 		scfg := o.streamConfig(prog.update)
 		var dest *destination
 		if o.onFailure != "" {
@@ -107,13 +108,17 @@ func (o *runOptions) streamConfig(onProgress func(esm.Progress)) esm.StreamConfi
 
 // openDestination opens the SQS queue of --on-failure, at
 // --destination-endpoint-url, else $AWS_ENDPOINT_URL_SQS (which the SDK
-// reads itself), else AWS.
+// reads itself), else --endpoint-url.
 func (o *runOptions) openDestination(ctx context.Context, region string, fn *lambdaFunction, kind, streamARN string, a *arrivals) (*destination, error) {
-	cfg, err := awsConfig(ctx, region, o.destEndpoint)
+	endpoint := o.destEndpoint
+	if endpoint == "" && os.Getenv("AWS_ENDPOINT_URL_SQS") == "" {
+		endpoint = o.endpoint // moto serves both DynamoDB Streams and SQS
+	}
+	cfg, err := awsConfig(ctx, region, endpoint)
 	if err != nil {
 		return nil, err
 	}
-	q, err := openQueue(ctx, sqs.NewFromConfig(cfg), o.destEndpoint, o.onFailure, o.create, 30*time.Second, 0)
+	q, err := openQueue(ctx, sqs.NewFromConfig(cfg), endpoint, o.onFailure, o.create, 30*time.Second, 0)
 	if err != nil {
 		return nil, fmt.Errorf("--on-failure: %w", err)
 	}

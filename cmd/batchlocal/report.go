@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -78,7 +77,7 @@ type durations struct {
 // summarize fills the summary from a trace, the function's statistics and
 // the wall time of the run. maxReceive is the queue's maxReceiveCount
 // (SQS), for the reasons.
-func summarize(s *summary, tr *esm.Trace, st invocationStats, wall time.Duration, maxReceive int) {
+func summarize(s *summary, tr *esm.Trace, st invocationStats, wall time.Duration, maxReceive int, labels map[string]string) {
 	s.Records = len(tr.Records)
 	s.Outcomes = map[string]int{}
 	for _, state := range []esm.State{esm.Processed, esm.DeadLettered, esm.Expired, esm.Discarded, esm.Pending} {
@@ -125,6 +124,9 @@ func summarize(s *summary, tr *esm.Trace, st invocationStats, wall time.Duration
 			continue
 		}
 		f := failedRecord{ID: r.ID, State: r.State.String(), Payload: r.Payload, Deliveries: r.Deliveries}
+		if f.Payload == "" {
+			f.Payload = labels[r.ID] // DynamoDB Streams: the change, not a payload
+		}
 		last := lastInvocation(tr, r)
 		switch {
 		case r.State == esm.Pending:
@@ -190,7 +192,7 @@ func printSummary(w io.Writer, s *summary, maxFailed int) {
 	row := func(k, format string, a ...any) { fmt.Fprintf(w, "%-13s %s\n", k, fmt.Sprintf(format, a...)) }
 	row("records", "%d: %s", s.Records, strings.Join(outcomes, ", "))
 	inv := s.Invocations
-	row("invocations", "%d: %d succeeded, %d partial failures, %d failed; %d cold starts", inv.Total, inv.Succeeded, inv.PartialFailures, inv.Failed, inv.ColdStarts)
+	row("invocations", "%d: %d succeeded, %s, %d failed; %s", inv.Total, inv.Succeeded, plural(inv.PartialFailures, "partial failure"), inv.Failed, plural(inv.ColdStarts, "cold start"))
 	if len(inv.Errors) > 0 {
 		var es []string
 		for _, k := range sortedKeys(inv.Errors) {
@@ -198,7 +200,7 @@ func printSummary(w io.Writer, s *summary, maxFailed int) {
 		}
 		row("errors", "%s", strings.Join(es, ", "))
 	}
-	row("deliveries", "%d: %d redeliveries of %d records, %d duplicates", s.Deliveries, s.Redeliveries, s.RetriedRecords, s.Duplicates)
+	row("deliveries", "%d: %s of %s, %s", s.Deliveries, plural(s.Redeliveries, "redelivery"), plural(s.RetriedRecords, "record"), plural(s.Duplicates, "duplicate"))
 	if len(s.Failed) > 0 {
 		title := "not processed"
 		fmt.Fprintf(w, "%-13s %d:\n", title, len(s.Failed))
@@ -237,12 +239,59 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// sortedStates lists states by name, for stable output.
-func sortedStates(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// traceFile is what --trace writes: the whole history of the run, every
+// invocation and every record, as esm.Trace holds it.
+type traceFile struct {
+	Start           time.Time           `json:"start"`
+	End             time.Time           `json:"end"`
+	Invocations     []traceInvocation   `json:"invocations"`
+	Records         []traceRecord       `json:"records"`
+	Destination     []esm.FailureRecord `json:"destination"`
+	OrderViolations []string            `json:"orderViolations"`
+}
+
+type traceInvocation struct {
+	Time     time.Time `json:"time"`
+	Shard    string    `json:"shard,omitempty"`
+	IDs      []string  `json:"ids"`
+	Error    string    `json:"error,omitempty"`
+	Reported []string  `json:"reported"`
+	Verdict  string    `json:"verdict"`
+	Reason   string    `json:"reason,omitempty"`
+	Failed   []string  `json:"failed"`
+}
+
+type traceRecord struct {
+	ID          string `json:"id"`
+	Key         string `json:"key,omitempty"`
+	Shard       string `json:"shard,omitempty"`
+	Payload     string `json:"payload"`
+	Deliveries  int    `json:"deliveries"`
+	Duplicates  int    `json:"duplicates"`
+	Invocations []int  `json:"invocations"`
+	State       string `json:"state"`
+}
+
+func newTraceFile(tr *esm.Trace, labels map[string]string) traceFile {
+	f := traceFile{Start: tr.Start, End: tr.End, Destination: tr.Destination, OrderViolations: append([]string{}, tr.OrderViolations...)}
+	for _, inv := range tr.Invocations {
+		ti := traceInvocation{Time: inv.Time, Shard: inv.Shard, IDs: inv.IDs, Reported: append([]string{}, inv.Reported...),
+			Verdict: inv.Verdict.String(), Reason: inv.Reason, Failed: append([]string{}, inv.Failed...)}
+		if inv.Err != nil {
+			ti.Error = inv.Err.Error()
+		}
+		f.Invocations = append(f.Invocations, ti)
 	}
-	sort.Strings(out)
-	return out
+	for _, r := range tr.Records {
+		payload := r.Payload
+		if payload == "" {
+			payload = labels[r.ID]
+		}
+		f.Records = append(f.Records, traceRecord{ID: r.ID, Key: r.Key, Shard: r.Shard, Payload: payload, Deliveries: r.Deliveries,
+			Duplicates: r.Duplicates, Invocations: append([]int{}, r.Invocations...), State: r.State.String()})
+	}
+	if f.Destination == nil {
+		f.Destination = []esm.FailureRecord{}
+	}
+	return f
 }

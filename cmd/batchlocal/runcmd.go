@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -65,6 +66,7 @@ type runOptions struct {
 	json                        bool
 	progress                    string
 	show                        int
+	trace                       string
 	batchSizeSet, visibilitySet bool
 	queueRead                   bool // visibility and maxReceive are the real queue's
 }
@@ -101,6 +103,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON, for scripts")
 	fs.StringVar(&o.progress, "progress", "auto", "a progress bar on stderr: auto (on a terminal), always or never")
 	fs.IntVar(&o.show, "show", 10, "the records not processed that the summary lists (--json lists all)")
+	fs.StringVar(&o.trace, "trace", "", "write the whole history of the run to FILE, as JSON: every invocation (records, response, verdict) and every record (deliveries, final state)")
 	o.fn.register(fs, "none")
 	if err := parse(fs, args); err != nil {
 		if err == errHelp {
@@ -155,12 +158,13 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	start := time.Now()
 	var tr *esm.Trace
+	labels := map[string]string{}
 	if o.endpoint == "" {
-		tr = runEmbedded(runCtx, &o, lf, items, prog.update)
+		tr = runEmbedded(runCtx, &o, lf, items, prog.update, labels)
 		s.SimulatedSeconds = tr.End.Sub(tr.Start).Seconds()
 	} else {
 		s.Backend = o.endpoint
-		tr, err = runReal(runCtx, &o, lf, items, prog)
+		tr, err = runReal(runCtx, &o, lf, items, prog, labels)
 		s.Settings, s.Source = o.settings(), o.sourceName()
 	}
 	wall := time.Since(start)
@@ -174,7 +178,16 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return err
 	}
-	summarize(s, tr, lf.snapshot(), wall, o.maxReceive)
+	summarize(s, tr, lf.snapshot(), wall, o.maxReceive, labels)
+	if o.trace != "" {
+		b, jerr := json.MarshalIndent(newTraceFile(tr, labels), "", "  ")
+		if jerr == nil {
+			jerr = os.WriteFile(o.trace, b, 0o644)
+		}
+		if jerr != nil {
+			return fmt.Errorf("--trace: %w", jerr)
+		}
+	}
 	if ctx.Err() != nil {
 		s.Stopped = "interrupted (Ctrl-C): the function was stopped"
 	}
@@ -305,7 +318,7 @@ func (o *runOptions) settings() string {
 		}
 	} else {
 		if o.endpoint == "" {
-			add("%d shards", o.shards)
+			add("%s", plural(o.shards, "shard"))
 		}
 		add("MaximumRetryAttempts %d", o.maxRetry)
 		if o.maxAge > 0 {

@@ -160,6 +160,7 @@ type dynamoReader struct {
 	iters    map[string]*string
 	last     map[string]time.Time
 	arrivals arrivals
+	labels   map[string]string // sequence number -> the change, for the summary
 }
 
 // dynamoStream finds the latest stream of table.
@@ -222,6 +223,7 @@ func (r *dynamoReader) Read(ctx context.Context, shard string) ([]events.DynamoD
 		seq := aws.ToString(sr.SequenceNumber)
 		at := aws.ToTime(sr.ApproximateCreationDateTime)
 		r.arrivals.note(seq, at)
+		r.labels[seq] = changeLabel(string(d.EventName), attrMap(sr.Keys), attrMap(sr.OldImage), attrMap(sr.NewImage))
 		recs = append(recs, events.DynamoDBEventRecord{
 			AWSRegion: aws.ToString(d.AwsRegion),
 			Change: events.DynamoDBStreamRecord{
