@@ -178,7 +178,7 @@ type buildOnce struct {
 // function returns the binary of an example ("examples/sqs") or a test
 // function ("testdata/slow"), built for this machine as the command
 // builds a Go main package.
-func function(t *testing.T, name string) string {
+func function(t testing.TB, name string) string {
 	t.Helper()
 	v, _ := built.LoadOrStore(name, &buildOnce{})
 	b := v.(*buildOnce)
@@ -239,7 +239,7 @@ func readTrace(t *testing.T, path string) *traceFile {
 }
 
 // unique returns a name of a queue or stream no other test uses.
-func unique(t *testing.T, prefix string) string {
+func unique(t testing.TB, prefix string) string {
 	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1e9)
 }
 

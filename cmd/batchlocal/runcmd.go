@@ -67,6 +67,7 @@ type runOptions struct {
 	progress                    string
 	show                        int
 	trace                       string
+	notes                       []string // for the summary, from the backend
 	batchSizeSet, visibilitySet bool
 	queueRead                   bool // visibility and maxReceive are the real queue's
 }
@@ -179,6 +180,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	summarize(s, tr, lf.snapshot(), wall, o.maxReceive, labels)
+	s.Notes = append(s.Notes, o.notes...)
 	if o.trace != "" {
 		b, jerr := json.MarshalIndent(newTraceFile(tr, labels), "", "  ")
 		if jerr == nil {

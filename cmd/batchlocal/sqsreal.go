@@ -180,7 +180,6 @@ type sqsPoller struct {
 	tr         esm.Trace
 	index      map[string]int // messageId -> index in tr.Records
 	ok         []bool         // the function succeeded with the record at least once
-	seq        []string       // FIFO SequenceNumber of each record
 	receives   []int          // ApproximateReceiveCount at the last delivery
 	deleteErrs int
 }
@@ -222,6 +221,9 @@ func (p *sqsPoller) run(ctx context.Context) (*esm.Trace, error) {
 		}
 	}
 	p.tr.End = time.Now()
+	if p.deleteErrs > 0 {
+		p.o.notes = append(p.o.notes, fmt.Sprintf("%d deletes failed: those messages came back (an invocation longer than the visibility timeout?)", p.deleteErrs))
+	}
 	// A message received but never deleted left the queue through its
 	// redrive policy: SQS moved it to the dead-letter queue. (Without
 	// one, it is still there, and the run did not end drained.)
