@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: checks the toolchain and the
-# local SQS server, then gofmt, vet, staticcheck and the race-enabled tests of
-# every Go module in the repository. Set BATCH_TEST_QUICK=1 to skip -race.
+# Runs the whole test suite on a fresh machine: checks the toolchain, starts
+# the local SQS server (moto) and Kinesis server (kinesalite), then runs gofmt,
+# vet, staticcheck and the race-enabled tests of every Go module in the
+# repository. Set BATCH_TEST_QUICK=1 to skip -race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,6 +15,16 @@ command -v go >/dev/null || { echo "test.sh: Go is not installed (need Go >= 1.2
 ensure_moto
 start_moto
 trap stop_moto EXIT
+
+# The local runner's Kinesis tests (cmd/batchlocal) talk to kinesalite,
+# installed with npm into .tools and run bound to 127.0.0.1. Without Node.js
+# they skip, and say so.
+. scripts/kinesis-server.sh
+if ensure_kinesalite && start_kinesalite; then
+	trap 'stop_kinesalite; stop_moto' EXIT
+else
+	echo "test.sh: kinesalite is not available: the Kinesis tests of cmd/batchlocal will skip" >&2
+fi
 
 # staticcheck, pinned, installed into the repository's own tool directory
 # (not on PATH, not in the user's GOPATH/bin).
