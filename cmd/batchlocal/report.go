@@ -209,7 +209,7 @@ func printSummary(w io.Writer, s *summary, maxFailed int) {
 				fmt.Fprintf(w, "  … and %d more (--json lists them all)\n", len(s.Failed)-maxFailed)
 				break
 			}
-			fmt.Fprintf(w, "  %s %s  %s\n      %s\n", f.State, f.ID, excerpt(f.Payload, 70), f.Reason)
+			fmt.Fprintf(w, "  %s %s  %s\n      %s\n", f.State, f.ID, excerpt(f.Payload, 70), excerpt(f.Reason, 200))
 		}
 	}
 	if len(s.OrderViolations) > 0 {

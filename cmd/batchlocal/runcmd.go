@@ -153,6 +153,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.fn.log == "none" {
 		s.Notes = append(s.Notes, "the function's output was discarded; --function-log FILE keeps it")
 	}
+	if o.window > 0 && o.endpoint == "" {
+		s.Notes = append(s.Notes, "the batching window changes nothing on the embedded backend: every record is in the source when the run starts")
+	}
 	prog, err := newProgress(stderr, o.progress, len(items))
 	if err != nil {
 		return err
