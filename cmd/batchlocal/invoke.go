@@ -466,8 +466,8 @@ func printVerdict(w io.Writer, v verdict) {
 // excerpt shortens s to about n characters, on one line.
 func excerpt(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		return s[:n-1] + "…"
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
 	}
 	return s
 }
