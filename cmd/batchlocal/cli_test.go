@@ -261,3 +261,43 @@ func TestBuildsAMainPackage(t *testing.T) {
 		t.Errorf("got function %q, outcomes %v; want sqs, 20 processed", s.Function, s.Outcomes)
 	}
 }
+
+// invoke reads a response as Lambda does, for every source: a valid one
+// retries what it reports, an invalid one the whole batch, with the
+// reason.
+func TestInvokeVerdicts(t *testing.T) {
+	bin := function(t, "testdata/respond")
+	events := func(name string) string { return filepath.Join("..", "..", "examples", name, "events", "event.json") }
+	tests := []struct {
+		name, event, response string
+		batchRetried          bool
+		reason                string
+		retried               int
+	}{
+		{"SQS: an empty response", events("sqs"), ``, false, "", 0},
+		{"SQS: one message reported", events("sqs"), `{"batchItemFailures":[{"itemIdentifier":"0f21ddb6-6cad-4a26-8d11-6ece1738f7d9"}]}`, false, "", 1},
+		{"SQS: an empty identifier", events("sqs"), `{"batchItemFailures":[{"itemIdentifier":""}]}`, true, "itemIdentifier is empty", 4},
+		{"SQS: an unknown identifier", events("sqs"), `{"batchItemFailures":[{"itemIdentifier":"nope"}]}`, true, "not in the batch", 4},
+		{"SQS FIFO: a wrong key", events("sqsfifo"), `{"batchItemFailures":[{"itemIdentifer":"451abd81-f1d6-4ed6-97f5-e837d70820fe"}]}`, true, "no itemIdentifier key", 6},
+		{"Kinesis: a null identifier", events("kinesis"), `{"batchItemFailures":[{"itemIdentifier":null}]}`, true, "null", 5},
+		{"DynamoDB: invalid JSON", events("dynamodb"), `{"batchItemFailures":[`, true, "not valid JSON", 4},
+		{"Kafka: topic-partition instead of partition", events("kafka"), `{"batchItemFailures":[{"itemIdentifier":{"topic-partition":"payments-0","offset":101}}]}`, true, "topic-partition", 4},
+		{"Kafka: a partition's checkpoint", events("kafka"), `{"batchItemFailures":[{"itemIdentifier":{"partition":"payments-0","offset":101}}]}`, false, "", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, err := cli(t, "invoke", bin, tt.event, "--json", "--function-log", "none", "--env", "RESPONSE="+tt.response)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, errOut)
+			}
+			var v verdict
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatal(err)
+			}
+			a := v.Lambda
+			if a.BatchRetried != tt.batchRetried || !strings.Contains(a.Reason, tt.reason) || len(a.Retried) != tt.retried {
+				t.Errorf("got batch retried %v (%q), %d retried; want %v (%q), %d", a.BatchRetried, a.Reason, len(a.Retried), tt.batchRetried, tt.reason, tt.retried)
+			}
+		})
+	}
+}

@@ -209,3 +209,27 @@ func TestMotoDynamoDBStreams(t *testing.T) {
 		t.Errorf("destination: got %q, want one DDBStreamBatchInfo failure record", docs)
 	}
 }
+
+// Bisection on kinesalite: the same rules as on the embedded backend
+// (esm.ReadKinesis), on the wall clock: each split waits a second.
+func TestKinesaliteBisect(t *testing.T) {
+	needKinesis(t)
+	t.Parallel()
+	stream := unique(t, "bisect")
+	tr := filepath.Join(t.TempDir(), "trace.json")
+	s := runJSON(t, function(t, "testdata/bisect"), "--source", "kinesis", "--endpoint-url", kinesisEndpoint, "--stream", stream, "--create",
+		"--messages", lines(t, "a", "b", "c", "d", "e", "poison", "g", "h"), "--keys", "1",
+		"--batch-size", "8", "--bisect", "--max-retry-attempts", "0", "--on-failure", "embedded-label-unused", "--create",
+		"--destination-endpoint-url", sqsEndpoint, "--trace", tr)
+	f := readTrace(t, tr)
+	var sizes []int
+	for _, inv := range f.Invocations {
+		sizes = append(sizes, len(inv.IDs))
+	}
+	if want := []int{8, 4, 4, 2, 1, 1, 2}; !reflect.DeepEqual(sizes, want) {
+		t.Errorf("got batch sizes %v, want %v", sizes, want)
+	}
+	if s.Outcomes["processed"] != 7 || s.Outcomes["dead-lettered"] != 1 {
+		t.Errorf("got outcomes %v, want 7 processed, the poison dead-lettered", s.Outcomes)
+	}
+}
