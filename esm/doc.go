@@ -25,6 +25,15 @@
 // FIFO queue or above 10,000 for any source, makes Run invoke nothing and
 // return a [*ConfigError] in [Trace.Err].
 //
+// Two hooks serve runners and progress displays: OnProgress
+// ([SQSConfig.OnProgress], [StreamConfig.OnProgress]) reports a
+// [Progress] around each invocation, and [StreamConfig.OnDestination]
+// each failure record sent to an on-failure destination. [ReadKinesis] and
+// [ReadDynamoDB] apply a stream's rules to records read from elsewhere
+// through a [ShardReader], such as a real stream, on the wall clock: the
+// local runner (cmd/batchlocal in the repository) reads Kinesis and
+// DynamoDB Streams that way, so that its rules are these.
+//
 // Time is simulated: simulators start their clocks at 2024-01-01T00:00:00Z
 // ([Trace.Start]) and move them to the next visibility timeout or retry
 // instead of sleeping, so a test of a message received five times takes

@@ -2,6 +2,7 @@ package esm
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -60,6 +61,34 @@ func (k *Kafka) Produce(key, value []byte) string {
 	tp := fmt.Sprintf("%s-%d", r.Topic, r.Partition)
 	k.s.put(int(r.Partition), r, tp, string(value))
 	return kafkaRecordID(r)
+}
+
+// ProduceRecord adds a record with the key, the value and the headers of
+// r to the topic, as [Kafka.Produce] does, and returns its identifier. Key
+// and Value are base64-encoded, as in the event (a key that is not valid
+// base64 picks the partition as it is); the simulator fills in the topic,
+// partition, offset and timestamp.
+func (k *Kafka) ProduceRecord(r events.KafkaRecord) string {
+	var key []byte
+	if r.Key != "" {
+		if b, err := base64.StdEncoding.DecodeString(r.Key); err == nil {
+			key = b
+		} else {
+			key = []byte(r.Key)
+		}
+	}
+	k.t.At = k.s.now
+	rec := k.t.Record(key, nil)
+	k.s.now = k.t.At
+	rec.Key, rec.Value = r.Key, r.Value
+	rec.Headers = append([]map[string]events.JSONNumberBytes{}, r.Headers...)
+	value, err := base64.StdEncoding.DecodeString(r.Value)
+	if err != nil {
+		value = []byte(r.Value)
+	}
+	tp := fmt.Sprintf("%s-%d", rec.Topic, rec.Partition)
+	k.s.put(int(rec.Partition), rec, tp, string(value))
+	return kafkaRecordID(rec)
 }
 
 // Run invokes fn with batches read from each partition until every

