@@ -236,10 +236,8 @@ func (p *plan) set(av events.DynamoDBAttributeValue, v reflect.Value) error {
 	default:
 		return typeError(setName(dt), p.typ)
 	}
-	dst := v
 	if p.kind == kindSlice {
-		dst = reflect.MakeSlice(p.typ, n, n)
-		v.Set(dst)
+		makeSlice(v, n)
 	} else {
 		n = min(n, p.typ.Len())
 	}
@@ -247,11 +245,11 @@ func (p *plan) set(av events.DynamoDBAttributeValue, v reflect.Value) error {
 		var err error
 		switch dt {
 		case events.DataTypeStringSet:
-			err = p.elem.string(av.StringSet()[i], dst.Index(i))
+			err = p.elem.string(av.StringSet()[i], v.Index(i))
 		case events.DataTypeNumberSet:
-			err = p.elem.number(av.NumberSet()[i], dst.Index(i))
+			err = p.elem.number(av.NumberSet()[i], v.Index(i))
 		default:
-			err = p.elem.binary(av.BinarySet()[i], dst.Index(i))
+			err = p.elem.binary(av.BinarySet()[i], v.Index(i))
 		}
 		if err != nil {
 			return atIndex(err, i)
@@ -273,10 +271,9 @@ func (p *plan) list(l []events.DynamoDBAttributeValue, v reflect.Value) error {
 			v.Set(reflect.ValueOf(x))
 			return nil
 		}
-		dst := reflect.MakeSlice(p.typ, len(l), len(l))
-		v.Set(dst)
+		makeSlice(v, len(l))
 		for i := range l {
-			if err := p.elem.decode(l[i], dst.Index(i), false); err != nil {
+			if err := p.elem.decode(l[i], v.Index(i), false); err != nil {
 				return atIndex(err, i)
 			}
 		}
@@ -460,6 +457,18 @@ func fieldOf(v reflect.Value, index []int) reflect.Value {
 		v = v.Field(x)
 	}
 	return v
+}
+
+// makeSlice sets v, a nil slice, to n zero elements: with Grow, which
+// allocates the elements alone, where reflect.MakeSlice allocates a slice
+// header too. An empty slice is not nil, as with attributevalue.
+func makeSlice(v reflect.Value, n int) {
+	if n == 0 {
+		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		return
+	}
+	v.Grow(n)
+	v.SetLen(n)
 }
 
 // alloc points v, a nil pointer, to a new zero value, and returns that.
