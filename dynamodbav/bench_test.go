@@ -1,11 +1,14 @@
 package dynamodbav_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -102,4 +105,163 @@ func BenchmarkNewImage(b *testing.B) {
 			}
 		})
 	})
+}
+
+// order is the item of the image benchmarks: ten attributes of the usual
+// kinds (strings, numbers, a bool, a string set, a nested map, a list of
+// maps, a time).
+type order struct {
+	PK       string    `dynamodbav:"pk"`
+	SK       string    `dynamodbav:"sk"`
+	Customer string    `dynamodbav:"customer"`
+	Total    float64   `dynamodbav:"total"`
+	Count    int       `dynamodbav:"count"`
+	Paid     bool      `dynamodbav:"paid"`
+	Tags     []string  `dynamodbav:"tags,stringset"`
+	Address  address   `dynamodbav:"address"`
+	Lines    []line    `dynamodbav:"lines"`
+	Created  time.Time `dynamodbav:"created"`
+}
+
+type address struct {
+	Street  string `dynamodbav:"street"`
+	City    string `dynamodbav:"city"`
+	Country string `dynamodbav:"country"`
+}
+
+type line struct {
+	SKU   string  `dynamodbav:"sku"`
+	Qty   int     `dynamodbav:"qty"`
+	Price float64 `dynamodbav:"price"`
+}
+
+// orderImage is the NewImage of order i, in the JSON of a DynamoDB Streams
+// event: about 600 bytes.
+func orderImage(i int) string {
+	return fmt.Sprintf(`{"pk":{"S":"order#%06d"},"sk":{"S":"v0"},"customer":{"S":"customer-%04d"},`+
+		`"total":{"N":"%d.50"},"count":{"N":"%d"},"paid":{"BOOL":%t},"tags":{"SS":["express","gift","eu"]},`+
+		`"address":{"M":{"street":{"S":"%d Long Street"},"city":{"S":"Gothenburg"},"country":{"S":"SE"}}},`+
+		`"lines":{"L":[{"M":{"sku":{"S":"SKU-%05d"},"qty":{"N":"2"},"price":{"N":"9.95"}}},`+
+		`{"M":{"sku":{"S":"SKU-%05d"},"qty":{"N":"1"},"price":{"N":"24.5"}}}]},`+
+		`"created":{"S":"2026-11-22T07:00:%02dZ"}}`, i, i%977, 10+i%500, i%7+1, i%2 == 0, i%300, i, i+1, i%60)
+}
+
+// orderEvent is a DynamoDB Streams event of benchRecords INSERTs of orders,
+// as Lambda sends it.
+func orderEvent(b *testing.B) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(`{"Records":[`)
+	for i := 0; i < benchRecords; i++ {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		fmt.Fprintf(&buf, `{"eventID":"%d","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"eu-north-1",`+
+			`"dynamodb":{"ApproximateCreationDateTime":1700000000,"Keys":{"pk":{"S":"order#%06d"},"sk":{"S":"v0"}},"NewImage":%s,`+
+			`"SequenceNumber":"%021d","SizeBytes":620,"StreamViewType":"NEW_IMAGE"},`+
+			`"eventSourceARN":"arn:aws:dynamodb:eu-north-1:123456789012:table/orders/stream/2026-11-22T07:00:00.000"}`,
+			i, i, orderImage(i), 5000000+i)
+	}
+	buf.WriteString(`]}`)
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(buf.Bytes(), &ev); err != nil || len(ev.Records) != benchRecords {
+		b.Fatalf("bad benchmark event: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// viaAttributevalue is NewImage as it was: the image converted to
+// aws-sdk-go-v2's attribute values, then attributevalue.UnmarshalMap.
+func viaAttributevalue(rec events.DynamoDBEventRecord, v any) error {
+	c := v.(*dynamodbav.Change[order])
+	*c = dynamodbav.Change[order]{EventName: events.DynamoDBOperationType(rec.EventName), Record: rec}
+	img := rec.Change.NewImage
+	if len(img) == 0 {
+		return nil
+	}
+	av, err := dynamodbav.AttributeValues(img)
+	if err != nil {
+		return &batch.DecodeError{Part: "NewImage", Err: err}
+	}
+	c.New = new(order)
+	if err := attributevalue.UnmarshalMap(av, c.New); err != nil {
+		return &batch.DecodeError{Part: "NewImage", Err: err}
+	}
+	return nil
+}
+
+var orderSink float64
+
+func handleOrder(_ context.Context, c dynamodbav.Change[order]) error {
+	orderSink += c.New.Total
+	return nil
+}
+
+// BenchmarkImageDecode decodes one record's NewImage into a
+// Change[order] per op, cycling through 1,000 records: attributevalue (the
+// conversion, then UnmarshalMap) beside the direct decoder of NewImage.
+func BenchmarkImageDecode(b *testing.B) {
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(orderEvent(b), &ev); err != nil {
+		b.Fatal(err)
+	}
+	for _, d := range []struct {
+		name string
+		dec  func(events.DynamoDBEventRecord, any) error
+	}{
+		{"attributevalue", viaAttributevalue},
+		{"direct", dynamodbav.NewImage},
+	} {
+		b.Run("impl="+d.name, func(b *testing.B) {
+			var want dynamodbav.Change[order]
+			if err := viaAttributevalue(ev.Records[7], &want); err != nil {
+				b.Fatal(err)
+			}
+			var c dynamodbav.Change[order]
+			if err := d.dec(ev.Records[7], &c); err != nil || !reflect.DeepEqual(c, want) {
+				b.Fatalf("got %+v, %v, want %+v", c.New, err, want.New)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if err := d.dec(ev.Records[i], &c); err != nil {
+					b.Fatal(err)
+				}
+				if i++; i == len(ev.Records) {
+					i = 0
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkImageInvoke runs a 1,000-record event, as JSON bytes, through
+// Function.Invoke with a handler of Change[order], decoded by
+// attributevalue (as NewImage was) or by NewImage. The difference is the
+// decoding of the images alone: the engine, the event decoder and the
+// response are the same.
+func BenchmarkImageInvoke(b *testing.B) {
+	payload := orderEvent(b)
+	ctx := context.Background()
+	for _, d := range []struct {
+		name string
+		dec  func(events.DynamoDBEventRecord, any) error
+	}{
+		{"attributevalue", viaAttributevalue},
+		{"direct", dynamodbav.NewImage},
+	} {
+		b.Run("impl="+d.name, func(b *testing.B) {
+			fn := batch.New(batch.DynamoDB().Decode(d.dec), handleOrder, batch.Options{})
+			if out, err := fn.Invoke(ctx, payload); err != nil || string(out) != `{"batchItemFailures":[]}` {
+				b.Fatalf("got %s, %v, want no failure", out, err)
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(payload)))
+			for b.Loop() {
+				if _, err := fn.Invoke(ctx, payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchRecords, "ns/record")
+		})
+	}
 }

@@ -1,37 +1,9 @@
-// Package dynamodbav decodes the item images of DynamoDB Streams records into
-// Go values, for functions built with [batch.New] on [batch.DynamoDB].
-//
-// The images are decoded by aws-sdk-go-v2's attributevalue package, so
-// structs use the same `dynamodbav` tags, and the same rules, as the code that
-// writes the items with that package. The package lives in its own module so
-// that the core package does not depend on aws-sdk-go-v2.
-//
-// Give one of its decoders to [batch.Source.Decode]; the handler takes a
-// [Change] of your item type, which holds the kind of change, the images
-// and the record:
-//
-//	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.NewImage), func(ctx context.Context, c dynamodbav.Change[Order]) error {
-//		if c.New == nil { // REMOVE
-//			return nil
-//		}
-//		return index(ctx, c.New)
-//	}, batch.Options{})
-//
-// A handler may also take the item type itself, decoded from the new (or
-// old) image; a record without that image (a REMOVE has no new image) then
-// fails with a [*batch.DecodeError] wrapping [batch.ErrNoPayload], so use
-// Change on a table whose items are deleted.
-//
-// An image that cannot be decoded fails its record with a
-// [*batch.DecodeError] (Part "NewImage" or "OldImage"); a decoded item whose
-// Validate() error method (on T or *T) fails makes a
-// [*batch.ValidationError]. In both cases the handler is not called and the
-// other records go on.
 package dynamodbav
 
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -149,11 +121,7 @@ func decode(rec events.DynamoDBEventRecord, v any, which int) error {
 	if len(img) == 0 {
 		return &batch.DecodeError{Part: part, Err: batch.ErrNoPayload}
 	}
-	av, err := AttributeValues(img)
-	if err != nil {
-		return &batch.DecodeError{Part: part, Err: err}
-	}
-	if err := attributevalue.UnmarshalMap(av, v); err != nil {
+	if err := decodeImage(img, v); err != nil {
 		return &batch.DecodeError{Part: part, Err: err}
 	}
 	return nil
@@ -164,15 +132,61 @@ func image[T any](part string, img map[string]events.DynamoDBAttributeValue) (*T
 	if len(img) == 0 {
 		return nil, nil
 	}
-	av, err := AttributeValues(img)
-	if err != nil {
-		return nil, &batch.DecodeError{Part: part, Err: err}
-	}
 	v := new(T)
-	if err := attributevalue.UnmarshalMap(av, v); err != nil {
+	if err := decodeImage(img, v); err != nil {
 		return nil, &batch.DecodeError{Part: part, Err: err}
 	}
 	return v, nil
+}
+
+// decodeImage decodes img into out, which should be a non-nil pointer to a
+// zero value, with the result of attributevalue.UnmarshalMap: directly
+// (direct.go) when out's type allows, otherwise by converting img and
+// calling UnmarshalMap.
+func decodeImage(img map[string]events.DynamoDBAttributeValue, out any) error {
+	_, err := decodeImageBy(img, out)
+	return err
+}
+
+// How an image was decoded, for tests.
+const (
+	byDirect   = "direct"   // directly, attributevalue for some attributes at most
+	byDelegate = "delegate" // by attributevalue, as out's type is
+	byRedo     = "redo"     // by attributevalue, as the image is
+)
+
+// decodeImageBy is decodeImage, also saying how it decoded.
+func decodeImageBy(img map[string]events.DynamoDBAttributeValue, out any) (string, error) {
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return byDelegate, unmarshalImage(img, out) // attributevalue's error
+	}
+	r := rootOf(rv.Type())
+	if r.delegate {
+		return byDelegate, unmarshalImage(img, out)
+	}
+	err := decodeDirect(r, img, rv.Elem())
+	if err != errRedo {
+		return byDirect, err
+	}
+	rv.Elem().SetZero()
+	return byRedo, unmarshalImage(img, out)
+}
+
+// unmarshalImage decodes img into out by converting it and calling
+// attributevalue.UnmarshalMap. A panic in attributevalue (it has some on
+// types it cannot set, such as an interface with methods) is an error.
+func unmarshalImage(img map[string]events.DynamoDBAttributeValue, out any) (err error) {
+	av, err := AttributeValues(img)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("attributevalue panicked decoding into %T: %v", out, r)
+		}
+	}()
+	return attributevalue.UnmarshalMap(av, out)
 }
 
 // errNoValue is the cause of an attribute value that has no value for its
