@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/seed-45ee126e/batch"
+	"github.com/seed-45ee126e/batch/dynamodbav"
+)
+
+// result is what one round of one side reports, one JSON line; the Node
+// harness (powertools/bench.mjs) writes the same fields, except those that
+// only Go measures.
+type result struct {
+	Side       string `json:"side"` // "go" or "powertools"
+	Source     string `json:"source"`
+	Records    int    `json:"records"`
+	EventBytes int    `json:"eventBytes"`
+	Round      int    `json:"round"`
+	Iterations int    `json:"iterations"`
+
+	NsPerEvent    float64 `json:"nsPerEvent"`    // wall time of one event, bytes in to response bytes out (mean of the round)
+	CPUNsPerEvent float64 `json:"cpuNsPerEvent"` // process CPU time, all threads, garbage collection included
+	GCPerEvent    float64 `json:"gcPerEvent"`    // collections (Node: scavenges and mark-compacts) per event
+	GCNsPerEvent  float64 `json:"gcNsPerEvent"`  // Go: GC CPU time, all threads (runtime/metrics estimate); Node: GC pauses of the main thread
+	MaxRSSBytes   int64   `json:"maxRSSBytes"`   // peak resident set of the process
+
+	AllocsPerRecord float64 `json:"allocsPerRecord,omitempty"` // Go only: heap allocations
+	BytesPerRecord  float64 `json:"bytesPerRecord,omitempty"`  // Go only: heap bytes allocated
+}
+
+// invoker is what lambda.Start calls: *batch.Function is one.
+type invoker interface {
+	Invoke(ctx context.Context, payload []byte) ([]byte, error)
+}
+
+var errRejected = errors.New("order rejected")
+
+// handleOrder is the per-record work, the same as the Node harness's: read
+// the decoded order, fail it when its status says so.
+func handleOrder(o *Order, sink *int) error {
+	*sink += len(o.Items)
+	if o.Status == rejected {
+		return fmt.Errorf("order %s: %w", o.OrderID, errRejected)
+	}
+	return nil
+}
+
+// newFunction builds the function a user writes for source: a handler of
+// the payload type, and for DynamoDB Streams the new image decoded by
+// dynamodbav.
+func newFunction(source string, sink *int) (invoker, error) {
+	handle := func(_ context.Context, o Order) error { return handleOrder(&o, sink) }
+	switch source {
+	case "sqs":
+		return batch.New(batch.SQS(), handle, batch.Options{}), nil
+	case "kinesis":
+		return batch.New(batch.Kinesis(), handle, batch.Options{}), nil
+	case "dynamodb":
+		return batch.New(batch.DynamoDB().Decode(dynamodbav.NewImage), func(_ context.Context, c dynamodbav.Change[Order]) error {
+			if c.New == nil { // a REMOVE; the generated events have none
+				return nil
+			}
+			return handleOrder(c.New, sink)
+		}, batch.Options{}), nil
+	}
+	return nil, fmt.Errorf("unknown source %q (want sqs, kinesis or dynamodb)", source)
+}
+
+// roundConfig says what one round runs.
+type roundConfig struct {
+	dir         string
+	source      string
+	records     int
+	round       int
+	warmup      int // untimed iterations first
+	iterations  int // timed iterations
+	cpuProfile  string
+	deadlineOff bool // a context without a deadline (Lambda always sets one)
+}
+
+// runRound runs one round of the Go side: it reads the event, checks the
+// response once against the expected one, warms up, then times the
+// iterations, each one Invoke from the event's bytes to the response's,
+// under a context with a deadline as Lambda gives.
+func runRound(c roundConfig) (result, error) {
+	payload, err := os.ReadFile(eventFile(c.dir, c.source, c.records))
+	if err != nil {
+		return result{}, err
+	}
+	want, err := os.ReadFile(expectedFile(c.dir, c.source, c.records))
+	if err != nil {
+		return result{}, err
+	}
+	var sink int
+	fn, err := newFunction(c.source, &sink)
+	if err != nil {
+		return result{}, err
+	}
+	invoke := func() ([]byte, error) {
+		ctx := context.Background()
+		if !c.deadlineOff {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, time.Now().Add(15*time.Minute))
+			defer cancel()
+		}
+		return fn.Invoke(ctx, payload)
+	}
+	got, err := invoke()
+	if err != nil {
+		return result{}, fmt.Errorf("%s, %d records: %w", c.source, c.records, err)
+	}
+	if !bytes.Equal(got, want) {
+		return result{}, fmt.Errorf("%s, %d records: got response %.200s…, want %.200s…", c.source, c.records, got, want)
+	}
+	for i := 1; i < c.warmup; i++ {
+		if _, err := invoke(); err != nil {
+			return result{}, err
+		}
+	}
+
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return result{}, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return result{}, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var before, after runtime.MemStats
+	gcBefore := gcCPU()
+	runtime.ReadMemStats(&before)
+	cpuBefore := processCPU()
+	start := time.Now()
+	for i := 0; i < c.iterations; i++ {
+		if _, err := invoke(); err != nil {
+			return result{}, err
+		}
+	}
+	wall := time.Since(start)
+	cpu := processCPU() - cpuBefore
+	runtime.ReadMemStats(&after)
+	gc := gcCPU() - gcBefore
+
+	m, recs := float64(c.iterations), float64(c.iterations)*float64(c.records)
+	return result{
+		Side:            "go",
+		Source:          c.source,
+		Records:         c.records,
+		EventBytes:      len(payload),
+		Round:           c.round,
+		Iterations:      c.iterations,
+		NsPerEvent:      float64(wall.Nanoseconds()) / m,
+		CPUNsPerEvent:   float64(cpu.Nanoseconds()) / m,
+		GCPerEvent:      float64(after.NumGC-before.NumGC) / m,
+		GCNsPerEvent:    gc * 1e9 / m,
+		MaxRSSBytes:     maxRSS(),
+		AllocsPerRecord: float64(after.Mallocs-before.Mallocs) / recs,
+		BytesPerRecord:  float64(after.TotalAlloc-before.TotalAlloc) / recs,
+	}, nil
+}
+
+// gcCPU returns the runtime's estimate of the CPU time, in seconds, spent
+// in garbage collection so far (all threads).
+func gcCPU() float64 {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return s[0].Value.Float64()
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// maxRSS returns the peak resident set of the process, in bytes.
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return int64(ru.Maxrss) * 1024 // kilobytes on Linux
+}
+
+func (r result) line() []byte {
+	b, _ := json.Marshal(r)
+	return append(b, '\n')
+}

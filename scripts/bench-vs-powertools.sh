@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Compares the Go path most users write (batch.New with a typed handler,
+# Function.Invoke; dynamodbav for DynamoDB Streams) with Powertools for AWS
+# Lambda (TypeScript) 2.35.0 (JSON.parse, processPartialResponse,
+# JSON.stringify) on the same seeded events, from the event's bytes to the
+# response's, and prints a Markdown table. docs/13-performance.md explains
+# the method and holds the latest results.
+#
+#   scripts/bench-vs-powertools.sh            # 7 rounds, SQS, Kinesis, DynamoDB, 1,000 and 10,000 records
+#   ROUNDS=3 SIZES=1000 SOURCES=sqs scripts/bench-vs-powertools.sh
+#   scripts/bench-vs-powertools.sh --smoke    # one tiny round of each: checks both sides, times nothing useful
+#
+# Each round runs one process per side, source and size: it reads the event,
+# checks its response against the expected one, warms up, and times
+# ITERATIONS invocations in-process. Rounds alternate which side goes first.
+# Environment: ROUNDS, SOURCES, SIZES, SEED, OUT (the output directory,
+# default .tmp/bench-vs-powertools), ITERATIONS and WARMUP (default: about
+# 60,000 and 20,000 records' worth), and PIN (a command prefix for both
+# sides, such as "taskset -c 1").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+rounds=${ROUNDS:-7}
+sources=${SOURCES:-"sqs kinesis dynamodb"}
+sizes=${SIZES:-"1000 10000"}
+seed=${SEED:-1}
+out=${OUT:-$root/.tmp/bench-vs-powertools}
+pin=${PIN:-}
+smoke=0
+if [ "${1:-}" = --smoke ]; then
+	smoke=1 rounds=1 sizes=100
+	out=${OUT:-$root/.tmp/bench-vs-powertools-smoke}
+fi
+
+command -v go >/dev/null || { echo "bench-vs-powertools: Go is not installed" >&2; exit 1; }
+command -v node >/dev/null || { echo "bench-vs-powertools: Node.js (20 or later) is not installed" >&2; exit 1; }
+command -v npm >/dev/null || { echo "bench-vs-powertools: npm is not installed" >&2; exit 1; }
+
+mkdir -p "$out"
+echo "== npm ci (bench/powertools)" >&2
+(cd bench/powertools && npm ci --no-audit --no-fund --loglevel=error >&2)
+echo "== building the Go side" >&2
+go -C bench build -o "$out/gobench" .
+echo "== generating the events (seed $seed) into $out/events" >&2
+"$out/gobench" gen -dir "$out/events" -records "$(echo $sizes | tr ' ' ',')" -sources "$(echo $sources | tr ' ' ',')" -seed "$seed"
+
+results="$out/results.jsonl"
+: >"$results"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+for round in $(seq 1 "$rounds"); do
+	for src in $sources; do
+		for n in $sizes; do
+			iterations=${ITERATIONS:-$(( n < 12000 ? 60000 / n : 5 ))}
+			warmup=${WARMUP:-$(( n < 7000 ? 20000 / n : 3 ))}
+			if [ "$smoke" = 1 ]; then iterations=2 warmup=1; fi
+			[ "$iterations" -ge 1 ] || iterations=1
+			[ "$warmup" -ge 1 ] || warmup=1
+			run_go() {
+				$pin "$out/gobench" run -dir "$out/events" -source "$src" -records "$n" -round "$round" \
+					-warmup "$warmup" -iterations "$iterations" >>"$results"
+			}
+			run_node() {
+				$pin node bench/powertools/bench.mjs --dir "$out/events" --source "$src" --records "$n" --round "$round" \
+					--warmup "$warmup" --iterations "$iterations" >>"$results"
+			}
+			echo "== round $round/$rounds: $src, $n records, $iterations iterations after $warmup" >&2
+			if [ $((round % 2)) = 1 ]; then run_go; run_node; else run_node; run_go; fi
+		done
+	done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+{
+	echo "Go side: $(go version | cut -d' ' -f3-), GOGC=${GOGC:-100}, GOMAXPROCS=${GOMAXPROCS:-$(nproc)}; Node side: Node $(node --version), @aws-lambda-powertools/batch $(node -p 'require("./bench/powertools/node_modules/@aws-lambda-powertools/batch/package.json").version'); $(nproc) CPUs${pin:+, pinned with \"$pin\"}; load average $load_before before, $load_after after; $rounds rounds, seed $seed."
+	echo
+	"$out/gobench" report "$results"
+} >"$out/results.md"
+cat "$out/results.md"
