@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/metrics"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -31,8 +30,14 @@ type result struct {
 	NsPerEvent    float64 `json:"nsPerEvent"`    // wall time of one event, bytes in to response bytes out (mean of the round)
 	CPUNsPerEvent float64 `json:"cpuNsPerEvent"` // process CPU time, all threads, garbage collection included
 	GCPerEvent    float64 `json:"gcPerEvent"`    // collections (Node: scavenges and mark-compacts) per event
-	GCNsPerEvent  float64 `json:"gcNsPerEvent"`  // Go: GC CPU time, all threads (runtime/metrics estimate); Node: GC pauses of the main thread
 	MaxRSSBytes   int64   `json:"maxRSSBytes"`   // peak resident set of the process
+
+	// Node only: the main thread's pauses for garbage collection. Go's
+	// collector runs mostly beside the program; its share of the CPU
+	// time is measured with a profile (docs/13-performance.md), since
+	// runtime/metrics estimates it from time the Ps spend collecting,
+	// which a machine with more threads than free cores inflates.
+	GCNsPerEvent float64 `json:"gcNsPerEvent,omitempty"`
 
 	AllocsPerRecord float64 `json:"allocsPerRecord,omitempty"` // Go only: heap allocations
 	BytesPerRecord  float64 `json:"bytesPerRecord,omitempty"`  // Go only: heap bytes allocated
@@ -140,7 +145,6 @@ func runRound(c roundConfig) (result, error) {
 		defer pprof.StopCPUProfile()
 	}
 	var before, after runtime.MemStats
-	gcBefore := gcCPU()
 	runtime.ReadMemStats(&before)
 	cpuBefore := processCPU()
 	start := time.Now()
@@ -152,7 +156,6 @@ func runRound(c roundConfig) (result, error) {
 	wall := time.Since(start)
 	cpu := processCPU() - cpuBefore
 	runtime.ReadMemStats(&after)
-	gc := gcCPU() - gcBefore
 
 	m, recs := float64(c.iterations), float64(c.iterations)*float64(c.records)
 	return result{
@@ -165,22 +168,10 @@ func runRound(c roundConfig) (result, error) {
 		NsPerEvent:      float64(wall.Nanoseconds()) / m,
 		CPUNsPerEvent:   float64(cpu.Nanoseconds()) / m,
 		GCPerEvent:      float64(after.NumGC-before.NumGC) / m,
-		GCNsPerEvent:    gc * 1e9 / m,
 		MaxRSSBytes:     maxRSS(),
 		AllocsPerRecord: float64(after.Mallocs-before.Mallocs) / recs,
 		BytesPerRecord:  float64(after.TotalAlloc-before.TotalAlloc) / recs,
 	}, nil
-}
-
-// gcCPU returns the runtime's estimate of the CPU time, in seconds, spent
-// in garbage collection so far (all threads).
-func gcCPU() float64 {
-	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindFloat64 {
-		return 0
-	}
-	return s[0].Value.Float64()
 }
 
 func processCPU() time.Duration {

@@ -4,10 +4,13 @@
 //	bench gen -dir DIR [-records 1000,10000] [-sources sqs,kinesis,dynamodb] [-seed 1]
 //	bench run -dir DIR -source sqs -records 1000 [-round N] [-warmup 10] [-iterations 50] [-cpuprofile FILE]
 //	bench report RESULTS.jsonl
+//	bench breakdown PROFILE...
 //
 // gen writes the events, seeded, with the response each one expects; run
 // times one round of the Go side on one event and prints one JSON line;
-// report reads the lines of both sides and prints Markdown tables.
+// report reads the lines of both sides and prints Markdown tables;
+// breakdown reads CPU profiles that run -cpuprofile wrote and prints where
+// the time went (event decoding, payload decoding, GC, the engine, …).
 package main
 
 import (
@@ -29,7 +32,7 @@ func main() {
 
 func run(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: bench gen|run|report [flags]")
+		return errors.New("usage: bench gen|run|report|breakdown [flags]")
 	}
 	cmd, args := args[0], args[1:]
 	fs := flag.NewFlagSet("bench "+cmd, flag.ContinueOnError)
@@ -102,8 +105,16 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 		return writeReport(stdout, results)
+	case "breakdown":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			return errors.New("usage: bench breakdown PROFILE [PROFILE]")
+		}
+		return writeBreakdown(stdout, fs.Args())
 	}
-	return fmt.Errorf("unknown command %q (want gen, run or report)", cmd)
+	return fmt.Errorf("unknown command %q (want gen, run, report or breakdown)", cmd)
 }
 
 func ints(s string) ([]int, error) {

@@ -188,3 +188,36 @@ func TestReport(t *testing.T) {
 		}
 	}
 }
+
+func TestBreakdown(t *testing.T) {
+	traces := `File: bench
+-----------+-------------------------------------------------------
+      30ms   runtime.scanobject
+             runtime.gcDrain
+             runtime.gcBgMarkWorker
+-----------+-------------------------------------------------------
+      20ms   encoding/json.(*decodeState).object
+             encoding/json.Unmarshal
+             github.com/seed-45ee126e/batch.decodeJSON
+             github.com/seed-45ee126e/batch/internal/eventjson.SQSLenient
+-----------+-------------------------------------------------------
+      1.5s   github.com/seed-45ee126e/batch/internal/eventjson.(*decoder).unquote
+             github.com/seed-45ee126e/batch/internal/eventjson.SQSLenient
+             github.com/seed-45ee126e/batch.(*Function[...]).Invoke
+-----------+-------------------------------------------------------
+      10ms   runtime.futex
+`
+	times, total, err := classify(strings.NewReader(traces))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"GC": 30, "payload decoding": 20, "event decoding": 1500, otherCategory: 10}
+	if total != 1560 || len(times) != len(want) {
+		t.Fatalf("got %v (total %v), want %v (total 1560)", times, total, want)
+	}
+	for k, v := range want {
+		if times[k] != v {
+			t.Errorf("got %s %v ms, want %v", k, times[k], v)
+		}
+	}
+}

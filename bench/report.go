@@ -85,16 +85,15 @@ func writeReport(w io.Writer, results []result) error {
 			thousands(float64(c.records)/(gw/1e9)), thousands(float64(c.records)/(pw/1e9)))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| source | records | Go allocs/record | Go B/record | Go GCs/event | Go GC CPU ms/event | Powertools GCs/event | Powertools GC pause ms/event | Go max RSS | Powertools max RSS | rounds |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| source | records | Go allocs/record | Go B/record | Go GCs/event | Powertools GCs/event | Powertools GC pause ms/event | Go max RSS | Powertools max RSS | rounds |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, k := range keys {
 		c := cells[k]
-		fmt.Fprintf(w, "| %s | %s | %.1f | %s | %.2f | %.2f | %.2f | %.2f | %.0f MB | %.0f MB | %d + %d |\n",
+		fmt.Fprintf(w, "| %s | %s | %.1f | %s | %.2f | %.2f | %.2f | %.0f MB | %.0f MB | %d + %d |\n",
 			name(c.source), thousands(float64(c.records)),
 			median(c.goRuns, func(r result) float64 { return r.AllocsPerRecord }),
 			thousands(median(c.goRuns, func(r result) float64 { return r.BytesPerRecord })),
 			median(c.goRuns, func(r result) float64 { return r.GCPerEvent }),
-			median(c.goRuns, func(r result) float64 { return r.GCNsPerEvent })/1e6,
 			median(c.ptRuns, func(r result) float64 { return r.GCPerEvent }),
 			median(c.ptRuns, func(r result) float64 { return r.GCNsPerEvent })/1e6,
 			median(c.goRuns, rssOf)/1e6, median(c.ptRuns, rssOf)/1e6,

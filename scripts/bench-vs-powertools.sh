@@ -15,8 +15,9 @@
 # ITERATIONS invocations in-process. Rounds alternate which side goes first.
 # Environment: ROUNDS, SOURCES, SIZES, SEED, OUT (the output directory,
 # default .tmp/bench-vs-powertools), ITERATIONS and WARMUP (default: about
-# 60,000 and 20,000 records' worth), and PIN (a command prefix for both
-# sides, such as "taskset -c 1").
+# 60,000 and 20,000 records' worth), PIN (a command prefix for both
+# sides, such as "taskset -c 1"), and PROFILE=1 to profile one more Go
+# round per source and size and print where its CPU time went.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -72,9 +73,27 @@ for round in $(seq 1 "$rounds"); do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
+profiles=()
+if [ "${PROFILE:-}" = 1 ]; then
+	for src in $sources; do
+		for n in $sizes; do
+			echo "== profiling the Go side: $src, $n records" >&2
+			$pin "$out/gobench" run -dir "$out/events" -source "$src" -records "$n" -round 0 \
+				-warmup 5 -iterations $(( n < 6000 ? 300000 / n : 30 )) -cpuprofile "$out/go-$src-$n.pprof" >/dev/null
+			profiles+=("$out/go-$src-$n.pprof")
+		done
+	done
+fi
+
 {
 	echo "Go side: $(go version | cut -d' ' -f3-), GOGC=${GOGC:-100}, GOMAXPROCS=${GOMAXPROCS:-$(nproc)}; Node side: Node $(node --version), @aws-lambda-powertools/batch $(node -p 'require("./bench/powertools/node_modules/@aws-lambda-powertools/batch/package.json").version'); $(nproc) CPUs${pin:+, pinned with \"$pin\"}; load average $load_before before, $load_after after; $rounds rounds, seed $seed."
 	echo
 	"$out/gobench" report "$results"
+	if [ ${#profiles[@]} -gt 0 ]; then
+		echo
+		echo "Where the Go side's CPU time goes (share of the samples of each profile):"
+		echo
+		(cd "$out" && ./gobench breakdown "${profiles[@]##*/}")
+	fi
 } >"$out/results.md"
 cat "$out/results.md"
