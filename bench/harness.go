@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/seed-45ee126e/batch"
 	"github.com/seed-45ee126e/batch/dynamodbav"
 )
@@ -20,7 +22,8 @@ import (
 // harness (powertools/bench.mjs) writes the same fields, except those that
 // only Go measures.
 type result struct {
-	Side       string `json:"side"` // "go" or "powertools"
+	Side       string `json:"side"`              // "go" or "powertools"
+	Variant    string `json:"variant,omitempty"` // "": the comparison; "raw": Go without payload decoding
 	Source     string `json:"source"`
 	Records    int    `json:"records"`
 	EventBytes int    `json:"eventBytes"`
@@ -62,8 +65,18 @@ func handleOrder(o *Order, sink *int) error {
 
 // newFunction builds the function a user writes for source: a handler of
 // the payload type, and for DynamoDB Streams the new image decoded by
-// dynamodbav.
-func newFunction(source string, sink *int) (invoker, error) {
+// dynamodbav. With variant "raw" it builds a function that does not decode
+// payloads at all: its handler takes the source's record and looks for
+// the rejected status in the raw payload (SQS, Kinesis) or in the image's
+// attribute (DynamoDB), which measures everything but payload decoding.
+func newFunction(source, variant string, sink *int) (invoker, error) {
+	switch variant {
+	case "":
+	case "raw":
+		return newRawFunction(source, sink)
+	default:
+		return nil, fmt.Errorf("unknown variant %q (want raw or none)", variant)
+	}
 	handle := func(_ context.Context, o Order) error { return handleOrder(&o, sink) }
 	switch source {
 	case "sqs":
@@ -81,10 +94,42 @@ func newFunction(source string, sink *int) (invoker, error) {
 	return nil, fmt.Errorf("unknown source %q (want sqs, kinesis or dynamodb)", source)
 }
 
+var rejectedJSON = []byte(`"status":"` + rejected + `"`)
+
+func newRawFunction(source string, sink *int) (invoker, error) {
+	check := func(id string, payload []byte) error {
+		*sink++
+		if bytes.Contains(payload, rejectedJSON) {
+			return fmt.Errorf("record %s: %w", id, errRejected)
+		}
+		return nil
+	}
+	switch source {
+	case "sqs":
+		return batch.New(batch.SQS(), func(_ context.Context, m events.SQSMessage) error {
+			return check(m.MessageId, []byte(m.Body))
+		}, batch.Options{}), nil
+	case "kinesis":
+		return batch.New(batch.Kinesis(), func(_ context.Context, r events.KinesisEventRecord) error {
+			return check(r.Kinesis.SequenceNumber, r.Kinesis.Data)
+		}, batch.Options{}), nil
+	case "dynamodb":
+		return batch.New(batch.DynamoDB(), func(_ context.Context, r events.DynamoDBEventRecord) error {
+			*sink++
+			if s, ok := r.Change.NewImage["status"]; ok && s.DataType() == events.DataTypeString && s.String() == rejected {
+				return fmt.Errorf("record %s: %w", r.Change.SequenceNumber, errRejected)
+			}
+			return nil
+		}, batch.Options{}), nil
+	}
+	return nil, fmt.Errorf("unknown source %q (want sqs, kinesis or dynamodb)", source)
+}
+
 // roundConfig says what one round runs.
 type roundConfig struct {
 	dir         string
 	source      string
+	variant     string // "" or "raw" (see newFunction)
 	records     int
 	round       int
 	warmup      int // untimed iterations first
@@ -107,7 +152,7 @@ func runRound(c roundConfig) (result, error) {
 		return result{}, err
 	}
 	var sink int
-	fn, err := newFunction(c.source, &sink)
+	fn, err := newFunction(c.source, c.variant, &sink)
 	if err != nil {
 		return result{}, err
 	}
@@ -160,6 +205,7 @@ func runRound(c roundConfig) (result, error) {
 	m, recs := float64(c.iterations), float64(c.iterations)*float64(c.records)
 	return result{
 		Side:            "go",
+		Variant:         c.variant,
 		Source:          c.source,
 		Records:         c.records,
 		EventBytes:      len(payload),

@@ -2,7 +2,7 @@
 // Lambda (TypeScript) that scripts/bench-vs-powertools.sh runs:
 //
 //	bench gen -dir DIR [-records 1000,10000] [-sources sqs,kinesis,dynamodb] [-seed 1]
-//	bench run -dir DIR -source sqs -records 1000 [-round N] [-warmup 10] [-iterations 50] [-cpuprofile FILE]
+//	bench run -dir DIR -source sqs -records 1000 [-variant raw] [-round N] [-warmup 10] [-iterations 50] [-cpuprofile FILE]
 //	bench report RESULTS.jsonl
 //	bench breakdown PROFILE...
 //
@@ -67,6 +67,7 @@ func run(args []string, stdout io.Writer) error {
 		var c roundConfig
 		fs.StringVar(&c.dir, "dir", "", "directory of the events")
 		fs.StringVar(&c.source, "source", "sqs", "sqs, kinesis or dynamodb")
+		fs.StringVar(&c.variant, "variant", "", `"raw" for a Go function that does not decode payloads (the floor of the Go side)`)
 		fs.IntVar(&c.records, "records", 1000, "records of the event")
 		fs.IntVar(&c.round, "round", 1, "number of the round, for the report")
 		fs.IntVar(&c.warmup, "warmup", 10, "untimed iterations first (the first one checks the response)")

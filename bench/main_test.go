@@ -170,6 +170,7 @@ func TestReport(t *testing.T) {
 		`{"side":"powertools","source":"sqs","records":1000,"eventBytes":1000000,"round":1,"iterations":10,"nsPerEvent":1e7,"cpuNsPerEvent":1e7,"maxRSSBytes":70000000}`,
 		`{"side":"go","source":"sqs","records":1000,"eventBytes":1000000,"round":2,"iterations":10,"nsPerEvent":6e6,"cpuNsPerEvent":5e6,"maxRSSBytes":20000000,"allocsPerRecord":3.5,"bytesPerRecord":1200}`,
 		`{"side":"powertools","source":"sqs","records":1000,"eventBytes":1000000,"round":2,"iterations":10,"nsPerEvent":1e7,"cpuNsPerEvent":1e7,"maxRSSBytes":70000000}`,
+		`{"side":"go","variant":"raw","source":"sqs","records":1000,"eventBytes":1000000,"round":1,"iterations":10,"nsPerEvent":2e6,"cpuNsPerEvent":3e6,"maxRSSBytes":20000000,"allocsPerRecord":1,"bytesPerRecord":100}`,
 	}, "\n")
 	res, err := readResults(strings.NewReader(lines))
 	if err != nil {
@@ -182,6 +183,7 @@ func TestReport(t *testing.T) {
 	for _, want := range []string{
 		"| SQS | 1,000 | 1.0 MB | 5.00 | 10.00 | **0.50** | 0.50 (0.40–0.60) | 0.45 | 200 | 100 | 200,000 | 100,000 |",
 		"| SQS | 1,000 | 3.5 | 1,200 |",
+		"| SQS | 1,000 | 2.00 | 0.20 | 0.30 | 60 % |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("got report\n%s\nwant a line with %q", out.String(), want)

@@ -35,6 +35,7 @@ type cell struct {
 	bytes   int
 	goRuns  []result
 	ptRuns  []result
+	rawRuns []result // Go without payload decoding
 }
 
 // writeReport writes the Markdown tables of the results: per source and
@@ -52,13 +53,15 @@ func writeReport(w io.Writer, results []result) error {
 			cells[k] = c
 			keys = append(keys, k)
 		}
-		switch r.Side {
-		case "go":
+		switch {
+		case r.Side == "go" && r.Variant == "raw":
+			c.rawRuns = append(c.rawRuns, r)
+		case r.Side == "go" && r.Variant == "":
 			c.goRuns = append(c.goRuns, r)
-		case "powertools":
+		case r.Side == "powertools":
 			c.ptRuns = append(c.ptRuns, r)
 		default:
-			return fmt.Errorf("result of unknown side %q", r.Side)
+			return fmt.Errorf("result of unknown side %q, variant %q", r.Side, r.Variant)
 		}
 	}
 	order := map[string]int{"sqs": 0, "kinesis": 1, "dynamodb": 2}
@@ -98,6 +101,28 @@ func writeReport(w io.Writer, results []result) error {
 			median(c.ptRuns, func(r result) float64 { return r.GCNsPerEvent })/1e6,
 			median(c.goRuns, rssOf)/1e6, median(c.ptRuns, rssOf)/1e6,
 			len(c.goRuns), len(c.ptRuns))
+	}
+	raw := false
+	for _, k := range keys {
+		raw = raw || len(cells[k].rawRuns) > 0
+	}
+	if !raw {
+		return nil
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Go without payload decoding (a handler of the record type that looks for the status in the raw payload, or in the image's attribute for DynamoDB): the floor of the Go side with a payload decoder that cost nothing.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| source | records | Go ms/event, no payload decoding | / Powertools | CPU time / Powertools | payload decoding's share of Go's time |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
+	for _, k := range keys {
+		c := cells[k]
+		if len(c.rawRuns) == 0 {
+			continue
+		}
+		rw, gw, pw := median(c.rawRuns, wallOf), median(c.goRuns, wallOf), median(c.ptRuns, wallOf)
+		fmt.Fprintf(w, "| %s | %s | %.2f | %.2f | %.2f | %.0f %% |\n",
+			name(c.source), thousands(float64(c.records)), rw/1e6, rw/pw,
+			median(c.rawRuns, cpuOf)/median(c.ptRuns, cpuOf), 100*(1-rw/gw))
 	}
 	return nil
 }

@@ -13,11 +13,14 @@
 # Each round runs one process per side, source and size: it reads the event,
 # checks its response against the expected one, warms up, and times
 # ITERATIONS invocations in-process. Rounds alternate which side goes first.
+# Each round also times a Go function that does not decode payloads (its
+# handler looks for the status in the raw payload), the floor of the Go
+# side; RAW=0 leaves it out.
 # Environment: ROUNDS, SOURCES, SIZES, SEED, OUT (the output directory,
 # default .tmp/bench-vs-powertools), ITERATIONS and WARMUP (default: about
 # 60,000 and 20,000 records' worth), PIN (a command prefix for both
-# sides, such as "taskset -c 1"), and PROFILE=1 to profile one more Go
-# round per source and size and print where its CPU time went.
+# sides, such as "taskset -c 1"), and PROFILE=1 to profile one more round
+# of each side per source and size and print where their CPU time went.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -62,25 +65,36 @@ for round in $(seq 1 "$rounds"); do
 				$pin "$out/gobench" run -dir "$out/events" -source "$src" -records "$n" -round "$round" \
 					-warmup "$warmup" -iterations "$iterations" >>"$results"
 			}
+			run_raw() {
+				[ "${RAW:-1}" = 1 ] || return 0
+				$pin "$out/gobench" run -dir "$out/events" -source "$src" -records "$n" -round "$round" -variant raw \
+					-warmup "$warmup" -iterations "$iterations" >>"$results"
+			}
 			run_node() {
 				$pin node bench/powertools/bench.mjs --dir "$out/events" --source "$src" --records "$n" --round "$round" \
 					--warmup "$warmup" --iterations "$iterations" >>"$results"
 			}
 			echo "== round $round/$rounds: $src, $n records, $iterations iterations after $warmup" >&2
 			if [ $((round % 2)) = 1 ]; then run_go; run_node; else run_node; run_go; fi
+			run_raw
 		done
 	done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
-profiles=()
+profiles=() nodeprofiles=()
 if [ "${PROFILE:-}" = 1 ]; then
 	for src in $sources; do
 		for n in $sizes; do
-			echo "== profiling the Go side: $src, $n records" >&2
+			echo "== profiling both sides: $src, $n records" >&2
+			iterations=$(( n < 6000 ? 300000 / n : 30 ))
 			$pin "$out/gobench" run -dir "$out/events" -source "$src" -records "$n" -round 0 \
-				-warmup 5 -iterations $(( n < 6000 ? 300000 / n : 30 )) -cpuprofile "$out/go-$src-$n.pprof" >/dev/null
-			profiles+=("$out/go-$src-$n.pprof")
+				-warmup 5 -iterations "$iterations" -cpuprofile "$out/go-$src-$n.pprof" >/dev/null
+			$pin node --cpu-prof --cpu-prof-dir="$out" --cpu-prof-name="node-$src-$n.cpuprofile" \
+				bench/powertools/bench.mjs --dir "$out/events" --source "$src" --records "$n" --round 0 \
+				--warmup 5 --iterations "$iterations" >/dev/null
+			profiles+=("go-$src-$n.pprof")
+			nodeprofiles+=("$out/node-$src-$n.cpuprofile")
 		done
 	done
 fi
@@ -93,7 +107,11 @@ fi
 		echo
 		echo "Where the Go side's CPU time goes (share of the samples of each profile):"
 		echo
-		(cd "$out" && ./gobench breakdown "${profiles[@]##*/}")
+		(cd "$out" && ./gobench breakdown "${profiles[@]}")
+		echo
+		echo "Where the Powertools side's CPU time goes (warm-up included):"
+		echo
+		node bench/powertools/breakdown.mjs "${nodeprofiles[@]}"
 	fi
 } >"$out/results.md"
 cat "$out/results.md"
