@@ -45,7 +45,7 @@ func DynamoDB() Source[events.DynamoDBEvent, events.DynamoDBEventRecord, events.
 		encode: func(dst []byte, rs []events.DynamoDBEventRecord, failed []int) []byte {
 			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return rs[i].Change.SequenceNumber })
 		},
-		decode: eventjson.DynamoDBLenient,
+		decode: eventDecoder(dynamodbUnknown(), eventjson.DynamoDBLenient),
 	}
 }
 

@@ -81,6 +81,14 @@ func New[E, R, Resp, T any](src Source[E, R, Resp], h func(ctx context.Context, 
 // libraries) are called with the decoded event and the response, as for a
 // handler function. lambda.Start options that configure encoding/json do
 // not apply.
+//
+// The event decoder knows the fields of the aws-lambda-go version this
+// module requires. If the program builds with a newer one whose event
+// type has fields the decoder does not read, Invoke decodes that source's
+// events with encoding/json instead, so that no field is left empty;
+// decoding is then as slow as lambda.Start's, and a record-level problem
+// fails the whole event, as with lambda.Start. The check is made once per
+// source and process.
 func (f *Function[E, R, Resp]) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if f == nil || f.h == nil {
 		return nil, errUnbuilt

@@ -80,10 +80,10 @@ func Kafka() Source[events.KafkaEvent, events.KafkaRecord, KafkaEventResponse] {
 				return topicPartition(&rs[i]), rs[i].Offset
 			})
 		},
-		decode: func(payload []byte) (events.KafkaEvent, []*eventjson.FieldError, error) {
+		decode: eventDecoder(kafkaUnknown(), func(payload []byte) (events.KafkaEvent, []*eventjson.FieldError, error) {
 			ev, err := eventjson.Kafka(payload)
 			return ev, nil, err // the value is a base64 string, decoded per record
-		},
+		}),
 		payload: func(r *events.KafkaRecord, v any) error {
 			if r.Value == "" {
 				return errEmptyPayload

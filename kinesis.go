@@ -37,7 +37,7 @@ func Kinesis() Source[events.KinesisEvent, events.KinesisEventRecord, events.Kin
 		encode: func(dst []byte, rs []events.KinesisEventRecord, failed []int) []byte {
 			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return rs[i].Kinesis.SequenceNumber })
 		},
-		decode:  eventjson.KinesisLenient,
+		decode:  eventDecoder(kinesisUnknown(), eventjson.KinesisLenient),
 		payload: func(r *events.KinesisEventRecord, v any) error { return decodeJSON(r.Kinesis.Data, v) },
 		part:    "data",
 	}

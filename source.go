@@ -28,7 +28,7 @@ type Source[E, R, Resp any] struct {
 
 	respond func(records []R, failed []int) Resp
 	encode  func(dst []byte, records []R, failed []int) []byte
-	decode  func(payload []byte) (E, []*eventjson.FieldError, error)
+	decode  decodeFunc[E]
 
 	// payload decodes a record's payload into v, a *T; part names the
 	// payload in a DecodeError. nil: the source has no default.

@@ -50,9 +50,7 @@ func SQS() Source[events.SQSEvent, events.SQSMessage, events.SQSEventResponse] {
 		encode: func(dst []byte, ms []events.SQSMessage, failed []int) []byte {
 			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return ms[i].MessageId })
 		},
-		decode: func(payload []byte) (events.SQSEvent, []*eventjson.FieldError, error) {
-			return eventjson.SQSLenient(payload)
-		},
+		decode:  eventDecoder(sqsUnknown(), eventjson.SQSLenient),
 		payload: func(m *events.SQSMessage, v any) error { return decodeJSON([]byte(m.Body), v) },
 		part:    "body",
 	}

@@ -73,6 +73,12 @@ scripts/templates.sh || fail=1
 # takes tens of seconds, so it sits behind a build tag and runs here, once.
 echo "== cmd/coldstart end to end"
 go test -count=1 -tags coldstart ./cmd/coldstart || fail=1
+# The comparison with Powertools for AWS Lambda (TypeScript), in its smoke
+# form: one round of 100 records of each source and side, a few seconds. It
+# checks that both harnesses still build, run and return the expected
+# responses; it asserts no time.
+echo "== scripts/bench-vs-powertools.sh --smoke"
+scripts/bench-vs-powertools.sh --smoke >/dev/null || fail=1
 # The root module promises Go 1.21 (its go directive): type-check it, tests
 # included, with that toolchain, fetched through the Go module proxy.
 min_go=go1.21.13

@@ -146,3 +146,21 @@ func BenchmarkValidate(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkUnknown measures the check of an event type's fields against
+// those the decoders read, which Invoke makes once per source and process:
+//
+//	go test ./internal/eventjson -run '^$' -bench BenchmarkUnknown -benchmem
+func BenchmarkUnknown(b *testing.B) {
+	for _, src := range sources {
+		typ := eventTypes[src.name]
+		b.Run(src.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if u := eventjson.Unknown(typ); len(u) != 0 {
+					b.Fatal(u)
+				}
+			}
+		})
+	}
+}
