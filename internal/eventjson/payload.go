@@ -292,11 +292,9 @@ func (c *compiler) structOf(t reflect.Type, path string) (decodeFunc, error) {
 		}
 	}
 	jf := structFields(t)
-	sp := &structPlan{
-		fields: make([]structField, len(jf)),
-		exact:  make(map[string]int, len(jf)),
-		folded: make(map[string]int, len(jf)),
-	}
+	sp := &structPlan{fields: make([]structField, len(jf))}
+	exact := make([]string, len(jf))
+	folded := make([]string, len(jf))
 	for i, f := range jf {
 		fpath := path + "." + f.name
 		ft := fieldType(t, f.index)
@@ -304,7 +302,13 @@ func (c *compiler) structOf(t reflect.Type, path string) (decodeFunc, error) {
 		if err != nil {
 			return nil, err
 		}
-		sf := structField{name: f.name, index: f.index, node: n}
+		sf := structField{name: f.name, index0: f.index[0], node: n}
+		if len(f.index) > 1 {
+			sf.deeper = f.index[1:]
+		}
+		if plainName(f.name) {
+			sf.key = f.name + `":`
+		}
 		if f.quoted {
 			// The target of ",string" is the field, or what its unnamed
 			// pointer points to.
@@ -321,11 +325,10 @@ func (c *compiler) structOf(t reflect.Type, path string) (decodeFunc, error) {
 			sf.quoted = quotedDecoder(ft.Kind() == reflect.Pointer, target)
 		}
 		sp.fields[i] = sf
-		sp.exact[f.name] = i
-		if k := string(appendFold(nil, []byte(f.name))); !hasKey(sp.folded, k) {
-			sp.folded[k] = i // the first field of a folded name wins
-		}
+		exact[i] = f.name
+		folded[i] = string(appendFold(nil, []byte(f.name)))
 	}
+	sp.exact, sp.folded = newNameTable(exact), newNameTable(folded)
 	return sp.decode, nil
 }
 
@@ -362,9 +365,15 @@ func embeddedFields(t reflect.Type) []reflect.StructField {
 	return out
 }
 
-func hasKey(m map[string]int, k string) bool {
-	_, ok := m[k]
-	return ok
+// plainName reports whether name is written in JSON as it is, between
+// quotes, with no escape.
+func plainName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if !strSafe[name[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldType returns the type of the field at index in struct t, through

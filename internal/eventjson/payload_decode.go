@@ -2,6 +2,7 @@ package eventjson
 
 import (
 	"encoding"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"reflect"
@@ -262,14 +263,62 @@ func floatDecoder(bits int) decodeFunc {
 		if err != nil || n == nil {
 			return err
 		}
-		x, err := strconv.ParseFloat(string(n), bits)
-		if err != nil {
-			d.i = at
-			return d.errf("number %s does not fit a float%d", n, bits)
+		x, ok := float64(0), false
+		if bits == 64 {
+			x, ok = exactFloat(n)
+		}
+		if !ok {
+			if x, err = strconv.ParseFloat(string(n), bits); err != nil {
+				d.i = at
+				return d.errf("number %s does not fit a float%d", n, bits)
+			}
 		}
 		v.SetFloat(x)
 		return nil
 	}
+}
+
+// pow10 holds the powers of ten a float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// exactFloat returns the float64 nearest the JSON number s, as
+// strconv.ParseFloat(s, 64) does, for the common numbers it can compute
+// exactly: at most 15 digits and no exponent. The digits then make an
+// integer a float64 holds exactly, and dividing it by an exact power of
+// ten is one correctly rounded operation (strconv's own fast path). It
+// reports false for any other number.
+func exactFloat(s []byte) (float64, bool) {
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	var m uint64
+	digits, frac := 0, -1
+	for _, c := range s {
+		switch {
+		case '0' <= c && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.':
+			frac = 0
+		default: // an exponent
+			return 0, false
+		}
+	}
+	if digits > 15 {
+		return 0, false
+	}
+	f := float64(m)
+	if frac > 0 {
+		f /= pow10[frac]
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // parseInt is strconv.ParseInt(s, 10, 64) with a check that the result
@@ -403,13 +452,14 @@ func (d *decoder) anyValue() (any, error) {
 		}
 		m := make(map[string]any)
 		for first := true; ; first = false {
-			k, more, err := d.key(first)
+			kb, more, err := d.member(first)
 			if err != nil {
 				return nil, err
 			}
 			if !more {
 				return m, nil
 			}
+			k := d.keep(kb)
 			x, err := d.anyValue()
 			if err != nil {
 				return nil, err
@@ -420,7 +470,7 @@ func (d *decoder) anyValue() (any, error) {
 		if err := d.enter(); err != nil {
 			return nil, err
 		}
-		a := make([]any, 0)
+		a := make([]any, 0, firstCap)
 		for first := true; ; first = false {
 			more, err := d.next(first)
 			if err != nil {
@@ -453,6 +503,9 @@ func (d *decoder) anyValue() (any, error) {
 		n, err := d.num()
 		if err != nil {
 			return nil, err
+		}
+		if f, ok := exactFloat(n); ok {
+			return f, nil
 		}
 		f, err := strconv.ParseFloat(string(n), 64)
 		if err != nil {
@@ -515,7 +568,15 @@ func sliceDecoder(t reflect.Type, elem *node, bytes bool) decodeFunc {
 				break
 			}
 			if i >= v.Cap() {
-				v.Grow(1)
+				// Room for a few elements at once where encoding/json
+				// grows by one: the values are the same, since a slice
+				// only grows when full (what a repeated key decodes into
+				// is what is there either way).
+				if i == 0 {
+					v.Grow(firstCap)
+				} else {
+					v.Grow(1)
+				}
 			}
 			if i >= v.Len() {
 				v.SetLen(i + 1)
@@ -534,6 +595,9 @@ func sliceDecoder(t reflect.Type, elem *node, bytes bool) decodeFunc {
 		return nil
 	}
 }
+
+// firstCap is the capacity of a slice that grows from empty.
+const firstCap = 4
 
 // base64Value decodes a string of standard base64 into the byte slice v.
 func (d *decoder) base64Value(v reflect.Value) error {
@@ -619,7 +683,7 @@ func mapDecoder(t reflect.Type, elem *node) decodeFunc {
 		ev := reflect.New(et).Elem()
 		for first := true; ; first = false {
 			at := d.i
-			k, more, err := d.rawKey(first)
+			k, more, err := d.member(first)
 			if err != nil || !more {
 				return err
 			}
@@ -650,17 +714,138 @@ func mapDecoder(t reflect.Type, elem *node) decodeFunc {
 	}
 }
 
+// member reads what comes before the value of an object's next member
+// (the object's opening brace read): the comma unless first, the key and
+// the colon; more is false at the closing brace. The key's bytes are a
+// slice of the payload or of the scratch buffer, valid until the next
+// string is read. The common case, a plain ASCII key right after the comma
+// and before the colon, is read here; anything else goes to rawKey, which
+// also words the errors.
+func (d *decoder) member(first bool) (key []byte, more bool, err error) {
+	s, i := d.b, d.i
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i < len(s) && s[i] == '}' {
+		d.i = i + 1
+		d.depth--
+		return nil, false, nil
+	}
+	if !first {
+		if i >= len(s) || s[i] != ',' {
+			return d.rawKey(first)
+		}
+		i++
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+	}
+	if i >= len(s) || s[i] != '"' {
+		return d.rawKey(first)
+	}
+	j := plainEnd(s, i+1)
+	if j+1 >= len(s) || s[j] != '"' || s[j+1] != ':' {
+		return d.rawKey(first)
+	}
+	d.i = j + 2
+	return s[i+1 : j : j], true, nil
+}
+
+// predicted reads the next member's comma (unless first), key and colon
+// when the key is exactly the name in key (a field's name followed by
+// `":`), and reports whether it did; else it moves nothing.
+func (d *decoder) predicted(first bool, key string) bool {
+	s, j := d.b, d.i
+	if !first {
+		if j >= len(s) || s[j] != ',' {
+			return false
+		}
+		j++
+	}
+	if len(s)-j-1 < len(key) || s[j] != '"' || string(s[j+1:j+1+len(key)]) != key {
+		return false
+	}
+	d.i = j + 1 + len(key)
+	return true
+}
+
+// plainEnd returns the index of the first byte from j on that cannot be
+// copied from a JSON string as it is (a quote, a backslash, a control
+// character or a non-ASCII byte), or len(s).
+func plainEnd(s []byte, j int) int {
+	for j+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[j:])) {
+		j += 8
+	}
+	for j < len(s) && strSafe[s[j]] {
+		j++
+	}
+	return j
+}
+
 // structPlan decodes objects into a struct type.
 type structPlan struct {
-	fields []structField  // in the order of their index paths
-	exact  map[string]int // field by name
-	folded map[string]int // first field by folded name (see appendFold)
+	fields []structField // in the order of their index paths
+	exact  nameTable     // field by name
+	folded nameTable     // first field by folded name (see appendFold)
+}
+
+// nameTable finds a field by name: an open-addressing hash table of field
+// indexes, cheaper than a map for the few short names of a struct.
+type nameTable struct {
+	names []string // by field index: the name the field is found by, "" for none
+	slots []int32  // field index + 1, 0 for an empty slot; len is a power of two
+}
+
+func newNameTable(names []string) nameTable {
+	n := 4
+	for n < 2*len(names) {
+		n *= 2
+	}
+	t := nameTable{names: names, slots: make([]int32, n)}
+	for i, name := range names {
+		if name == "" || t.find([]byte(name)) >= 0 {
+			continue // the first field of a name wins
+		}
+		h := nameHash([]byte(name)) & uint32(n-1)
+		for t.slots[h] != 0 {
+			h = (h + 1) & uint32(n-1)
+		}
+		t.slots[h] = int32(i + 1)
+	}
+	return t
+}
+
+// find returns the index of the field named key, or -1.
+func (t *nameTable) find(key []byte) int {
+	mask := uint32(len(t.slots) - 1)
+	for h := nameHash(key) & mask; ; h = (h + 1) & mask {
+		s := t.slots[h]
+		if s == 0 {
+			return -1
+		}
+		if t.names[s-1] == string(key) {
+			return int(s - 1)
+		}
+	}
+}
+
+// nameHash hashes a name by its length and its first and last bytes,
+// which tell a struct's field names apart well enough.
+func nameHash(b []byte) uint32 {
+	h := uint32(len(b))
+	if len(b) > 0 {
+		h |= uint32(b[0])<<8 | uint32(b[len(b)-1])<<16
+	}
+	h *= 0x9e3779b1
+	return h ^ h>>15
 }
 
 // structField is a field an object key sets.
 type structField struct {
 	name   string
-	index  []int      // path from the struct, through embedded structs
+	key    string     // name + `":`, when name needs no escaping; else ""
+	index0 int        // the field's index in the struct, or that of the embedded struct holding it
+	deeper []int      // the rest of the path, through embedded structs; nil for a field of the struct itself
 	node   *node      // the decoder of the field's type
 	quoted decodeFunc // the decoder of a ",string" field, else nil
 }
@@ -682,11 +867,21 @@ func (sp *structPlan) decode(d *decoder, v reflect.Value) error {
 	}
 	next := 0 // keys tend to come in the fields' order: try the next one first
 	for first := true; ; first = false {
-		k, more, err := d.rawKey(first)
-		if err != nil || !more {
-			return err
+		i := -1
+		if next < len(sp.fields) {
+			// A quick look at the key's first byte before a comparison.
+			f := &sp.fields[next]
+			if j := d.i + 2; f.key != "" && j < len(d.b) && (d.b[j] == f.key[0] || d.b[j-1] == f.key[0]) && d.predicted(first, f.key) {
+				i = next
+			}
 		}
-		i := sp.lookup(k, next)
+		if i < 0 {
+			k, more, err := d.member(first)
+			if err != nil || !more {
+				return err
+			}
+			i = sp.lookup(k)
+		}
 		if i < 0 {
 			if err := d.skip(false); err != nil {
 				return err
@@ -695,8 +890,8 @@ func (sp *structPlan) decode(d *decoder, v reflect.Value) error {
 		}
 		next = i + 1
 		f := &sp.fields[i]
-		fv := v.Field(f.index[0])
-		for _, x := range f.index[1:] {
+		fv := v.Field(f.index0)
+		for _, x := range f.deeper {
 			if fv.Kind() == reflect.Pointer {
 				if fv.IsNil() {
 					fv.Set(reflect.New(fv.Type().Elem()))
@@ -705,6 +900,7 @@ func (sp *structPlan) decode(d *decoder, v reflect.Value) error {
 			}
 			fv = fv.Field(x)
 		}
+		var err error
 		if f.quoted != nil {
 			err = f.quoted(d, fv)
 		} else {
@@ -717,18 +913,12 @@ func (sp *structPlan) decode(d *decoder, v reflect.Value) error {
 }
 
 // lookup returns the index of the field key selects, or -1.
-func (sp *structPlan) lookup(key []byte, next int) int {
-	if next < len(sp.fields) && string(key) == sp.fields[next].name {
-		return next
-	}
-	if i, ok := sp.exact[string(key)]; ok {
+func (sp *structPlan) lookup(key []byte) int {
+	if i := sp.exact.find(key); i >= 0 {
 		return i
 	}
 	var buf [32]byte
-	if i, ok := sp.folded[string(appendFold(buf[:0], key))]; ok {
-		return i
-	}
-	return -1
+	return sp.folded.find(appendFold(buf[:0], key))
 }
 
 // quotedDecoder returns the decoder of a field with the ",string" option,
