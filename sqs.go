@@ -53,7 +53,7 @@ func SQS() Source[events.SQSEvent, events.SQSMessage, events.SQSEventResponse] {
 		decode: func(payload []byte) (events.SQSEvent, []*eventjson.FieldError, error) {
 			return eventjson.SQSLenient(payload)
 		},
-		payload: func(m *events.SQSMessage, v any) error { return decodeJSON([]byte(m.Body), v) },
-		part:    "body",
+		jsonBytes: func(m *events.SQSMessage) ([]byte, error) { return []byte(m.Body), nil },
+		part:      "body",
 	}
 }
