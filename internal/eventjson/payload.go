@@ -106,11 +106,17 @@ func PlanFor(t reflect.Type) (*Plan, error) {
 //   - a ",string" field whose type implements json.Unmarshaler or
 //     encoding.TextUnmarshaler.
 //
+// In a program built with GOEXPERIMENT=jsonv2, where encoding/json
+// follows encoding/json/v2's rules, it leaves every type to encoding/json.
+//
 // Types that decode themselves are called as encoding/json calls them:
 // UnmarshalJSON with the value's bytes (a slice of the payload),
 // UnmarshalText with a string's unquoted bytes.
 func Compile(t reflect.Type) (*Plan, error) {
 	c := compiler{top: t, nodes: map[reflect.Type]*node{}}
+	if jsonV2 {
+		return nil, c.unsupported("", "encoding/json is built with GOEXPERIMENT=jsonv2, whose rules differ")
+	}
 	root, err := c.root(t)
 	if err != nil {
 		return nil, err
