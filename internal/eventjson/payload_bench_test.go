@@ -105,3 +105,28 @@ func benchPayloads[T any](b *testing.B, name string, payload func(int) []byte) {
 		})
 	}
 }
+
+// BenchmarkCompile measures what New pays once per payload type: the
+// compilation of its Plan (PlanFor caches it; Compile does not).
+//
+//	go test ./internal/eventjson -run '^$' -bench BenchmarkCompile -benchmem
+func BenchmarkCompile(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		t    reflect.Type
+	}{
+		{"order", reflect.TypeOf(benchOrder{})},
+		{"doc", reflect.TypeOf(benchDoc{})},
+		{"zoo-order", reflect.TypeOf(zooOrder{})},
+		{"zoo-event", reflect.TypeOf(zooEvent{})},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := eventjson.Compile(c.t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
