@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // This file and payload_decode.go decode a record's payload into a Go type
@@ -298,7 +299,10 @@ func (c *compiler) structOf(t reflect.Type, path string) (decodeFunc, error) {
 		}
 	}
 	jf := structFields(t)
-	sp := &structPlan{fields: make([]structField, len(jf))}
+	sp := &structPlan{fields: make([]structField, len(jf)), succ: make([]atomic.Int32, len(jf)+1)}
+	for i := range sp.succ {
+		sp.succ[i].Store(int32(i)) // the fields' order
+	}
 	exact := make([]string, len(jf))
 	folded := make([]string, len(jf))
 	for i, f := range jf {

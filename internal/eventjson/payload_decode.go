@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -787,6 +788,15 @@ type structPlan struct {
 	fields []structField // in the order of their index paths
 	exact  nameTable     // field by name
 	folded nameTable     // first field by folded name (see appendFold)
+
+	// succ predicts keys: succ[0] holds the index of the field whose key
+	// comes first in an object, succ[i+1] that of the field whose key
+	// follows field i's. At first they say the fields' order; a key found
+	// otherwise replaces the prediction, since the next objects likely
+	// come from the same producer, whose order need not be the fields'
+	// (JSON written from a map, or by another language). A wrong guess
+	// costs a comparison; no allocation, whatever the producers do.
+	succ []atomic.Int32
 }
 
 // nameTable finds a field by name: an open-addressing hash table of field
@@ -865,22 +875,26 @@ func (sp *structPlan) decode(d *decoder, v reflect.Value) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
-	next := 0 // keys tend to come in the fields' order: try the next one first
+	// Keys are predicted, to be recognised by one comparison (see succ).
+	prev := 0
 	for first := true; ; first = false {
+		cand := int(sp.succ[prev].Load())
 		i := -1
-		if next < len(sp.fields) {
+		if cand < len(sp.fields) {
 			// A quick look at the key's first byte before a comparison.
-			f := &sp.fields[next]
+			f := &sp.fields[cand]
 			if j := d.i + 2; f.key != "" && j < len(d.b) && (d.b[j] == f.key[0] || d.b[j-1] == f.key[0]) && d.predicted(first, f.key) {
-				i = next
+				i = cand
 			}
 		}
 		if i < 0 {
-			k, more, err := d.member(first)
+			key, more, err := d.member(first)
 			if err != nil || !more {
 				return err
 			}
-			i = sp.lookup(k)
+			if i = sp.lookup(key); i >= 0 {
+				sp.succ[prev].Store(int32(i))
+			}
 		}
 		if i < 0 {
 			if err := d.skip(false); err != nil {
@@ -888,7 +902,7 @@ func (sp *structPlan) decode(d *decoder, v reflect.Value) error {
 			}
 			continue
 		}
-		next = i + 1
+		prev = i + 1
 		f := &sp.fields[i]
 		fv := v.Field(f.index0)
 		for _, x := range f.deeper {
