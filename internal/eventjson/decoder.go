@@ -1,6 +1,8 @@
 // Package eventjson decodes the JSON events AWS Lambda sends from SQS,
 // Kinesis, DynamoDB Streams and Kafka into the aws-lambda-go event types, and
-// encodes the partial batch responses, without reflection.
+// encodes the partial batch responses, without reflection. A [Plan] decodes
+// the records' payloads into the handler's type, by encoding/json's rules,
+// with the same scanner (see payload.go).
 //
 // The decoders are written for exactly these event shapes and fill the same
 // values encoding/json would: a differential test and a fuzz target hold
