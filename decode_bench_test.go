@@ -97,9 +97,10 @@ func handWrittenSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventRes
 
 // BenchmarkSQSJSON compares, on 1,000 messages of about 256 bytes, a
 // hand-written decode-and-handle loop with a Function of SQS whose handler
-// takes the decoded payload, and with one whose handler takes the message
-// and decodes it by hand; then json.Unmarshal and Validate alone, without a
-// response.
+// takes the decoded payload (decoded by the library's decoder, and with
+// Options.StdJSON by encoding/json), and with one whose handler takes the
+// message and decodes it by hand; then json.Unmarshal and Validate alone,
+// without a response.
 func BenchmarkSQSJSON(b *testing.B) {
 	ev := benchSQSEvent()
 	ctx := context.Background()
@@ -147,14 +148,19 @@ func BenchmarkSQSJSON(b *testing.B) {
 			}
 		})
 	})
-	b.Run("Function.Handle+typed", func(b *testing.B) {
-		fn := batch.New(batch.SQS(), benchHandle, batch.Options{})
-		perRecord(b, len(ev.Records), func() {
-			if resp, err := fn.Handle(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
-				b.Fatalf("got %v, %v, want no failure", resp, err)
-			}
+	for _, typed := range []struct {
+		name string
+		o    batch.Options
+	}{{"Function.Handle+typed", batch.Options{}}, {"Function.Handle+typed+StdJSON", batch.Options{StdJSON: true}}} {
+		b.Run(typed.name, func(b *testing.B) {
+			fn := batch.New(batch.SQS(), benchHandle, typed.o)
+			perRecord(b, len(ev.Records), func() {
+				if resp, err := fn.Handle(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
+					b.Fatalf("got %v, %v, want no failure", resp, err)
+				}
+			})
 		})
-	})
+	}
 }
 
 // The benchmarks below compare, for each of the other payload decoders (the
@@ -208,12 +214,14 @@ func handWrittenKinesis(ctx context.Context, ev events.KinesisEvent) (events.Kin
 func BenchmarkKinesisJSON(b *testing.B) {
 	ev := benchKinesisEvent()
 	ctx := context.Background()
-	fn := batch.New(batch.Kinesis(), benchHandle, batch.Options{})
-	benchAgainstHand(b, len(ev.Records), "Function.Handle",
+	benchAgainstHand(b, len(ev.Records),
 		func() (int, error) { r, err := handWrittenKinesis(ctx, ev); return len(r.BatchItemFailures), err },
-		func() (int, error) {
-			r, err := fn.Handle(ctx, ev)
-			return len(r.BatchItemFailures), err
+		func(o batch.Options) func() (int, error) {
+			fn := batch.New(batch.Kinesis(), benchHandle, o)
+			return func() (int, error) {
+				r, err := fn.Handle(ctx, ev)
+				return len(r.BatchItemFailures), err
+			}
 		})
 }
 
@@ -277,12 +285,14 @@ func handWrittenKafka(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEve
 func BenchmarkKafkaJSON(b *testing.B) {
 	ev := benchKafkaEvent()
 	ctx := context.Background()
-	fn := batch.New(batch.Kafka(), benchHandle, batch.Options{})
-	benchAgainstHand(b, benchRecords, "Function.Handle",
+	benchAgainstHand(b, benchRecords,
 		func() (int, error) { r, err := handWrittenKafka(ctx, ev); return len(r.BatchItemFailures), err },
-		func() (int, error) {
-			r, err := fn.Handle(ctx, ev)
-			return len(r.BatchItemFailures), err
+		func(o batch.Options) func() (int, error) {
+			fn := batch.New(batch.Kafka(), benchHandle, o)
+			return func() (int, error) {
+				r, err := fn.Handle(ctx, ev)
+				return len(r.BatchItemFailures), err
+			}
 		})
 }
 
@@ -339,12 +349,14 @@ func handWrittenSNS(ctx context.Context, ev events.SQSEvent) (events.SQSEventRes
 func BenchmarkSNSJSON(b *testing.B) {
 	ev := benchSQSEventOf(benchSNSBody)
 	ctx := context.Background()
-	fn := batch.New(batch.SQS().Decode(batch.SNS), benchHandle, batch.Options{})
-	benchAgainstHand(b, len(ev.Records), "Function.Handle",
+	benchAgainstHand(b, len(ev.Records),
 		func() (int, error) { r, err := handWrittenSNS(ctx, ev); return len(r.BatchItemFailures), err },
-		func() (int, error) {
-			r, err := fn.Handle(ctx, ev)
-			return len(r.BatchItemFailures), err
+		func(o batch.Options) func() (int, error) {
+			fn := batch.New(batch.SQS().Decode(batch.SNS), benchHandle, o)
+			return func() (int, error) {
+				r, err := fn.Handle(ctx, ev)
+				return len(r.BatchItemFailures), err
+			}
 		})
 }
 
@@ -389,23 +401,32 @@ func handWrittenEventBridge(ctx context.Context, ev events.SQSEvent) (events.SQS
 func BenchmarkEventBridgeJSON(b *testing.B) {
 	ev := benchSQSEventOf(benchEventBridgeBody)
 	ctx := context.Background()
-	fn := batch.New(batch.SQS().Decode(batch.EventBridge), benchHandle, batch.Options{})
-	benchAgainstHand(b, len(ev.Records), "Function.Handle",
+	benchAgainstHand(b, len(ev.Records),
 		func() (int, error) { r, err := handWrittenEventBridge(ctx, ev); return len(r.BatchItemFailures), err },
-		func() (int, error) {
-			r, err := fn.Handle(ctx, ev)
-			return len(r.BatchItemFailures), err
+		func(o batch.Options) func() (int, error) {
+			fn := batch.New(batch.SQS().Decode(batch.EventBridge), benchHandle, o)
+			return func() (int, error) {
+				r, err := fn.Handle(ctx, ev)
+				return len(r.BatchItemFailures), err
+			}
 		})
 }
 
-// benchAgainstHand runs, as two sub-benchmarks of b, a hand-written loop and
-// the library doing the same work on a batch of n records; each returns the
-// number of failures it reported, which must be none.
-func benchAgainstHand(b *testing.B, n int, libName string, hand, lib func() (failures int, err error)) {
+// benchAgainstHand runs, as sub-benchmarks of b, a hand-written loop and
+// the library doing the same work on a batch of n records, the library
+// with its own JSON decoder ("Function.Handle") and with Options.StdJSON
+// ("Function.Handle+StdJSON": encoding/json, as a hand-written loop
+// decodes); each returns the number of failures it reported, which must
+// be none. (SNS and EventBridge use the library's decoder either way.)
+func benchAgainstHand(b *testing.B, n int, hand func() (failures int, err error), lib func(batch.Options) func() (int, error)) {
 	for _, c := range []struct {
 		name string
 		run  func() (int, error)
-	}{{"hand-written", hand}, {libName, lib}} {
+	}{
+		{"hand-written", hand},
+		{"Function.Handle", lib(batch.Options{})},
+		{"Function.Handle+StdJSON", lib(batch.Options{StdJSON: true})},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			perRecord(b, n, func() {
 				if nf, err := c.run(); err != nil || nf != 0 {

@@ -24,11 +24,12 @@ import (
 //
 // Whatever the input, the Function must not panic, and must call the
 // handler or fail the record with a *DecodeError or *ValidationError naming
-// it, never both. FuzzSNSJSON and FuzzEventBridgeJSON also hold the
-// decoder to an oracle: the envelope and the payload decoded by
-// encoding/json as the decoder's documentation says, which decides whether
-// the handler must be called, with which value, or which error the record
-// must get.
+// it, never both. Each target also holds the decoder to an oracle: the
+// envelope (if any) and the payload decoded by encoding/json as the
+// decoder's documentation says, which decides whether the handler must be
+// called, with which value, or which error the record must get. The
+// default decoders are run both with the library's JSON decoder and with
+// Options.StdJSON.
 
 // fuzzPayload has fields of many kinds, so that the decoder walks many paths.
 type fuzzPayload struct {
@@ -112,14 +113,6 @@ func checkOracle(t *testing.T, want fuzzOutcome, got fuzzPayload, called bool, e
 	}
 }
 
-// fuzzHandler records whether it was called.
-func fuzzHandler(called *bool) func(context.Context, fuzzPayload) error {
-	return func(context.Context, fuzzPayload) error {
-		*called = true
-		return nil
-	}
-}
-
 // acceptedJSON reports whether encoding/json would accept data as a present
 // payload: valid JSON and not null.
 func acceptedJSON(data []byte) bool {
@@ -137,14 +130,23 @@ func absentJSON(data []byte) bool {
 
 func FuzzSQSJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
-		var called bool
-		err := recordErr(batch.New(batch.SQS(), fuzzHandler(&called), batch.Options{}), sqsOne("m-1", body))
-		checkTypedOutcome(t, "m-1", called, err)
-		if called && !acceptedJSON([]byte(body)) {
-			t.Fatalf("handler called for body %q, which is not a present JSON value", body)
+		for _, o := range fuzzOptions {
+			var got fuzzPayload
+			var called bool
+			err := recordErr(batch.New(batch.SQS(), capturingHandler(&got, &called), o), sqsOne("m-1", body))
+			checkTypedOutcome(t, "m-1", called, err)
+			if called && !acceptedJSON([]byte(body)) {
+				t.Fatalf("handler called for body %q, which is not a present JSON value", body)
+			}
+			checkOracle(t, payloadOracle([]byte(body), "body"), got, called, err)
 		}
 	})
 }
+
+// fuzzOptions are the two ways of decoding a payload: the library's
+// decoder, and encoding/json (Options.StdJSON). Both must do what the
+// oracle, encoding/json itself, does.
+var fuzzOptions = []batch.Options{{}, {StdJSON: true}}
 
 func FuzzSNSJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
@@ -248,27 +250,37 @@ func eventBridgeOracle(body []byte) fuzzOutcome {
 
 func FuzzKinesisJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var called bool
-		const seq = "49590338271490256608559692538361571095921575989136588898"
-		err := recordErr(batch.New(batch.Kinesis(), fuzzHandler(&called), batch.Options{}), kinesisOne(seq, data))
-		checkTypedOutcome(t, seq, called, err)
-		if called && !acceptedJSON(data) {
-			t.Fatalf("handler called for data %q, which is not a present JSON value", data)
+		for _, o := range fuzzOptions {
+			var got fuzzPayload
+			var called bool
+			const seq = "49590338271490256608559692538361571095921575989136588898"
+			err := recordErr(batch.New(batch.Kinesis(), capturingHandler(&got, &called), o), kinesisOne(seq, data))
+			checkTypedOutcome(t, seq, called, err)
+			if called && !acceptedJSON(data) {
+				t.Fatalf("handler called for data %q, which is not a present JSON value", data)
+			}
+			checkOracle(t, payloadOracle(data, "data"), got, called, err)
 		}
 	})
 }
 
 func FuzzKafkaJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, value string) {
-		var called bool
-		r := events.KafkaRecord{Topic: "orders", Partition: 2, Offset: 9, Value: value}
-		err := recordErr(batch.New(batch.Kafka(), fuzzHandler(&called), batch.Options{}), kafkaOne(r))
-		checkTypedOutcome(t, "orders-2@9", called, err)
-		if called {
+		for _, o := range fuzzOptions {
+			var got fuzzPayload
+			var called bool
+			r := events.KafkaRecord{Topic: "orders", Partition: 2, Offset: 9, Value: value}
+			err := recordErr(batch.New(batch.Kafka(), capturingHandler(&got, &called), o), kafkaOne(r))
+			checkTypedOutcome(t, "orders-2@9", called, err)
 			data, derr := base64.StdEncoding.DecodeString(value)
-			if derr != nil || !acceptedJSON(data) {
+			if called && (derr != nil || !acceptedJSON(data)) {
 				t.Fatalf("handler called for value %q, which is not base64 of a present JSON value", value)
 			}
+			want := payloadOracle(data, "value")
+			if derr != nil {
+				want = fuzzOutcome{kind: "decode", part: "value", why: "base64: " + derr.Error()}
+			}
+			checkOracle(t, want, got, called, err)
 		}
 	})
 }

@@ -27,8 +27,10 @@
 //
 // The [Function] decodes Lambda's JSON itself, several times faster than
 // encoding/json, decodes each record's payload (for SQS, the message body
-// as JSON) into the handler's type, calls its Validate() error method if it
-// has one, runs the handler, and writes the response Lambda expects:
+// as JSON) into the handler's type, by encoding/json's rules but also
+// several times faster ([Options.StdJSON] asks for encoding/json itself),
+// calls its Validate() error method if it has one, runs the handler, and
+// writes the response Lambda expects:
 // {"batchItemFailures":[{"itemIdentifier":"…"}]}. A record whose payload
 // does not decode or validate fails alone, with a [*DecodeError] or a
 // [*ValidationError], without reaching the handler.

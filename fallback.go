@@ -51,11 +51,11 @@ func eventDecoder[E any](unknown []string, fast decodeFunc[E]) decodeFunc[E] {
 	if len(unknown) == 0 {
 		return fast
 	}
-	return decodeStd[E]
+	return decodeEventStd[E]
 }
 
-// decodeStd decodes an event with encoding/json.
-func decodeStd[E any](payload []byte) (ev E, _ []*eventjson.FieldError, err error) {
+// decodeEventStd decodes an event with encoding/json.
+func decodeEventStd[E any](payload []byte) (ev E, _ []*eventjson.FieldError, err error) {
 	defer func() {
 		// aws-lambda-go's DynamoDB attribute decoding panics on some
 		// malformed binary sets; the decoder must fail instead.

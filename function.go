@@ -58,7 +58,7 @@ func New[E, R, Resp, T any](src Source[E, R, Resp], h func(ctx context.Context, 
 	if h == nil {
 		panic("batch: New: nil handler")
 	}
-	inner := typedFunc(src, h)
+	inner := typedFunc(src, h, o.StdJSON)
 	o.Middleware = append([]Middleware(nil), o.Middleware...) // later edits by the caller change nothing
 	return &Function[E, R, Resp]{src: src, opts: o, inner: inner, h: chain(src, inner, o.Middleware)}
 }

@@ -1,9 +1,11 @@
 package batch_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -231,6 +233,100 @@ func BenchmarkInvoke(b *testing.B) {
 						// wall time on a machine shared with other work.
 						b.ReportMetric(float64(len(payload))*float64(b.N)/cpu.Seconds()/1e6, "MB/cpu-s")
 					}
+				})
+			}
+		}
+	}
+}
+
+// invokeDoc is the payload of fastPayload, as a handler declares it.
+type invokeDoc struct {
+	OrderID  string `json:"orderId"`
+	Customer struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+		Tier  string `json:"tier"`
+	} `json:"customer"`
+	Items []struct {
+		SKU   string  `json:"sku"`
+		Qty   int     `json:"qty"`
+		Price float64 `json:"price"`
+	} `json:"items"`
+	CreatedAt string `json:"createdAt"`
+	Note      string `json:"note"`
+}
+
+func invokeDocHandler(_ context.Context, d invokeDoc) error {
+	if d.OrderID == "" {
+		return errors.New("no order id")
+	}
+	return nil
+}
+
+// BenchmarkInvokeTyped measures raw event bytes to response bytes for a
+// handler of a payload type (the ~256-byte document of fastPayload), in
+// one run, three ways. "fast" is Function.Invoke, the event and the
+// payloads decoded by the library's decoders (the default).
+// "fast+StdJSON" is Function.Invoke with Options.StdJSON: the event by the
+// library's decoder, each payload by encoding/json (what the library did
+// before it had a payload decoder). "std" is lambda.NewHandler around
+// Function.Handle with Options.StdJSON: encoding/json for everything.
+//
+//	go test -run '^$' -bench BenchmarkInvokeTyped -benchtime 300ms -count 5 .
+func BenchmarkInvokeTyped(b *testing.B) {
+	type source struct {
+		name  string
+		event func(n int) any
+		fn    func(o batch.Options) lambda.Handler
+		std   func(o batch.Options) lambda.Handler
+	}
+	sources := []source{
+		{"SQS", func(n int) any { return fastSQSEvent(n) },
+			func(o batch.Options) lambda.Handler { return batch.New(batch.SQS(), invokeDocHandler, o) },
+			func(o batch.Options) lambda.Handler {
+				return lambda.NewHandler(batch.New(batch.SQS(), invokeDocHandler, o).Handle)
+			}},
+		{"Kinesis", func(n int) any { return fastKinesisEvent(n) },
+			func(o batch.Options) lambda.Handler { return batch.New(batch.Kinesis(), invokeDocHandler, o) },
+			func(o batch.Options) lambda.Handler {
+				return lambda.NewHandler(batch.New(batch.Kinesis(), invokeDocHandler, o).Handle)
+			}},
+		{"Kafka", func(n int) any { return fastKafkaEvent(n) },
+			func(o batch.Options) lambda.Handler { return batch.New(batch.Kafka(), invokeDocHandler, o) },
+			func(o batch.Options) lambda.Handler {
+				return lambda.NewHandler(batch.New(batch.Kafka(), invokeDocHandler, o).Handle)
+			}},
+	}
+	std := batch.Options{StdJSON: true}
+	for _, src := range sources {
+		for _, n := range []int{10, 1000} {
+			payload, err := json.Marshal(src.event(n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, path := range []struct {
+				name string
+				h    lambda.Handler
+			}{{"fast", src.fn(batch.Options{})}, {"fast+StdJSON", src.fn(std)}, {"std", src.std(std)}} {
+				b.Run(fmt.Sprintf("%s/records=%d/%s", src.name, n, path.name), func(b *testing.B) {
+					ctx := context.Background()
+					b.ReportAllocs()
+					b.SetBytes(int64(len(payload)))
+					var before, after runtime.MemStats
+					runtime.ReadMemStats(&before)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						out, err := path.h.Invoke(ctx, payload)
+						if err != nil || !bytes.Equal(out, []byte(`{"batchItemFailures":[]}`)) {
+							b.Fatalf("got %s, %v, want no failure", out, err)
+						}
+					}
+					b.StopTimer()
+					runtime.ReadMemStats(&after)
+					recs := float64(n) * float64(b.N)
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
+					b.ReportMetric(float64(after.Mallocs-before.Mallocs)/recs, "allocs/record")
+					b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/recs, "B/record")
 				})
 			}
 		}

@@ -84,15 +84,11 @@ func Kafka() Source[events.KafkaEvent, events.KafkaRecord, KafkaEventResponse] {
 			ev, err := eventjson.Kafka(payload)
 			return ev, nil, err // the value is a base64 string, decoded per record
 		}),
-		payload: func(r *events.KafkaRecord, v any) error {
+		jsonBytes: func(r *events.KafkaRecord) ([]byte, error) {
 			if r.Value == "" {
-				return errEmptyPayload
+				return nil, errEmptyPayload
 			}
-			data, err := base64.StdEncoding.DecodeString(r.Value)
-			if err != nil {
-				return err
-			}
-			return decodeJSON(data, v)
+			return base64.StdEncoding.DecodeString(r.Value)
 		},
 		part: "value",
 	}

@@ -37,8 +37,8 @@ func Kinesis() Source[events.KinesisEvent, events.KinesisEventRecord, events.Kin
 		encode: func(dst []byte, rs []events.KinesisEventRecord, failed []int) []byte {
 			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return rs[i].Kinesis.SequenceNumber })
 		},
-		decode:  eventDecoder(kinesisUnknown(), eventjson.KinesisLenient),
-		payload: func(r *events.KinesisEventRecord, v any) error { return decodeJSON(r.Kinesis.Data, v) },
-		part:    "data",
+		decode:    eventDecoder(kinesisUnknown(), eventjson.KinesisLenient),
+		jsonBytes: func(r *events.KinesisEventRecord) ([]byte, error) { return r.Kinesis.Data, nil },
+		part:      "data",
 	}
 }

@@ -123,6 +123,17 @@ type Options struct {
 	// same.
 	Retry func(ctx context.Context, fs []Failure)
 
+	// StdJSON decodes the JSON payloads of SQS, Kinesis and Kafka records
+	// with encoding/json's json.Unmarshal, as a handler that decodes the
+	// payload itself would. By default they are decoded by the library's
+	// own decoder, which follows encoding/json's rules and gives the same
+	// values and the same errors several times faster; StdJSON is there
+	// for a program that wants encoding/json itself. It does not change
+	// decoders given to [Source.Decode] ([SNS] and [EventBridge] use the
+	// library's decoder), nor a payload type that decodes itself (its
+	// UnmarshalJSON method is called, as encoding/json calls it).
+	StdJSON bool
+
 	// Middleware wraps the handling of each record, the first outermost:
 	// with [a, b], a runs b, which runs the decoding and the handler. Nil
 	// entries are ignored.

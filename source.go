@@ -30,10 +30,15 @@ type Source[E, R, Resp any] struct {
 	encode  func(dst []byte, records []R, failed []int) []byte
 	decode  decodeFunc[E]
 
-	// payload decodes a record's payload into v, a *T; part names the
-	// payload in a DecodeError. nil: the source has no default.
-	payload func(rec *R, v any) error
-	part    string
+	// The payload of a record, for a handler of another type T: either
+	// jsonBytes, the source's default, which gives the bytes of a JSON
+	// payload that New pairs with the JSON decoder it picks for T, or
+	// payload, a decoder given to Decode, which decodes into v, a *T.
+	// Neither: the source has no default. part names the payload in a
+	// DecodeError.
+	jsonBytes func(rec *R) ([]byte, error)
+	payload   func(rec *R, v any) error
+	part      string
 }
 
 // Decode returns a copy of s whose records are decoded into a handler's
@@ -54,6 +59,7 @@ type Source[E, R, Resp any] struct {
 // removes the decoder, default included: only handlers of the record type
 // can then be given to [New].
 func (s Source[E, R, Resp]) Decode(dec func(rec R, v any) error) Source[E, R, Resp] {
+	s.jsonBytes = nil
 	if dec == nil {
 		s.payload, s.part = nil, ""
 		return s

@@ -50,8 +50,8 @@ func SQS() Source[events.SQSEvent, events.SQSMessage, events.SQSEventResponse] {
 		encode: func(dst []byte, ms []events.SQSMessage, failed []int) []byte {
 			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return ms[i].MessageId })
 		},
-		decode:  eventDecoder(sqsUnknown(), eventjson.SQSLenient),
-		payload: func(m *events.SQSMessage, v any) error { return decodeJSON([]byte(m.Body), v) },
-		part:    "body",
+		decode:    eventDecoder(sqsUnknown(), eventjson.SQSLenient),
+		jsonBytes: func(m *events.SQSMessage) ([]byte, error) { return []byte(m.Body), nil },
+		part:      "body",
 	}
 }

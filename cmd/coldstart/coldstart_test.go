@@ -1,6 +1,6 @@
 //go:build coldstart
 
-// This test builds two binaries and starts them repeatedly, which takes
+// This test builds three binaries and starts them repeatedly, which takes
 // tens of seconds; it runs only with the build tag, which scripts/test.sh
 // (the suite CI runs) sets:
 //
@@ -18,7 +18,7 @@ func TestRunReportsBothFunctions(t *testing.T) {
 	if err := run([]string{"-n", "2", "-records", "3"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"lambda.Start + encoding/json", "batch.New (fast path)", "MiB"} {
+	for _, want := range []string{"lambda.Start + encoding/json", "batch.New (fast path)", "batch.New, typed payload (fast path)", "MiB"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("got report %q, want it to mention %q", out.String(), want)
 		}

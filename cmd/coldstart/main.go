@@ -1,9 +1,12 @@
 // Command coldstart measures what the fast path costs at cold start: it
-// builds two minimal SQS functions, one calling lambda.Start with
-// batch.New (Invoke, the fast path) and one with a typed handler decoded by encoding/json,
-// reports their binary sizes, then starts each many times against a local
-// Lambda Runtime API (internal/runtimeapi) and reports the time from process
-// start to the end of its first invocation.
+// builds three minimal SQS functions, one calling lambda.Start with a
+// handler of the event type (encoding/json), one with batch.New (Invoke,
+// the fast path) and a handler of the record, and one with batch.New and a
+// handler of a payload type (decoded by the library's JSON decoder, whose
+// plan for the type is compiled in New), reports their binary sizes, then
+// starts each many times against a local Lambda Runtime API
+// (internal/runtimeapi) and reports the time from process start to its
+// first poll and to the end of its first invocation.
 //
 // Run it from anywhere inside the module:
 //
@@ -38,7 +41,7 @@ func main() {
 	}
 }
 
-// function is one of the two measured functions.
+// function is one of the measured functions.
 type function struct {
 	name string // what the report calls it
 	pkg  string // package path relative to the module root
@@ -71,6 +74,7 @@ func run(args []string, stdout io.Writer) error {
 	fns := []*function{
 		{name: "lambda.Start + encoding/json", pkg: "./cmd/coldstart/testdata/stdfn"},
 		{name: "batch.New (fast path)", pkg: "./cmd/coldstart/testdata/fastfn"},
+		{name: "batch.New, typed payload (fast path)", pkg: "./cmd/coldstart/testdata/typedfn"},
 	}
 	for _, f := range fns {
 		f.bin = filepath.Join(dir, filepath.Base(f.pkg))
@@ -91,7 +95,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	for i := 0; i < *n; i++ {
-		for _, f := range fns { // alternate, so that drift hits both alike
+		for _, f := range fns { // alternate, so that drift hits all alike
 			initT, tti, err := coldStart(f.bin, payload)
 			if err != nil {
 				return fmt.Errorf("%s: %w", f.name, err)

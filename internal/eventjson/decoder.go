@@ -1,6 +1,8 @@
 // Package eventjson decodes the JSON events AWS Lambda sends from SQS,
 // Kinesis, DynamoDB Streams and Kafka into the aws-lambda-go event types, and
-// encodes the partial batch responses, without reflection.
+// encodes the partial batch responses, without reflection. A [Plan] decodes
+// the records' payloads into the handler's type, by encoding/json's rules,
+// with the same scanner (see payload.go).
 //
 // The decoders are written for exactly these event shapes and fill the same
 // values encoding/json would: a differential test and a fuzz target hold
@@ -422,28 +424,46 @@ func (d *decoder) strBytes() ([]byte, error) {
 }
 
 // strPlain reads a string whose body needs no unquoting (no escape, no
-// control character, valid UTF-8), the common case, with bulk scans. It
-// reports false, without moving, for any other string.
+// control character, valid UTF-8), the common case. An ASCII string is
+// read in one pass, eight bytes at a time; from the first byte above 0x7f
+// on, the rest is checked with bulk scans. It reports false, without
+// moving, for any other string.
 func (d *decoder) strPlain() (start, end int, ok bool, err error) {
 	if d.peek() != '"' {
 		return 0, 0, false, d.typeErr("string")
 	}
 	start = d.i + 1
 	s := d.b
-	q := bytes.IndexByte(s[start:], '"')
+	j := start
+	for j+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[j:])) {
+		j += 8
+	}
+	for j < len(s) && strSafe[s[j]] {
+		j++
+	}
+	if j >= len(s) {
+		return 0, 0, false, nil
+	}
+	if s[j] == '"' {
+		d.i = j + 1
+		return start, j, true, nil
+	}
+	if s[j] < utf8.RuneSelf {
+		return 0, 0, false, nil // an escape or a control character
+	}
+	q := bytes.IndexByte(s[j:], '"')
 	if q < 0 {
 		return 0, 0, false, nil
 	}
-	seg := s[start : start+q]
+	seg := s[j : j+q]
 	if bytes.IndexByte(seg, '\\') >= 0 {
 		return 0, 0, false, nil
 	}
-	ctrl, high := scanPlain(seg)
-	if ctrl || high && !utf8.Valid(seg) {
+	if ctrl, _ := scanPlain(seg); ctrl || !utf8.Valid(seg) {
 		return 0, 0, false, nil
 	}
-	d.i = start + q + 1
-	return start, start + q, true, nil
+	d.i = j + q + 1
+	return start, j + q, true, nil
 }
 
 // skipStr validates a string (the next byte is '"') without keeping it:

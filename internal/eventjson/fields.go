@@ -4,7 +4,6 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -105,7 +104,7 @@ func unknown(t reflect.Type, known map[reflect.Type][]string) []string {
 			out = append(out, t.String()+" (a type the decoders do not know)")
 			return
 		}
-		for _, f := range jsonFields(t) {
+		for _, f := range structFields(t) {
 			if !contains(names, f.name) {
 				out = append(out, t.String()+"."+f.name)
 			}
@@ -129,47 +128,6 @@ func decodesItself(t reflect.Type) bool {
 	}
 	p := reflect.PointerTo(t)
 	return p.Implements(jsonUnmarshaler) || p.Implements(textUnmarshaler)
-}
-
-// jsonField is a field of a struct as encoding/json sees it.
-type jsonField struct {
-	name string
-	typ  reflect.Type
-}
-
-// jsonFields returns the fields encoding/json decodes into a struct of
-// type t: exported fields, named by their json tag or else by the field's
-// name, without those tagged "-", and with the fields of embedded structs
-// promoted. (encoding/json hides some promoted fields whose names collide;
-// listing them all can only report more, never less.)
-func jsonFields(t reflect.Type) []jsonField {
-	var out []jsonField
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if f.Anonymous {
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if name == "" && ft.Kind() == reflect.Struct && !decodesItself(ft) {
-				out = append(out, jsonFields(ft)...)
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, jsonField{name: name, typ: f.Type})
-	}
-	return out
 }
 
 func contains(names []string, name string) bool {
