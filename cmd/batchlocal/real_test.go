@@ -10,9 +10,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/seed-45ee126e/batch/esm"
+	sqsexample "github.com/seed-45ee126e/batch/examples/sqs"
 )
 
 // The real backends, against the servers TestMain found or started:
@@ -97,6 +102,84 @@ func TestMotoSQS(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The SQS poller receives as Lambda's does: without a batching window,
+// one ReceiveMessage per batch; with one, as many as it takes to fill the
+// batch within the window. Either way the run ends with one one-second
+// long poll that finds the queue empty: a batching window gathers
+// records, and an empty queue has none to gather, so it is not waited
+// out there.
+func TestMotoSQSReceive(t *testing.T) {
+	needSQS(t)
+	tests := []struct {
+		name      string
+		batchSize int
+		window    time.Duration
+		want      []int // the batches' sizes
+	}{
+		{"one receive per batch without a window", 10, 0, []int{10, 10, 10, 10, 10}},
+		{"the window fills the batch", 20, 2 * time.Second, []int{20, 20, 10}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			cfg, err := awsConfig(ctx, "us-east-1", sqsEndpoint)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var polls receiveLog
+			c := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.APIOptions = append(o.APIOptions, polls.record) })
+			q, err := openQueue(ctx, c, sqsEndpoint, unique(t, "receive"), true, 30*time.Second, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := q.send(ctx, generate(srcSQS, false, 50, 0, 4)); err != nil {
+				t.Fatal(err)
+			}
+			o := &runOptions{batchSize: tt.batchSize, window: tt.window, maxInvocations: 100}
+			tr, err := newSQSPoller(q, "us-east-1", o, sqsexample.New(), nil).run(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sizes []int
+			for _, inv := range tr.Invocations {
+				sizes = append(sizes, len(inv.IDs))
+			}
+			if !reflect.DeepEqual(sizes, tt.want) || tr.Count(esm.Processed) != 50 {
+				t.Errorf("got batches of %v, %d processed; want %v, 50", sizes, tr.Count(esm.Processed), tt.want)
+			}
+			if last := polls[len(polls)-1]; last.got != 0 || last.wait != 1 {
+				t.Errorf("last receive: got %d messages after a %d s long poll, want none after 1 s", last.got, last.wait)
+			}
+			if tt.window == 0 && len(polls) != len(tt.want)+1 {
+				t.Errorf("got %d receives, want %d: one per batch, one to find the queue empty", len(polls), len(tt.want)+1)
+			}
+		})
+	}
+}
+
+// receiveLog records the ReceiveMessage calls of an SQS client.
+type receiveLog []receiveCall
+
+// receiveCall is one ReceiveMessage: the long poll it asked for, and the
+// messages it got.
+type receiveCall struct {
+	wait int32
+	got  int
+}
+
+// record is an APIOptions entry that adds the recording to a client.
+func (l *receiveLog) record(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("receiveLog",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleInitialize(ctx, in)
+			if r, ok := in.Parameters.(*sqs.ReceiveMessageInput); ok && err == nil {
+				*l = append(*l, receiveCall{r.WaitTimeSeconds, len(out.Result.(*sqs.ReceiveMessageOutput).Messages)})
+			}
+			return out, md, err
+		}), middleware.After)
 }
 
 // kinesalite: the shard resumes at the reported record, and the records

@@ -237,20 +237,17 @@ func (p *sqsPoller) run(ctx context.Context) (*esm.Trace, error) {
 	return &p.tr, nil
 }
 
-// receive gathers a batch: one ReceiveMessage without a batching window,
-// else as many as come within the window, up to the batch size.
+// receive gathers a batch. The first ReceiveMessage is a one-second long
+// poll, so that an empty queue is seen soon; without a batching window,
+// what it returns is the batch. With one, the poller goes on receiving
+// until the batch is full or the window, counted from the first
+// receive, has passed. The window gathers records: an empty queue has
+// none, so the run does not wait it out to find the queue drained.
 func (p *sqsPoller) receive(ctx context.Context) ([]types.Message, error) {
 	var out []types.Message
 	deadline := time.Now().Add(p.o.window)
-	for len(out) < p.o.batchSize {
-		wait := int32(1) // short long-polls, so that an empty queue is seen soon
-		if p.o.window > 0 {
-			left := time.Until(deadline)
-			if left <= 0 {
-				break
-			}
-			wait = int32(min(20, max(1, int(left.Seconds()+0.999))))
-		}
+	wait := int32(1)
+	for {
 		resp, err := p.q.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(p.q.url),
 			MaxNumberOfMessages:         int32(min(10, p.o.batchSize-len(out))),
@@ -262,11 +259,15 @@ func (p *sqsPoller) receive(ctx context.Context) ([]types.Message, error) {
 			return out, err
 		}
 		out = append(out, resp.Messages...)
-		if p.o.window == 0 || len(resp.Messages) == 0 && len(out) == 0 {
-			break
+		if len(out) == 0 || len(out) >= p.o.batchSize || p.o.window == 0 {
+			return out, nil
 		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return out, nil
+		}
+		wait = int32(min(20, max(1, int(left.Seconds()+0.999))))
 	}
-	return out, nil
 }
 
 // event builds the event Lambda sends for msgs.
