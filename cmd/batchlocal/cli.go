@@ -31,6 +31,7 @@ Usage:
   batchlocal invoke FUNCTION [EVENT]   invoke once; print the response and what Lambda does with it
   batchlocal run FUNCTION [flags]      run it against a queue or stream until it is drained
   batchlocal send [flags] [N]          send N messages or records to a real queue or stream
+  batchlocal run --template FILE       run with the function, mapping and queue settings of a SAM template
 
 FUNCTION is a directory holding a Go main package (built here, for this
 machine) or an executable, such as a bootstrap built for this machine.
@@ -101,6 +102,7 @@ type functionFlags struct {
 	region  string
 	log     string
 	handler string
+	tmplEnv []string // KEY=VALUE from a template; --env replaces a key
 }
 
 func (f *functionFlags) register(fs *pflag.FlagSet, defaultLog string) {
@@ -114,9 +116,19 @@ func (f *functionFlags) register(fs *pflag.FlagSet, defaultLog string) {
 }
 
 // environment expands the --env flags: KEY alone takes this process's
-// value.
+// value. They come after a template's variables, which they replace.
 func (f *functionFlags) environment() ([]string, error) {
+	flagKeys := map[string]bool{}
+	for _, e := range f.env {
+		k, _, _ := strings.Cut(e, "=")
+		flagKeys[k] = true
+	}
 	var out []string
+	for _, e := range f.tmplEnv {
+		if k, _, _ := strings.Cut(e, "="); !flagKeys[k] {
+			out = append(out, e)
+		}
+	}
 	for _, e := range f.env {
 		if strings.Contains(e, "=") {
 			out = append(out, e)

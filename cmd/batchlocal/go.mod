@@ -15,6 +15,7 @@ require (
 	github.com/seed-45ee126e/batch v0.0.0
 	github.com/spf13/pflag v1.1.0
 	golang.org/x/term v0.38.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -28,13 +28,18 @@ with it: which records are retried, where a stream's checkpoint goes, or
 why the whole batch is retried (a function error, a timeout, or an
 identifier that is empty, unknown or under a wrong key).
 
+With --template, FUNCTION is optional (the template's), and so is EVENT:
+batchlocal invoke --template FILE [FUNCTION] [EVENT].
+
 Examples:
   batchlocal invoke ./examples/sqs/lambda ./examples/sqs/events/event.json
   batchlocal invoke ./bootstrap --source kinesis --records 20 --poison 10%
+  batchlocal invoke --template ./examples/sqs/template.yaml ./examples/sqs/events/event.json
 `
 
 type invokeOptions struct {
 	fn       functionFlags
+	tf       templateFlags
 	source   string
 	fifo     bool
 	records  int
@@ -53,14 +58,36 @@ func invokeCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.Var(&o.poison, "poison", "the share of the sample's records that the examples' functions fail on, such as 20%")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON, for scripts")
 	fs.BoolVar(&o.noReport, "no-report-batch-item-failures", false, "read the response as a mapping without ReportBatchItemFailures does: it is ignored")
+	o.tf.register(fs)
 	if err := parse(fs, args); err != nil {
 		if err == errHelp {
 			return nil
 		}
 		return err
 	}
-	if fs.NArg() < 1 || fs.NArg() > 2 {
+	if err := o.tf.check(); err != nil {
+		return err
+	}
+	var fnArg, eventArg string
+	switch n := fs.NArg(); {
+	case n == 2:
+		fnArg, eventArg = fs.Arg(0), fs.Arg(1)
+	case n == 1 && o.tf.path != "" && isEventFile(fs.Arg(0)):
+		eventArg = fs.Arg(0)
+	case n == 1:
+		fnArg = fs.Arg(0)
+	case n > 2 || o.tf.path == "":
 		return usagef("invoke takes FUNCTION and an optional EVENT (see batchlocal invoke --help)")
+	}
+	var tmpl *templateReport
+	if o.tf.path != "" {
+		var err error
+		if fnArg, tmpl, err = o.applyTemplate(fs, &o.tf, fnArg); err != nil {
+			return err
+		}
+		for _, w := range tmpl.Warnings {
+			fmt.Fprintf(stderr, "batchlocal: warning: %s\n", w)
+		}
 	}
 	if err := checkSource(o.source); err != nil {
 		return err
@@ -69,8 +96,8 @@ func invokeCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	// The event first: a malformed file is reported before any build.
 	var payload []byte
 	var err error
-	if fs.NArg() == 2 {
-		payload, err = readEvent(fs.Arg(1))
+	if eventArg != "" {
+		payload, err = readEvent(eventArg)
 	} else {
 		payload, err = sampleEvent(o.source, o.fifo, o.records, float64(o.poison))
 	}
@@ -80,8 +107,8 @@ func invokeCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	b, err := describeBatch(payload)
 	if err != nil {
 		name := "the event"
-		if fs.NArg() == 2 {
-			name = fs.Arg(1)
+		if eventArg != "" {
+			name = eventArg
 		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -91,7 +118,7 @@ func invokeCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	lf, name, stop, err := startFunction(ctx, fs.Arg(0), &o.fn, tmp, stderr)
+	lf, name, stop, err := startFunction(ctx, fnArg, &o.fn, tmp, stderr)
 	if err != nil {
 		return err
 	}
@@ -116,6 +143,7 @@ func invokeCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	out := contract.Decide(b.src, b.ids, b.keys, res.Payload, funcErr)
 	v := verdictOf(b, out, o.noReport, res)
 	v.Function = name
+	v.Template = tmpl
 	if o.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -313,6 +341,8 @@ type verdict struct {
 	Error      *functionError  `json:"error,omitempty"`
 	Records    int             `json:"records"`
 	Lambda     lambdaAction    `json:"lambda"`
+	// Template says where each setting came from, with --template.
+	Template *templateReport `json:"template,omitempty"`
 }
 
 // lambdaAction says what the event source mapping does next.
@@ -460,6 +490,10 @@ func printVerdict(w io.Writer, v verdict) {
 	}
 	for _, warn := range a.Warnings {
 		fmt.Fprintf(w, "  Warning: %s\n", warn)
+	}
+	if v.Template != nil {
+		fmt.Fprintln(w)
+		printTemplate(w, v.Template)
 	}
 }
 

@@ -8,6 +8,7 @@
 //	batchlocal invoke ./lambda event.json     # one invocation: the response, and what Lambda does with it
 //	batchlocal run ./lambda --send 1000 --poison 2% --max-receive-count 3
 //	batchlocal send --endpoint-url http://127.0.0.1:5000 --queue orders --create 100
+//	batchlocal run --template examples/sqs/template.yaml --send 100   # the settings a SAM template deploys
 //
 // A function is a directory holding a Go main package, built here for
 // this machine (with -tags lambda.norpc), or an executable (a bootstrap).

@@ -19,6 +19,8 @@ type summary struct {
 	Source   string `json:"source"`  // "SQS", "SQS FIFO", "Kinesis", "DynamoDB Streams", "Kafka"
 	Name     string `json:"name"`    // the queue, stream, table or topic
 	Settings string `json:"settings"`
+	// Template says where each setting came from, with --template.
+	Template *templateReport `json:"template,omitempty"`
 
 	Records  int            `json:"records"`
 	Outcomes map[string]int `json:"outcomes"` // by final state: processed, dead-lettered, expired, discarded, pending
@@ -183,6 +185,10 @@ func printSummary(w io.Writer, s *summary, maxFailed int) {
 		where = "the " + s.Backend
 	}
 	fmt.Fprintf(w, "%s on %s %s %q (%s)\n\n", s.Function, where, s.Source, s.Name, s.Settings)
+	if s.Template != nil {
+		printTemplate(w, s.Template)
+		fmt.Fprintln(w)
+	}
 	var outcomes []string
 	for _, k := range []string{"processed", "dead-lettered", "expired", "discarded", "pending"} {
 		if n, ok := s.Outcomes[k]; ok {

@@ -35,10 +35,12 @@ Examples:
   batchlocal run ./examples/kinesis/lambda --source kinesis --send 500 --poison 1% \
       --max-retry-attempts 2 --bisect --on-failure failures
   batchlocal run ./lambda --endpoint-url http://127.0.0.1:5000 --queue orders --visibility-timeout 2s
+  batchlocal run --template ./examples/sqs/template.yaml --send 100 --poison 5%
 `
 
 type runOptions struct {
 	fn functionFlags
+	tf templateFlags
 
 	source                      string
 	queue, stream, table        string
@@ -68,6 +70,7 @@ type runOptions struct {
 	show                        int
 	trace                       string
 	notes                       []string // for the summary, from the backend
+	tmpl                        *templateReport
 	batchSizeSet, visibilitySet bool
 	queueRead                   bool // visibility and maxReceive are the real queue's
 }
@@ -106,17 +109,33 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&o.show, "show", 10, "the records not processed that the summary lists (--json lists all)")
 	fs.StringVar(&o.trace, "trace", "", "write the whole history of the run to FILE, as JSON: every invocation (records, response, verdict) and every record (deliveries, final state)")
 	o.fn.register(fs, "none")
+	o.tf.register(fs)
 	if err := parse(fs, args); err != nil {
 		if err == errHelp {
 			return nil
 		}
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usagef("run takes one FUNCTION (see batchlocal run --help)")
+	if err := o.tf.check(); err != nil {
+		return err
 	}
+	if fs.NArg() > 1 || fs.NArg() == 0 && o.tf.path == "" {
+		return usagef("run takes one FUNCTION, or --template (see batchlocal run --help)")
+	}
+	fnArg := fs.Arg(0)
 	o.batchSizeSet = fs.Changed("batch-size")
 	o.visibilitySet = fs.Changed("visibility-timeout")
+	var tmpl *templateReport
+	if o.tf.path != "" {
+		var err error
+		if fnArg, tmpl, err = o.applyTemplate(fs, &o.tf, fnArg); err != nil {
+			return err
+		}
+		o.tmpl = tmpl
+		for _, w := range tmpl.Warnings {
+			fmt.Fprintf(stderr, "batchlocal: warning: %s\n", w)
+		}
+	}
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -140,7 +159,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	lf, name, stop, err := startFunction(ctx, fs.Arg(0), &o.fn, tmp, stderr)
+	lf, name, stop, err := startFunction(ctx, fnArg, &o.fn, tmp, stderr)
 	if err != nil {
 		return err
 	}
@@ -149,7 +168,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer cancel()
 	lf.cancel = cancel
 
-	s := &summary{Function: name, Backend: "embedded", Source: o.sourceName(), Name: o.name(), Settings: o.settings()}
+	s := &summary{Function: name, Backend: "embedded", Source: o.sourceName(), Name: o.name(), Settings: o.settings(), Template: tmpl}
 	if o.fn.log == "none" {
 		s.Notes = append(s.Notes, "the function's output was discarded; --function-log FILE keeps it")
 	}
@@ -170,6 +189,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		s.Backend = o.endpoint
 		tr, err = runReal(runCtx, &o, lf, items, prog, labels)
 		s.Settings, s.Source = o.settings(), o.sourceName()
+		if tmpl != nil && o.queueRead {
+			tmpl.fromRealQueue(&o)
+		}
 	}
 	wall := time.Since(start)
 	prog.done()
@@ -240,22 +262,22 @@ func (o *runOptions) check() error {
 		maxBatch = 10
 	}
 	if o.batchSize < 1 || o.batchSize > maxBatch {
-		return usagef("--batch-size %d: Lambda accepts 1 to %d for this source", o.batchSize, maxBatch)
+		return usagef("%s %d: Lambda accepts 1 to %d for this source", o.label("batch-size"), o.batchSize, maxBatch)
 	}
 	if o.source == srcSQS && o.batchSize > 10 && o.window < time.Second {
-		return usagef("--batch-size %d: Lambda requires a batching window of at least 1s (--batch-window 1s) for an SQS batch size above 10", o.batchSize)
+		return usagef("%s %d: Lambda requires a batching window of at least 1s (--batch-window 1s) for an SQS batch size above 10", o.label("batch-size"), o.batchSize)
 	}
 	if o.window < 0 || o.window > 300*time.Second {
-		return usagef("--batch-window %s: Lambda accepts 0 to 300s", o.window)
+		return usagef("%s %s: Lambda accepts 0 to 300s", o.label("batch-window"), o.window)
 	}
 	if o.maxReceive < 0 {
-		return usagef("--max-receive-count %d: want 0 (no dead-letter queue) or more", o.maxReceive)
+		return usagef("%s %d: want 0 (no dead-letter queue) or more", o.label("max-receive-count"), o.maxReceive)
 	}
 	if o.maxRetry < -1 || o.maxRetry > 10000 {
-		return usagef("--max-retry-attempts %d: Lambda accepts -1 to 10000", o.maxRetry)
+		return usagef("%s %d: Lambda accepts -1 to 10000", o.label("max-retry-attempts"), o.maxRetry)
 	}
 	if o.shards < 1 {
-		return usagef("--shards %d: want at least 1", o.shards)
+		return usagef("%s %d: want at least 1", o.label("shards"), o.shards)
 	}
 	if o.endpoint != "" && o.source == srcKafka {
 		return usagef("Kafka runs on the embedded backend only: --endpoint-url is for SQS, Kinesis and DynamoDB Streams")
@@ -275,6 +297,19 @@ func (o *runOptions) check() error {
 		return usagef("--max-invocations %d: want at least 1", o.maxInvocations)
 	}
 	return nil
+}
+
+// label names the origin of a setting in an error: its flag, or the
+// template's property it came from.
+func (o *runOptions) label(flag string) string {
+	if o.tmpl != nil {
+		for _, s := range o.tmpl.Settings {
+			if s.Flag == "--"+flag && s.From == fromTemplate {
+				return o.tmpl.Path + ": " + s.Property
+			}
+		}
+	}
+	return "--" + flag
 }
 
 func (o *runOptions) name() string {
