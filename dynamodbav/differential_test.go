@@ -128,7 +128,8 @@ type wide struct {
 	Empty     int               `dynamodbav:""`
 	Skip      string            `dynamodbav:"-"`
 	OmitMap   map[string]string `dynamodbav:",omitempty,nullempty"`
-	unexp     string
+	//lint:ignore U1000 an unexported field, which neither decoder may fill
+	unexp string
 }
 
 // attributeNames are the names the fields of t decode from, with the
@@ -495,9 +496,11 @@ type (
 
 	// hiddenString embeds an unexported string type.
 	hiddenString struct {
+		//lint:ignore U1000 an embedded unexported non-struct type, which neither decoder may fill
 		lower
 		Name string
 	}
+	//lint:ignore U1000 embedded in hiddenString only
 	lower string
 
 	// unmarshalsWhole has UnmarshalDynamoDBAttributeValue on its pointer.

@@ -93,7 +93,6 @@ var (
 	anyMapType          = reflect.TypeFor[map[string]any]()
 	stringMapType       = reflect.TypeFor[map[string]string]()
 	anySliceType        = reflect.TypeFor[[]any]()
-	byteSliceType       = reflect.TypeFor[[]byte]()
 )
 
 // roots caches the root of each pointer type, built on first use.

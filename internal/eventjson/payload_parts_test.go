@@ -136,18 +136,22 @@ type (
 		fieldsA
 		fieldsB
 		*FieldsExported
-		T     string
-		Y     string  `json:"Y"`
-		Skip  string  `json:"-"`
-		Dash  string  `json:"-,"`
+		T    string
+		Y    string `json:"Y"`
+		Skip string `json:"-"`
+		//lint:ignore SA5008 encoding/json reads the key "-" from this tag; the test holds the decoder to it
+		Dash string `json:"-,"`
+		//lint:ignore SA5008 an invalid tag name, which encoding/json ignores for the field's own name
 		Bad   string  `json:"a\\b"`
 		Named fieldsB `json:"named"`
+		//lint:ignore U1000 an unexported field, which no decoder may fill
 		lower string
 	}
 	fieldsTwice struct {
 		fieldsA
 		Other fieldsA
 	}
+	//lint:ignore U1000 a type that embeds a pointer to itself, for structFields
 	fieldsCycle struct {
 		*fieldsCycle
 		N int

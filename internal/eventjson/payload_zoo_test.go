@@ -21,45 +21,48 @@ import (
 // with UnmarshalJSON or UnmarshalText.
 
 type zooOrder struct {
-	ID        string            `json:"id"`
-	Customer  *zooCustomer      `json:"customer"`
-	Items     []zooItem         `json:"items"`
-	Total     float64           `json:"total"`
-	Currency  string            `json:"currency"`
-	Created   time.Time         `json:"created"`
-	Updated   *time.Time        `json:"updated,omitempty"`
-	Paid      bool              `json:"paid"`
-	Notes     *string           // no tag: the Go name, matched case-insensitively
-	Meta      map[string]any    `json:"meta"`
-	Extra     any               `json:"extra"`
-	Raw       json.RawMessage   `json:"raw"`
-	Blob      []byte            `json:"blob"`
-	Version   int64             `json:"version,string"`
-	Priority  *int              `json:"priority,string"`
-	Flagged   bool              `json:"flagged,string"`
-	Label     string            `json:"label,string"`
-	Weight    float32           `json:"weight,string"`
-	Amount    json.Number       `json:"amount"`
-	Count     uint8             `json:"count"`
-	Small     int8              `json:"small"`
-	Ratio     float32           `json:"ratio"`
-	Seq       uint64            `json:"seq"`
-	Ignored   string            `json:"-"`
-	Dash      string            `json:"-,"`
-	Flags     [3]bool           `json:"flags"`
-	Scores    map[int]float64   `json:"scores"`
-	Counts    map[uint16]int    `json:"counts"`
-	Kind      zooKind           `json:"kind"`
-	Price     zooCents          `json:"price"`
-	PriceP    *zooCents         `json:"priceP"`
-	Level     zooLevel          `json:"level"`
-	Labels    map[string]string `json:"labels"`
-	Matrix    [][]int           `json:"matrix"`
-	Bad       bad               `json:"bad"`
+	ID       string          `json:"id"`
+	Customer *zooCustomer    `json:"customer"`
+	Items    []zooItem       `json:"items"`
+	Total    float64         `json:"total"`
+	Currency string          `json:"currency"`
+	Created  time.Time       `json:"created"`
+	Updated  *time.Time      `json:"updated,omitempty"`
+	Paid     bool            `json:"paid"`
+	Notes    *string         // no tag: the Go name, matched case-insensitively
+	Meta     map[string]any  `json:"meta"`
+	Extra    any             `json:"extra"`
+	Raw      json.RawMessage `json:"raw"`
+	Blob     []byte          `json:"blob"`
+	Version  int64           `json:"version,string"`
+	Priority *int            `json:"priority,string"`
+	Flagged  bool            `json:"flagged,string"`
+	Label    string          `json:"label,string"`
+	Weight   float32         `json:"weight,string"`
+	Amount   json.Number     `json:"amount"`
+	Count    uint8           `json:"count"`
+	Small    int8            `json:"small"`
+	Ratio    float32         `json:"ratio"`
+	Seq      uint64          `json:"seq"`
+	Ignored  string          `json:"-"`
+	//lint:ignore SA5008 encoding/json reads the key "-" from this tag
+	Dash   string            `json:"-,"`
+	Flags  [3]bool           `json:"flags"`
+	Scores map[int]float64   `json:"scores"`
+	Counts map[uint16]int    `json:"counts"`
+	Kind   zooKind           `json:"kind"`
+	Price  zooCents          `json:"price"`
+	PriceP *zooCents         `json:"priceP"`
+	Level  zooLevel          `json:"level"`
+	Labels map[string]string `json:"labels"`
+	Matrix [][]int           `json:"matrix"`
+	Bad    bad               `json:"bad"`
+	//lint:ignore U1000 an unexported field, which no decoder may fill
 	internal  string
 	Έλληνας   string // a Go name with non-ASCII letters
 	KelvinKey string `json:"k"`
-	ſtrange   int
+	//lint:ignore U1000 unexported: ſ is a lower-case letter, though it folds to S
+	ſtrange int
 }
 
 type bad struct{ N int }
