@@ -430,10 +430,7 @@ type Kinesis struct {
 // [*ConfigError] in [Trace.Err].
 func NewKinesis(name string, cfg StreamConfig) *Kinesis {
 	s := newStream[events.KinesisEventRecord, events.KinesisEvent]("kinesis:"+name, cfg)
-	s.seq = func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
-	s.arrival = func(r events.KinesisEventRecord) time.Time { return r.Kinesis.ApproximateArrivalTimestamp.Time }
-	s.event = func(rs []events.KinesisEventRecord) events.KinesisEvent { return events.KinesisEvent{Records: rs} }
-	s.src = contract.Kinesis
+	kinesisRecords(s)
 	return &Kinesis{s: s, b: fake.NewKinesisStream(name, s.cfg.Shards)}
 }
 
@@ -448,14 +445,29 @@ func NewKinesis(name string, cfg StreamConfig) *Kinesis {
 // is the event's, so r builds records as Lambda delivers them.
 func ReadKinesis(name string, cfg StreamConfig, r ShardReader[events.KinesisEventRecord]) *Kinesis {
 	s := newLiveStream[events.KinesisEventRecord, events.KinesisEvent]("kinesis:"+name, cfg, r)
-	s.seq = func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
-	s.arrival = func(r events.KinesisEventRecord) time.Time { return r.Kinesis.ApproximateArrivalTimestamp.Time }
-	s.event = func(rs []events.KinesisEventRecord) events.KinesisEvent { return events.KinesisEvent{Records: rs} }
+	kinesisRecords(s)
 	s.meta = func(r events.KinesisEventRecord) (string, string) {
 		return r.Kinesis.PartitionKey, string(r.Kinesis.Data)
 	}
-	s.src = contract.Kinesis
 	return &Kinesis{s: s}
+}
+
+// kinesisRecords tells s how to read Kinesis records and build their
+// events.
+func kinesisRecords(s *stream[events.KinesisEventRecord, events.KinesisEvent]) {
+	s.seq = func(r events.KinesisEventRecord) string { return r.Kinesis.SequenceNumber }
+	s.arrival = func(r events.KinesisEventRecord) time.Time { return r.Kinesis.ApproximateArrivalTimestamp.Time }
+	s.event = func(rs []events.KinesisEventRecord) events.KinesisEvent { return events.KinesisEvent{Records: rs} }
+	s.src = contract.Kinesis
+}
+
+// dynamodbRecords tells s how to read DynamoDB Streams records and build
+// their events.
+func dynamodbRecords(s *stream[events.DynamoDBEventRecord, events.DynamoDBEvent]) {
+	s.seq = func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber }
+	s.arrival = func(r events.DynamoDBEventRecord) time.Time { return r.Change.ApproximateCreationDateTime.Time }
+	s.event = func(rs []events.DynamoDBEventRecord) events.DynamoDBEvent { return events.DynamoDBEvent{Records: rs} }
+	s.src = contract.DynamoDB
 }
 
 // Now returns the simulated time.
@@ -505,10 +517,7 @@ type DynamoDB struct {
 // [*ConfigError] in [Trace.Err].
 func NewDynamoDB(name string, cfg StreamConfig) *DynamoDB {
 	s := newStream[events.DynamoDBEventRecord, events.DynamoDBEvent]("dynamodb:"+name, cfg)
-	s.seq = func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber }
-	s.arrival = func(r events.DynamoDBEventRecord) time.Time { return r.Change.ApproximateCreationDateTime.Time }
-	s.event = func(rs []events.DynamoDBEventRecord) events.DynamoDBEvent { return events.DynamoDBEvent{Records: rs} }
-	s.src = contract.DynamoDB
+	dynamodbRecords(s)
 	return &DynamoDB{s: s, b: fake.NewDynamoDBTable(name, s.cfg.Shards)}
 }
 
@@ -519,11 +528,8 @@ func NewDynamoDB(name string, cfg StreamConfig) *DynamoDB {
 // Advance panic.
 func ReadDynamoDB(name string, cfg StreamConfig, r ShardReader[events.DynamoDBEventRecord]) *DynamoDB {
 	s := newLiveStream[events.DynamoDBEventRecord, events.DynamoDBEvent]("dynamodb:"+name, cfg, r)
-	s.seq = func(r events.DynamoDBEventRecord) string { return r.Change.SequenceNumber }
-	s.arrival = func(r events.DynamoDBEventRecord) time.Time { return r.Change.ApproximateCreationDateTime.Time }
-	s.event = func(rs []events.DynamoDBEventRecord) events.DynamoDBEvent { return events.DynamoDBEvent{Records: rs} }
+	dynamodbRecords(s)
 	s.meta = func(r events.DynamoDBEventRecord) (string, string) { return fake.KeyString(r.Change.Keys), "" }
-	s.src = contract.DynamoDB
 	return &DynamoDB{s: s}
 }
 

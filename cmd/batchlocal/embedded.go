@@ -16,17 +16,8 @@ import (
 // simulated: waiting for a visibility timeout or a retry takes no time;
 // the function's own timeout is real, enforced by its Runtime API.
 func runEmbedded(ctx context.Context, o *runOptions, fn esm.Function, items []item, onProgress func(esm.Progress), labels map[string]string) *esm.Trace {
-	stream := esm.StreamConfig{
-		Shards:                     o.shards,
-		BatchSize:                  o.batchSize,
-		MaximumRetryAttempts:       o.maxRetry,
-		MaximumRecordAge:           o.maxAge,
-		BisectBatchOnFunctionError: o.bisect,
-		OnFailureDestination:       o.onFailure != "",
-		IgnoreBatchItemFailures:    o.noReport,
-		MaxInvocations:             o.maxInvocations,
-		OnProgress:                 onProgress,
-	}
+	stream := o.streamConfig(onProgress)
+	stream.Shards = o.shards
 	switch o.source {
 	case srcKinesis:
 		sim := esm.NewKinesis(o.stream, stream)

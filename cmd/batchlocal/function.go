@@ -262,9 +262,19 @@ func reportLine(res runtimeapi.Result, memory int) string {
 	return line
 }
 
-// startFunction prepares the function of the command line and starts
-// its Runtime API. The caller closes it.
-func startFunction(ctx context.Context, arg string, ff *functionFlags, tmp string, stderr io.Writer) (*lambdaFunction, string, func() error, error) {
+// startFunction prepares the function of the command line (in a
+// temporary directory, where a main package is built) and starts its
+// Runtime API. The caller calls stop, which also removes the directory.
+func startFunction(ctx context.Context, arg string, ff *functionFlags, stderr io.Writer) (_ *lambdaFunction, _ string, stop func() error, err error) {
+	tmp, err := os.MkdirTemp("", "batchlocal")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
 	path, name, err := prepare(ctx, arg, tmp)
 	if err != nil {
 		return nil, "", nil, err
@@ -300,8 +310,9 @@ func startFunction(ctx context.Context, arg string, ff *functionFlags, tmp strin
 		return nil, "", nil, err
 	}
 	lf := &lambdaFunction{fn: fn, log: log, memory: ff.memory}
-	stop := func() error {
+	stop = func() error {
 		fn.Close()
+		defer os.RemoveAll(tmp)
 		return closeLog()
 	}
 	return lf, name, stop, nil

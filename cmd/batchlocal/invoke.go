@@ -113,12 +113,7 @@ func invokeCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("%s: %w", name, err)
 	}
 
-	tmp, err := os.MkdirTemp("", "batchlocal")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	lf, name, stop, err := startFunction(ctx, fnArg, &o.fn, tmp, stderr)
+	lf, name, stop, err := startFunction(ctx, fnArg, &o.fn, stderr)
 	if err != nil {
 		return err
 	}

@@ -154,12 +154,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("the embedded queue or stream is empty: give --send N or --messages FILE")
 	}
 
-	tmp, err := os.MkdirTemp("", "batchlocal")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	lf, name, stop, err := startFunction(ctx, fnArg, &o.fn, tmp, stderr)
+	lf, name, stop, err := startFunction(ctx, fnArg, &o.fn, stderr)
 	if err != nil {
 		return err
 	}
