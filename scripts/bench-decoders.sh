@@ -10,6 +10,9 @@
 #   bench  speed and allocations of one payload, of one payload end to end
 #          through Function.Invoke, and of whole events, each row beside
 #          encoding/json in the same run (medians of COUNT runs, min–max);
+#   instr  instructions per payload, counted by valgrind's cachegrind,
+#          which load on the machine does not change (skipped without
+#          valgrind);
 #   sizes  the size of a small program per decoder, built for linux/amd64
 #          and linux/arm64, against the one built with encoding/json, and
 #          what each links: assembly, cgo, unsafe, sonic's JIT;
@@ -19,7 +22,7 @@
 #   scripts/bench-decoders.sh                  # all of it, about 5 minutes
 #   STEPS="sizes first" scripts/bench-decoders.sh
 #
-# Environment: STEPS (default "env diff bench sizes first"), BENCHTIME
+# Environment: STEPS (default "env diff bench instr sizes first"), BENCHTIME
 # (200ms), COUNT (5), BENCH (the -bench pattern, default "."), RUNS (20),
 # OUT (default .tmp/bench-decoders, where the raw outputs stay). The
 # machine is shared: compare rows within one run, and quote the load
@@ -29,7 +32,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 mod=bench/decoders
 out=${OUT:-$root/.tmp/bench-decoders}
-steps=${STEPS:-"env diff bench sizes first"}
+steps=${STEPS:-"env diff bench instr sizes first"}
 benchtime=${BENCHTIME:-200ms}
 count=${COUNT:-5}
 pattern=${BENCH:-.}
@@ -143,6 +146,36 @@ if has_step bench; then
 	echo
 	summarize BenchmarkEvent "MB/s ns/record B/record allocs/record" encoding-json <"$out/bench.txt"
 	echo
+fi
+
+if has_step instr; then
+	echo "## Instructions"
+	echo
+	if ! command -v valgrind >/dev/null; then
+		echo "Skipped: valgrind is not installed."
+		echo
+	else
+		echo "BenchmarkPayload's rows under \`GOGC=off GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=no\`, with \`-test.benchtime\` 2000x and 4000x: the difference of the two counts (\"I refs\") over 2,000, so that everything but the decodes cancels out."
+		echo
+		(cd "$mod" && go test -c -o "$out/decoders.test" .)
+		echo "| payload | decoder | instructions per payload | ratio to encoding-json |"
+		echo "|---|---|---:|---:|"
+		for k in order doc-map; do
+			base=
+			for d in encoding-json batch jsonv2 jsonv2-v1api goccy sonic sonic-std; do
+				declare -A refs=()
+				for n in 2000 4000; do
+					refs[$n]=$(cd "$out" && GOGC=off GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+						./decoders.test -test.run '^$' -test.bench "^BenchmarkPayload\$/^$k\$/^$d\$" -test.benchtime ${n}x 2>&1 |
+						sed -n 's/.*I *refs: *//p' | tr -d ,)
+				done
+				per=$(((refs[4000] - refs[2000]) / 2000))
+				[ -n "$base" ] || base=$per
+				echo "| $k | $d | $(echo "$per" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') | $(awk -v a="$per" -v b="$base" 'BEGIN { printf "%.2f", a / b }') |"
+			done
+		done
+		echo
+	fi
 fi
 
 # links describes what the program $1 links for GOARCH $2 beyond the
