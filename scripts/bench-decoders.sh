@@ -100,8 +100,9 @@ summarize() {
 	END {
 		nu = split(units, u, " ")
 		printf "| benchmark |"; for (k = 1; k <= nu; k++) printf " %s |", u[k]
-		printf " ratio to %s%s |\n", base, floor != "" ? " (each less " floor ")" : ""
-		printf "|---|"; for (k = 1; k <= nu; k++) printf "---:|"; printf "---:|\n"
+		printf " ratio to %s |", base
+		if (floor != "") printf " ratio to %s, each less %s |", base, floor
+		printf "\n|---|"; for (k = 1; k <= nu; k++) printf "---:|"; printf floor != "" ? "---:|---:|\n" : "---:|\n"
 		for (r = 1; r <= rows; r++) for (k = 1; k <= nu; k++) { key = order[r] SUBSEP u[k]; if (key in vals) med[key] = median(key) }
 		for (r = 1; r <= rows; r++) {
 			name = order[r]; sg = name; sub(/\/[^\/]*$/, "", sg)
@@ -113,11 +114,12 @@ summarize() {
 				else printf " %s |", commas(med[key])
 			}
 			b = sg "/" base SUBSEP u[1]; me = name SUBSEP u[1]; f = sg "/" floor SUBSEP u[1]
-			if (!(b in med) || !(me in med)) { printf " |\n"; continue }
+			if (!(b in med) || !(me in med)) { printf floor != "" ? " | |\n" : " |\n"; continue }
 			x = med[me]; y = med[b]
-			if (floor != "") { if (!(f in med) || name == sg "/" floor) { printf " |\n"; continue }; x -= med[f]; y -= med[f] }
-			if (u[1] == "MB/s") printf " %.2f× |\n", x / y
-			else printf " %.2f |\n", x / y
+			printf u[1] == "MB/s" ? " %.2f× |" : " %.2f |", x / y
+			if (floor == "") { printf "\n"; continue }
+			if (!(f in med) || name == sg "/" floor) { printf " |\n"; continue }
+			printf " %.2f |\n", (x - med[f]) / (y - med[f])
 		}
 	}'
 }
@@ -125,20 +127,24 @@ summarize() {
 if has_step bench; then
 	echo "## Speed"
 	echo
-	echo "\`go test -run '^\$' -bench '$pattern' -benchtime $benchtime -count $count .\` in bench/decoders; medians of $count runs (min–max)."
+	echo "\`go test -c\` in bench/decoders, then $count runs of \`decoders.test -test.run '^\$' -test.bench '$pattern' -test.benchtime $benchtime\`, so that every row is measured once per run and load spreads over all of them; medians of the $count runs (min–max)."
 	echo
+	(cd "$mod" && go test -c -o "$out/decoders.test" .)
 	before=$(load)
-	(cd "$mod" && go test -run '^$' -bench "$pattern" -benchtime "$benchtime" -count "$count" .) >"$out/bench.txt" 2>&1 || {
-		cat "$out/bench.txt" >&2
-		exit 1
-	}
+	: >"$out/bench.txt"
+	for _ in $(seq 1 "$count"); do
+		(cd "$out" && ./decoders.test -test.run '^$' -test.bench "$pattern" -test.benchtime "$benchtime") >>"$out/bench.txt" 2>&1 || {
+			cat "$out/bench.txt" >&2
+			exit 1
+		}
+	done
 	echo "Load average $before before, $(load) after."
 	echo
 	echo "One payload into a new value (\`BenchmarkPayload\`; ratio of ns/op):"
 	echo
 	summarize BenchmarkPayload "ns/op B/op allocs/op" encoding-json <"$out/bench.txt"
 	echo
-	echo "End to end through \`Function.Invoke\`, an SQS event of 1,000 records, per record (\`BenchmarkInvoke\`; ratio of ns/record, the floor's subtracted):"
+	echo "End to end through \`Function.Invoke\`, an SQS event of 1,000 records, per record (\`BenchmarkInvoke\`; ratios of ns/record, then of ns/record less the floor's):"
 	echo
 	summarize BenchmarkInvoke "ns/record B/record allocs/record" encoding-json floor <"$out/bench.txt"
 	echo
@@ -157,7 +163,7 @@ if has_step instr; then
 	else
 		echo "BenchmarkPayload's rows under \`GOGC=off GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=no\`, with \`-test.benchtime\` 2000x and 4000x: the difference of the two counts (\"I refs\") over 2,000, so that everything but the decodes cancels out."
 		echo
-		(cd "$mod" && go test -c -o "$out/decoders.test" .)
+		[ -x "$out/decoders.test" ] && has_step bench || (cd "$mod" && go test -c -o "$out/decoders.test" .)
 		echo "| payload | decoder | instructions per payload | ratio to encoding-json |"
 		echo "|---|---|---:|---:|"
 		for k in order doc-map; do
