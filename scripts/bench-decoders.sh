@@ -10,16 +10,16 @@
 #   bench  speed and allocations of one payload, of one payload end to end
 #          through Function.Invoke, and of whole events, each row beside
 #          encoding/json in the same run (medians of COUNT runs, min–max);
-#   instr  instructions per payload, counted by valgrind's cachegrind,
-#          which load on the machine does not change (skipped without
-#          valgrind);
+#   instr  instructions per payload and per record of an SQS event,
+#          counted by valgrind's cachegrind, which load on the machine does
+#          not change (skipped without valgrind);
 #   sizes  the size of a small program per decoder, built for linux/amd64
 #          and linux/arm64, against the one built with encoding/json, and
 #          what each links: assembly, cgo, unsafe, sonic's JIT;
 #   first  the first decode of an order in a fresh process (and the second,
 #          for comparison), each program run RUNS times, in turns.
 #
-#   scripts/bench-decoders.sh                  # all of it, about 5 minutes
+#   scripts/bench-decoders.sh                  # all of it, about 4 minutes
 #   STEPS="sizes first" scripts/bench-decoders.sh
 #
 # Environment: STEPS (default "env diff bench instr sizes first"), BENCHTIME
@@ -164,21 +164,40 @@ if has_step instr; then
 		echo "BenchmarkPayload's rows under \`GOGC=off GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=no\`, with \`-test.benchtime\` 2000x and 4000x: the difference of the two counts (\"I refs\") over 2,000, so that everything but the decodes cancels out."
 		echo
 		[ -x "$out/decoders.test" ] && has_step bench || (cd "$mod" && go test -c -o "$out/decoders.test" .)
+		# instructions NAME N1 N2 DIVISOR prints the instructions of the
+		# benchmark NAME (a -test.bench pattern) run N2 times less those of
+		# N1 times, over DIVISOR.
+		instructions() {
+			local n refs=()
+			for n in "$2" "$3"; do
+				refs+=("$(cd "$out" && GOGC=off GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+					./decoders.test -test.run '^$' -test.bench "$1" -test.benchtime "${n}x" 2>&1 |
+					sed -n 's/.*I *refs: *//p' | tr -d ,)")
+			done
+			echo $(((refs[1] - refs[0]) / $4))
+		}
+		row() { echo "| $1 | $2 | $(echo "$3" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') | $(awk -v a="$3" -v b="$4" 'BEGIN { printf "%.2f", a / b }') |"; }
+		decoders="encoding-json batch jsonv2 jsonv2-v1api goccy sonic sonic-std"
 		echo "| payload | decoder | instructions per payload | ratio to encoding-json |"
 		echo "|---|---|---:|---:|"
 		for k in order doc-map; do
 			base=
-			for d in encoding-json batch jsonv2 jsonv2-v1api goccy sonic sonic-std; do
-				declare -A refs=()
-				for n in 2000 4000; do
-					refs[$n]=$(cd "$out" && GOGC=off GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-						./decoders.test -test.run '^$' -test.bench "^BenchmarkPayload\$/^$k\$/^$d\$" -test.benchtime ${n}x 2>&1 |
-						sed -n 's/.*I *refs: *//p' | tr -d ,)
-				done
-				per=$(((refs[4000] - refs[2000]) / 2000))
+			for d in $decoders; do
+				per=$(instructions "^BenchmarkPayload\$/^$k\$/^$d\$" 2000 4000 2000)
 				[ -n "$base" ] || base=$per
-				echo "| $k | $d | $(echo "$per" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') | $(awk -v a="$per" -v b="$base" 'BEGIN { printf "%.2f", a / b }') |"
+				row "$k" "$d" "$per" "$base"
 			done
+		done
+		echo
+		echo "BenchmarkEvent's SQS rows likewise, with 2x and 4x: 2 events of 1,000 records between the two."
+		echo
+		echo "| event | decoder | instructions per record | ratio to encoding-json |"
+		echo "|---|---|---:|---:|"
+		base=
+		for d in $decoders; do
+			per=$(instructions "^BenchmarkEvent\$/^sqs\$/^$d\$" 2 4 2000)
+			[ -n "$base" ] || base=$per
+			row sqs "$d" "$per" "$base"
 		done
 		echo
 	fi
