@@ -17,7 +17,8 @@
 #          and linux/arm64, against the one built with encoding/json, and
 #          what each links: assembly, cgo, unsafe, sonic's JIT;
 #   first  the first decode of an order in a fresh process (and the second,
-#          for comparison), each program run RUNS times, in turns.
+#          for comparison), and the time of package initialisation before
+#          main (GODEBUG=inittrace=1), each program run RUNS times, in turns.
 #
 #   scripts/bench-decoders.sh                  # all of it, about 4 minutes
 #   STEPS="sizes first" scripts/bench-decoders.sh
@@ -253,7 +254,7 @@ fi
 if has_step first; then
 	echo "## First decode in a fresh process"
 	echo
-	echo "Each program, built for this machine as above, run $runs times in turns; median (min–max) of the first decode of an order and median of the second, in µs."
+	echo "Each program, built for this machine as above, run $runs times in turns with GODEBUG=inittrace=1; median (min–max) of the first decode of an order, median of the second, and median of the time the program's packages took to initialise before main (the sum of inittrace's clock times), in µs."
 	echo
 	host="$out/host"
 	mkdir -p "$host"
@@ -269,20 +270,23 @@ if has_step first; then
 	for _ in $(seq 1 "$runs"); do
 		for i in "${!variants[@]}"; do
 			cmd=${variants[$i]#*|}
-			$cmd >>"$out/first.$i"
+			GODEBUG=inittrace=1 $cmd 2>"$out/inittrace" >>"$out/first.$i"
+			# the sum of "N ms clock" over the packages
+			awk '/^init / { for (f = 1; f < NF; f++) if ($(f + 1) == "ms" && $(f + 2) == "clock,") t += $f }
+				END { printf "init_ns=%.0f\n", t * 1e6 }' "$out/inittrace" >>"$out/first.$i"
 		done
 	done
 	echo "Load average $before before, $(load) after."
 	echo
-	echo "| program | first decode, µs | second decode, µs |"
-	echo "|---|---:|---:|"
+	echo "| program | first decode, µs | second decode, µs | package init, µs |"
+	echo "|---|---:|---:|---:|"
 	for i in "${!variants[@]}"; do
 		stats() {
 			sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$out/first.$i" | sort -n |
 				awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 					if (full) printf "%.0f (%.0f–%.0f)", m / 1000, v[1] / 1000, v[NR] / 1000; else printf "%.1f", m / 1000 }' full="$2"
 		}
-		echo "| ${variants[$i]%%|*} | $(stats first_ns 1) | $(stats second_ns "") |"
+		echo "| ${variants[$i]%%|*} | $(stats first_ns 1) | $(stats second_ns "") | $(stats init_ns "" | sed 's/\.[0-9]*$//') |"
 	done
 	echo
 fi
