@@ -173,7 +173,7 @@ func entryPoint(recv, name string) bool {
 		return true
 	}
 	switch {
-	case name == "Run", name == "Put", name == "Insert", name == "Produce", strings.HasPrefix(name, "Send"):
+	case name == "Run", name == "Put", name == "Insert", strings.HasPrefix(name, "Produce"), strings.HasPrefix(name, "Send"):
 		return true
 	case recv == "Trace" && (name == "Drained" || name == "InState"):
 		return true

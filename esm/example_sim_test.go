@@ -2,6 +2,7 @@ package esm_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -364,6 +365,28 @@ func ExampleKafka_Produce() {
 	fmt.Println(sim.Produce([]byte("alice"), []byte("1")), sim.Produce([]byte("alice"), []byte("2")))
 	// Output:
 	// payments-0@0 payments-0@1
+}
+
+// ProduceRecord keeps the record's headers, which a function may route
+// on; key and value are base64, as Lambda delivers them.
+func ExampleKafka_ProduceRecord() {
+	sim := esm.NewKafka("payments", esm.StreamConfig{})
+	id := sim.ProduceRecord(events.KafkaRecord{
+		Key:     base64.StdEncoding.EncodeToString([]byte("alice")),
+		Value:   base64.StdEncoding.EncodeToString([]byte(`{"amount":1}`)),
+		Headers: []map[string]events.JSONNumberBytes{{"tenant": events.JSONNumberBytes("acme")}},
+	})
+	sim.Run(context.Background(), lambda.NewHandler(func(ctx context.Context, ev events.KafkaEvent) (batch.KafkaEventResponse, error) {
+		for _, r := range ev.Records["payments-0"] {
+			value, _ := base64.StdEncoding.DecodeString(r.Value)
+			fmt.Printf("%s@%d %s tenant=%s\n", r.Topic, r.Offset, value, r.Headers[0]["tenant"])
+		}
+		return batch.KafkaEventResponse{}, nil
+	}))
+	fmt.Println(id)
+	// Output:
+	// payments@0 {"amount":1} tenant=acme
+	// payments-0@0
 }
 
 // Run resumes a partition from the lowest offset the response reports.
