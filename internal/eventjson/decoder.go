@@ -434,13 +434,7 @@ func (d *decoder) strPlain() (start, end int, ok bool, err error) {
 	}
 	start = d.i + 1
 	s := d.b
-	j := start
-	for j+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[j:])) {
-		j += 8
-	}
-	for j < len(s) && strSafe[s[j]] {
-		j++
-	}
+	j := plainEnd(s, start)
 	if j >= len(s) {
 		return 0, 0, false, nil
 	}
@@ -485,15 +479,30 @@ func (d *decoder) unquote() ([]byte, error) {
 	i := d.i + 1
 	buf := d.scratch[:0]
 	for {
-		j := i
-		for j+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[j:])) {
-			j += 8
+		// Plain bytes are copied eight at a time: the whole word is
+		// stored past the end of buf, which then takes in those of its
+		// bytes before the first special one.
+		for i+8 <= len(s) {
+			if cap(buf)-len(buf) < 8 {
+				buf = append(buf, make([]byte, 8+len(buf))...)[:len(buf)]
+			}
+			w := binary.LittleEndian.Uint64(s[i:])
+			n := len(buf)
+			binary.LittleEndian.PutUint64(buf[n:n+8], w)
+			m := specialMask(w)
+			if m != 0 {
+				k := bits.TrailingZeros64(m) >> 3
+				buf = buf[:n+k]
+				i += k
+				break
+			}
+			buf = buf[:n+8]
+			i += 8
 		}
-		for j < len(s) && strSafe[s[j]] {
-			j++
+		for i < len(s) && strSafe[s[i]] {
+			buf = append(buf, s[i])
+			i++
 		}
-		buf = append(buf, s[i:j]...)
-		i = j
 		if i >= len(s) {
 			d.i = len(s)
 			return nil, d.errf("unexpected end of JSON input in string")
@@ -575,9 +584,18 @@ const (
 // of a multi-byte sequence. False positives are allowed (the caller then
 // looks at each byte); false negatives are not.
 func special(w uint64) bool {
+	return specialMask(w) != 0
+}
+
+// specialMask is special with the answer for each byte: the high bit of a
+// byte lane is set where the byte may be special. Above the first special
+// byte there may be false positives (a borrow carries into the next lane),
+// below it there are none, so the first special byte of w is byte
+// bits.TrailingZeros64(m)/8 (in little-endian order), exactly.
+func specialMask(w uint64) uint64 {
 	q := w ^ (lsb * '"')
 	bs := w ^ (lsb * '\\')
-	return ((w-lsb*0x20)&^w|(q-lsb)&^q|(bs-lsb)&^bs|w)&msb != 0
+	return ((w-lsb*0x20)&^w | (q-lsb)&^q | (bs-lsb)&^bs | w) & msb
 }
 
 // scanPlain reports whether seg holds a control character, and whether it
