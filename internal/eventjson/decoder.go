@@ -88,6 +88,11 @@ type decoder struct {
 	// ARN, an attribute name) is stored once. They are arena strings, so
 	// a string shared this way keeps no more reachable than a copy would.
 	recent [recentSize]string
+
+	// orders predicts the keys of objects, one for each list of field
+	// names (see keyOrder); noOrder serves any further list.
+	orders  [4]keyOrder
+	noOrder keyOrder
 }
 
 func newDecoder(b []byte) *decoder {
@@ -963,6 +968,9 @@ func (d *decoder) stringMapInto(p *map[string]string, hint int) error {
 // structInto decodes an object into a struct whose JSON field names are
 // names: null leaves it unchanged; for each key, field is called with the
 // name the key selects (see match), "" for none, and must consume the value.
+//
+// Keys are predicted (see keyOrder): a key written as the name predicted,
+// right after the separator, is recognised by one comparison.
 func (d *decoder) structInto(names []string, field func(name string) error) error {
 	if d.peek() == 'n' {
 		return d.literal("null")
@@ -970,15 +978,85 @@ func (d *decoder) structInto(names []string, field func(name string) error) erro
 	if err := d.object(); err != nil {
 		return err
 	}
+	ko := d.keyOrder(names)
+	prev := 0 // index in ko.succ of the prediction for the next key
 	for first := true; ; first = false {
-		k, more, err := d.rawKey(first)
-		if err != nil || !more {
-			return err
+		name := ""
+		if c := int(ko.succ[prev]); c < len(names) && d.predictedName(first, names[c]) {
+			name, prev = names[c], c+1
+		} else {
+			k, more, err := d.rawKey(first)
+			if err != nil || !more {
+				return err
+			}
+			if i := match(k, names); i >= 0 {
+				name = names[i]
+				ko.succ[prev] = uint8(i)
+				prev = i + 1
+			}
 		}
-		if err := field(match(k, names)); err != nil {
+		if err := field(name); err != nil {
 			return err
 		}
 	}
+}
+
+// keyOrder predicts the keys of the objects decoded with one list of field
+// names: succ[0] holds the index of the name whose key comes first in an
+// object, succ[i+1] that of the name whose key follows name i's. At first
+// they say the names' order; a key found otherwise replaces the
+// prediction, since the next objects (the next records) likely come from
+// the same producer, whose order need not be the names' (Lambda writes an
+// SQS message's keys in an order of its own). A wrong guess costs one
+// comparison; a prediction only chooses which name is compared first, and
+// selects it only when the key is exactly that name, as encoding/json's
+// exact match does.
+type keyOrder struct {
+	names *string // &names[0] of the list it serves; nil while unused
+	succ  [maxFieldNames + 1]uint8
+}
+
+// maxFieldNames bounds the names of one struct the decoders fill, so that
+// a keyOrder needs no allocation.
+const maxFieldNames = 15
+
+// keyOrder returns the decoder's keyOrder for names, or a fresh one that
+// predicts nothing when the decoder's are all taken (they are enough for
+// the struct types of any one source).
+func (d *decoder) keyOrder(names []string) *keyOrder {
+	for i := range d.orders {
+		ko := &d.orders[i]
+		if ko.names == &names[0] {
+			return ko
+		}
+		if ko.names == nil {
+			ko.names = &names[0]
+			for j := range ko.succ {
+				ko.succ[j] = uint8(j)
+			}
+			return ko
+		}
+	}
+	return &d.noOrder
+}
+
+// predictedName reads the next member's comma (unless first), key and
+// colon when they are written exactly as ,"name": and reports whether they
+// were.
+func (d *decoder) predictedName(first bool, name string) bool {
+	s, j := d.b, d.i
+	if !first {
+		if j >= len(s) || s[j] != ',' {
+			return false
+		}
+		j++
+	}
+	e := j + 1 + len(name) // the closing quote
+	if e+1 >= len(s) || s[j] != '"' || s[e] != '"' || s[e+1] != ':' || string(s[j+1:e]) != name {
+		return false
+	}
+	d.i = e + 2
+	return true
 }
 
 // recordsOf decodes an event whose only field of interest is its
@@ -1056,19 +1134,19 @@ func presize[T any](d *decoder, marker string) []T {
 // presizeSample is how much of a large payload presize reads.
 const presizeSample = 64 << 10
 
-// match returns the name in names that key selects: the name equal to key,
-// or else the first one equal under Unicode case folding, as encoding/json
-// matches keys to struct fields; "" when none does.
-func match(key []byte, names []string) string {
-	for _, n := range names {
+// match returns the index of the name in names that key selects: the name
+// equal to key, or else the first one equal under Unicode case folding, as
+// encoding/json matches keys to struct fields; -1 when none does.
+func match(key []byte, names []string) int {
+	for i, n := range names {
 		if string(key) == n {
-			return n
+			return i
 		}
 	}
-	for _, n := range names {
+	for i, n := range names {
 		if bytes.EqualFold(key, []byte(n)) {
-			return n
+			return i
 		}
 	}
-	return ""
+	return -1
 }
