@@ -484,10 +484,10 @@ func (d *decoder) unquote() ([]byte, error) {
 	i := d.i + 1
 	buf := d.scratch[:0]
 	for {
-		// Plain bytes are copied eight at a time: the whole word is
-		// stored past the end of buf, which then takes in those of its
-		// bytes before the first special one.
-		for i+8 <= len(s) {
+		if i+8 <= len(s) {
+			// Plain bytes are copied eight at a time: the whole word
+			// is stored past the end of buf, which then takes in those
+			// of its bytes before the first special one.
 			if cap(buf)-len(buf) < 8 {
 				buf = append(buf, make([]byte, 8+len(buf))...)[:len(buf)]
 			}
@@ -495,22 +495,23 @@ func (d *decoder) unquote() ([]byte, error) {
 			n := len(buf)
 			binary.LittleEndian.PutUint64(buf[n:n+8], w)
 			m := specialMask(w)
-			if m != 0 {
-				k := bits.TrailingZeros64(m) >> 3
-				buf = buf[:n+k]
-				i += k
-				break
+			if m == 0 {
+				buf = buf[:n+8]
+				i += 8
+				continue
 			}
-			buf = buf[:n+8]
-			i += 8
-		}
-		for i < len(s) && strSafe[s[i]] {
-			buf = append(buf, s[i])
-			i++
-		}
-		if i >= len(s) {
-			d.i = len(s)
-			return nil, d.errf("unexpected end of JSON input in string")
+			k := bits.TrailingZeros64(m) >> 3
+			buf = buf[:n+k]
+			i += k
+		} else {
+			for i < len(s) && strSafe[s[i]] {
+				buf = append(buf, s[i])
+				i++
+			}
+			if i >= len(s) {
+				d.i = len(s)
+				return nil, d.errf("unexpected end of JSON input in string")
+			}
 		}
 		switch c := s[i]; {
 		case c == '"':
