@@ -501,8 +501,20 @@ func (d *decoder) unquote() ([]byte, error) {
 				continue
 			}
 			k := bits.TrailingZeros64(m) >> 3
-			buf = buf[:n+k]
 			i += k
+			n += k
+			// An escaped quote, backslash or slash, the escapes of a
+			// JSON document inside a string, is unquoted here: buf
+			// has room, the word had eight bytes.
+			if s[i] == '\\' && i+1 < len(s) {
+				if e := s[i+1]; e == '"' || e == '\\' || e == '/' {
+					buf = buf[:n+1]
+					buf[n] = e
+					i += 2
+					continue
+				}
+			}
+			buf = buf[:n]
 		} else {
 			for i < len(s) && strSafe[s[i]] {
 				buf = append(buf, s[i])
