@@ -307,7 +307,7 @@ func (d *decoder) object() error {
 // key is kept like a string value. It reports false when the object ended.
 // first is true for the first call on an object.
 func (d *decoder) key(first bool) (string, bool, error) {
-	k, more, err := d.rawKey(first)
+	k, more, err := d.member(first)
 	if err != nil || !more {
 		return "", more, err
 	}
@@ -763,6 +763,15 @@ func (d *decoder) skip(floats bool) error {
 
 // stringInto decodes a string field: null leaves it unchanged.
 func (d *decoder) stringInto(p *string) error {
+	// The common case, a plain ASCII string right after the colon, is
+	// read here; anything else goes the long way, through str.
+	if s, i := d.b, d.i; i < len(s) && s[i] == '"' {
+		if j := plainEnd(s, i+1); j < len(s) && s[j] == '"' {
+			*p = d.keep(s[i+1 : j])
+			d.i = j + 1
+			return nil
+		}
+	}
 	if d.peek() == 'n' {
 		return d.literal("null")
 	}
@@ -998,7 +1007,7 @@ func (d *decoder) structInto(names []string, field func(name string) error) erro
 		if c := int(ko.succ[prev]); c < len(names) && d.predictedName(first, names[c]) {
 			name, prev = names[c], c+1
 		} else {
-			k, more, err := d.rawKey(first)
+			k, more, err := d.member(first)
 			if err != nil || !more {
 				return err
 			}
