@@ -438,31 +438,39 @@ func (d *decoder) strPlain() (start, end int, ok bool, err error) {
 		return 0, 0, false, d.typeErr("string")
 	}
 	start = d.i + 1
+	end, ok = d.plainFrom(start, plainEnd(d.b, start))
+	return start, end, ok, nil
+}
+
+// plainFrom is the rest of strPlain for the string whose body starts at
+// start, when plainEnd has found its bytes up to j plain: it returns the
+// end of the body and true, past the string, when the body needs no
+// unquoting, else false without moving.
+func (d *decoder) plainFrom(start, j int) (end int, ok bool) {
 	s := d.b
-	j := plainEnd(s, start)
 	if j >= len(s) {
-		return 0, 0, false, nil
+		return 0, false
 	}
 	if s[j] == '"' {
 		d.i = j + 1
-		return start, j, true, nil
+		return j, true
 	}
 	if s[j] < utf8.RuneSelf {
-		return 0, 0, false, nil // an escape or a control character
+		return 0, false // an escape or a control character
 	}
 	q := bytes.IndexByte(s[j:], '"')
 	if q < 0 {
-		return 0, 0, false, nil
+		return 0, false
 	}
 	seg := s[j : j+q]
 	if bytes.IndexByte(seg, '\\') >= 0 {
-		return 0, 0, false, nil
+		return 0, false
 	}
 	if ctrl, _ := scanPlain(seg); ctrl || !utf8.Valid(seg) {
-		return 0, 0, false, nil
+		return 0, false
 	}
 	d.i = j + q + 1
-	return start, j + q, true, nil
+	return j + q, true
 }
 
 // skipStr validates a string (the next byte is '"') without keeping it:
@@ -763,14 +771,24 @@ func (d *decoder) skip(floats bool) error {
 
 // stringInto decodes a string field: null leaves it unchanged.
 func (d *decoder) stringInto(p *string) error {
-	// The common case, a plain ASCII string right after the colon, is
-	// read here; anything else goes the long way, through str.
+	// A string right after the colon, the common case, is read here,
+	// scanned once (str would scan it again to find where it starts);
+	// anything else goes the long way, through str.
 	if s, i := d.b, d.i; i < len(s) && s[i] == '"' {
 		if j := plainEnd(s, i+1); j < len(s) && s[j] == '"' {
 			*p = d.keep(s[i+1 : j])
 			d.i = j + 1
 			return nil
+		} else if end, ok := d.plainFrom(i+1, j); ok {
+			*p = d.keep(s[i+1 : end])
+			return nil
 		}
+		b, err := d.unquote()
+		if err != nil {
+			return err
+		}
+		*p = d.keep(b)
+		return nil
 	}
 	if d.peek() == 'n' {
 		return d.literal("null")
