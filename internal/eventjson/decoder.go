@@ -438,7 +438,12 @@ func (d *decoder) strPlain() (start, end int, ok bool, err error) {
 		return 0, 0, false, d.typeErr("string")
 	}
 	start = d.i + 1
-	end, ok = d.plainFrom(start, plainEnd(d.b, start))
+	j := plainEnd(d.b, start)
+	if j < len(d.b) && d.b[j] == '"' {
+		d.i = j + 1
+		return start, j, true, nil
+	}
+	end, ok = d.plainFrom(start, j)
 	return start, end, ok, nil
 }
 
