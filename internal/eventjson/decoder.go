@@ -88,6 +88,11 @@ type decoder struct {
 	// ARN, an attribute name) is stored once. They are arena strings, so
 	// a string shared this way keeps no more reachable than a copy would.
 	recent [recentSize]string
+
+	// orders predicts the keys of objects, one for each list of field
+	// names (see keyOrder); noOrder serves any further list.
+	orders  [4]keyOrder
+	noOrder keyOrder
 }
 
 func newDecoder(b []byte) *decoder {
@@ -302,7 +307,7 @@ func (d *decoder) object() error {
 // key is kept like a string value. It reports false when the object ended.
 // first is true for the first call on an object.
 func (d *decoder) key(first bool) (string, bool, error) {
-	k, more, err := d.rawKey(first)
+	k, more, err := d.member(first)
 	if err != nil || !more {
 		return "", more, err
 	}
@@ -433,37 +438,44 @@ func (d *decoder) strPlain() (start, end int, ok bool, err error) {
 		return 0, 0, false, d.typeErr("string")
 	}
 	start = d.i + 1
-	s := d.b
-	j := start
-	for j+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[j:])) {
-		j += 8
-	}
-	for j < len(s) && strSafe[s[j]] {
-		j++
-	}
-	if j >= len(s) {
-		return 0, 0, false, nil
-	}
-	if s[j] == '"' {
+	j := plainEnd(d.b, start)
+	if j < len(d.b) && d.b[j] == '"' {
 		d.i = j + 1
 		return start, j, true, nil
 	}
+	end, ok = d.plainFrom(start, j)
+	return start, end, ok, nil
+}
+
+// plainFrom is the rest of strPlain for the string whose body starts at
+// start, when plainEnd has found its bytes up to j plain: it returns the
+// end of the body and true, past the string, when the body needs no
+// unquoting, else false without moving.
+func (d *decoder) plainFrom(start, j int) (end int, ok bool) {
+	s := d.b
+	if j >= len(s) {
+		return 0, false
+	}
+	if s[j] == '"' {
+		d.i = j + 1
+		return j, true
+	}
 	if s[j] < utf8.RuneSelf {
-		return 0, 0, false, nil // an escape or a control character
+		return 0, false // an escape or a control character
 	}
 	q := bytes.IndexByte(s[j:], '"')
 	if q < 0 {
-		return 0, 0, false, nil
+		return 0, false
 	}
 	seg := s[j : j+q]
 	if bytes.IndexByte(seg, '\\') >= 0 {
-		return 0, 0, false, nil
+		return 0, false
 	}
 	if ctrl, _ := scanPlain(seg); ctrl || !utf8.Valid(seg) {
-		return 0, 0, false, nil
+		return 0, false
 	}
 	d.i = j + q + 1
-	return start, j + q, true, nil
+	return j + q, true
 }
 
 // skipStr validates a string (the next byte is '"') without keeping it:
@@ -485,18 +497,46 @@ func (d *decoder) unquote() ([]byte, error) {
 	i := d.i + 1
 	buf := d.scratch[:0]
 	for {
-		j := i
-		for j+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[j:])) {
-			j += 8
-		}
-		for j < len(s) && strSafe[s[j]] {
-			j++
-		}
-		buf = append(buf, s[i:j]...)
-		i = j
-		if i >= len(s) {
-			d.i = len(s)
-			return nil, d.errf("unexpected end of JSON input in string")
+		if i+8 <= len(s) {
+			// Plain bytes are copied eight at a time: the whole word
+			// is stored past the end of buf, which then takes in those
+			// of its bytes before the first special one.
+			if cap(buf)-len(buf) < 8 {
+				buf = append(buf, make([]byte, 8+len(buf))...)[:len(buf)]
+			}
+			w := binary.LittleEndian.Uint64(s[i:])
+			n := len(buf)
+			binary.LittleEndian.PutUint64(buf[n:n+8], w)
+			m := specialMask(w)
+			if m == 0 {
+				buf = buf[:n+8]
+				i += 8
+				continue
+			}
+			k := bits.TrailingZeros64(m) >> 3
+			i += k
+			n += k
+			// An escaped quote, backslash or slash, the escapes of a
+			// JSON document inside a string, is unquoted here: buf
+			// has room, the word had eight bytes.
+			if s[i] == '\\' && i+1 < len(s) {
+				if e := s[i+1]; e == '"' || e == '\\' || e == '/' {
+					buf = buf[:n+1]
+					buf[n] = e
+					i += 2
+					continue
+				}
+			}
+			buf = buf[:n]
+		} else {
+			for i < len(s) && strSafe[s[i]] {
+				buf = append(buf, s[i])
+				i++
+			}
+			if i >= len(s) {
+				d.i = len(s)
+				return nil, d.errf("unexpected end of JSON input in string")
+			}
 		}
 		switch c := s[i]; {
 		case c == '"':
@@ -575,9 +615,18 @@ const (
 // of a multi-byte sequence. False positives are allowed (the caller then
 // looks at each byte); false negatives are not.
 func special(w uint64) bool {
+	return specialMask(w) != 0
+}
+
+// specialMask is special with the answer for each byte: the high bit of a
+// byte lane is set where the byte may be special. Above the first special
+// byte there may be false positives (a borrow carries into the next lane),
+// below it there are none, so the first special byte of w is byte
+// bits.TrailingZeros64(m)/8 (in little-endian order), exactly.
+func specialMask(w uint64) uint64 {
 	q := w ^ (lsb * '"')
 	bs := w ^ (lsb * '\\')
-	return ((w-lsb*0x20)&^w|(q-lsb)&^q|(bs-lsb)&^bs|w)&msb != 0
+	return ((w-lsb*0x20)&^w | (q-lsb)&^q | (bs-lsb)&^bs | w) & msb
 }
 
 // scanPlain reports whether seg holds a control character, and whether it
@@ -727,6 +776,25 @@ func (d *decoder) skip(floats bool) error {
 
 // stringInto decodes a string field: null leaves it unchanged.
 func (d *decoder) stringInto(p *string) error {
+	// A string right after the colon, the common case, is read here,
+	// scanned once (str would scan it again to find where it starts);
+	// anything else goes the long way, through str.
+	if s, i := d.b, d.i; i < len(s) && s[i] == '"' {
+		if j := plainEnd(s, i+1); j < len(s) && s[j] == '"' {
+			*p = d.keep(s[i+1 : j])
+			d.i = j + 1
+			return nil
+		} else if end, ok := d.plainFrom(i+1, j); ok {
+			*p = d.keep(s[i+1 : end])
+			return nil
+		}
+		b, err := d.unquote()
+		if err != nil {
+			return err
+		}
+		*p = d.keep(b)
+		return nil
+	}
 	if d.peek() == 'n' {
 		return d.literal("null")
 	}
@@ -945,6 +1013,9 @@ func (d *decoder) stringMapInto(p *map[string]string, hint int) error {
 // structInto decodes an object into a struct whose JSON field names are
 // names: null leaves it unchanged; for each key, field is called with the
 // name the key selects (see match), "" for none, and must consume the value.
+//
+// Keys are predicted (see keyOrder): a key written as the name predicted,
+// right after the separator, is recognised by one comparison.
 func (d *decoder) structInto(names []string, field func(name string) error) error {
 	if d.peek() == 'n' {
 		return d.literal("null")
@@ -952,15 +1023,85 @@ func (d *decoder) structInto(names []string, field func(name string) error) erro
 	if err := d.object(); err != nil {
 		return err
 	}
+	ko := d.keyOrder(names)
+	prev := 0 // index in ko.succ of the prediction for the next key
 	for first := true; ; first = false {
-		k, more, err := d.rawKey(first)
-		if err != nil || !more {
-			return err
+		name := ""
+		if c := int(ko.succ[prev]); c < len(names) && d.predictedName(first, names[c]) {
+			name, prev = names[c], c+1
+		} else {
+			k, more, err := d.member(first)
+			if err != nil || !more {
+				return err
+			}
+			if i := match(k, names); i >= 0 {
+				name = names[i]
+				ko.succ[prev] = uint8(i)
+				prev = i + 1
+			}
 		}
-		if err := field(match(k, names)); err != nil {
+		if err := field(name); err != nil {
 			return err
 		}
 	}
+}
+
+// keyOrder predicts the keys of the objects decoded with one list of field
+// names: succ[0] holds the index of the name whose key comes first in an
+// object, succ[i+1] that of the name whose key follows name i's. At first
+// they say the names' order; a key found otherwise replaces the
+// prediction, since the next objects (the next records) likely come from
+// the same producer, whose order need not be the names' (Lambda writes an
+// SQS message's keys in an order of its own). A wrong guess costs one
+// comparison; a prediction only chooses which name is compared first, and
+// selects it only when the key is exactly that name, as encoding/json's
+// exact match does.
+type keyOrder struct {
+	names *string // &names[0] of the list it serves; nil while unused
+	succ  [maxFieldNames + 1]uint8
+}
+
+// maxFieldNames bounds the names of one struct the decoders fill, so that
+// a keyOrder needs no allocation.
+const maxFieldNames = 15
+
+// keyOrder returns the decoder's keyOrder for names, or a fresh one that
+// predicts nothing when the decoder's are all taken (they are enough for
+// the struct types of any one source).
+func (d *decoder) keyOrder(names []string) *keyOrder {
+	for i := range d.orders {
+		ko := &d.orders[i]
+		if ko.names == &names[0] {
+			return ko
+		}
+		if ko.names == nil {
+			ko.names = &names[0]
+			for j := range ko.succ {
+				ko.succ[j] = uint8(j)
+			}
+			return ko
+		}
+	}
+	return &d.noOrder
+}
+
+// predictedName reads the next member's comma (unless first), key and
+// colon when they are written exactly as ,"name": and reports whether they
+// were.
+func (d *decoder) predictedName(first bool, name string) bool {
+	s, j := d.b, d.i
+	if !first {
+		if j >= len(s) || s[j] != ',' {
+			return false
+		}
+		j++
+	}
+	e := j + 1 + len(name) // the closing quote
+	if e+1 >= len(s) || s[j] != '"' || s[e] != '"' || s[e+1] != ':' || string(s[j+1:e]) != name {
+		return false
+	}
+	d.i = e + 2
+	return true
 }
 
 // recordsOf decodes an event whose only field of interest is its
@@ -1038,19 +1179,19 @@ func presize[T any](d *decoder, marker string) []T {
 // presizeSample is how much of a large payload presize reads.
 const presizeSample = 64 << 10
 
-// match returns the name in names that key selects: the name equal to key,
-// or else the first one equal under Unicode case folding, as encoding/json
-// matches keys to struct fields; "" when none does.
-func match(key []byte, names []string) string {
-	for _, n := range names {
+// match returns the index of the name in names that key selects: the name
+// equal to key, or else the first one equal under Unicode case folding, as
+// encoding/json matches keys to struct fields; -1 when none does.
+func match(key []byte, names []string) int {
+	for i, n := range names {
 		if string(key) == n {
-			return n
+			return i
 		}
 	}
-	for _, n := range names {
+	for i, n := range names {
 		if bytes.EqualFold(key, []byte(n)) {
-			return n
+			return i
 		}
 	}
-	return ""
+	return -1
 }

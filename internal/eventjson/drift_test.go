@@ -352,3 +352,13 @@ func TestUnknownFindsWhatTheDecodersDoNotRead(t *testing.T) {
 		})
 	}
 }
+
+// The decoders predict keys with a table of fixed size for each list of
+// field names (keyOrder): a list that outgrew it would index past its end.
+func TestFieldListsFitKeyPrediction(t *testing.T) {
+	for typ, names := range eventjson.KnownFields() {
+		if len(names) > eventjson.MaxFieldNames {
+			t.Errorf("%v: got %d field names, want at most %d", typ, len(names), eventjson.MaxFieldNames)
+		}
+	}
+}

@@ -5,3 +5,6 @@ var (
 	UnknownIn   = unknown
 	KnownFields = knownFields
 )
+
+// MaxFieldNames is the most names a list of fields may have (see keyOrder).
+const MaxFieldNames = maxFieldNames

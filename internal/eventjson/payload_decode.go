@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math"
+	"math/bits"
 	"reflect"
 	"strconv"
 	"sync/atomic"
@@ -774,8 +775,10 @@ func (d *decoder) predicted(first bool, key string) bool {
 // copied from a JSON string as it is (a quote, a backslash, a control
 // character or a non-ASCII byte), or len(s).
 func plainEnd(s []byte, j int) int {
-	for j+8 <= len(s) && !special(binary.LittleEndian.Uint64(s[j:])) {
-		j += 8
+	for ; j+8 <= len(s); j += 8 {
+		if m := specialMask(binary.LittleEndian.Uint64(s[j:])); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
 	}
 	for j < len(s) && strSafe[s[j]] {
 		j++
