@@ -610,16 +610,10 @@ const (
 	msb = 0x8080808080808080
 )
 
-// special reports whether one of the eight bytes of w may end a run of
-// plain string bytes: a quote, a backslash, a control character or a byte
-// of a multi-byte sequence. False positives are allowed (the caller then
-// looks at each byte); false negatives are not.
-func special(w uint64) bool {
-	return specialMask(w) != 0
-}
-
-// specialMask is special with the answer for each byte: the high bit of a
-// byte lane is set where the byte may be special. Above the first special
+// specialMask tells which of the eight bytes of w may end a run of plain
+// string bytes (a quote, a backslash, a control character or a byte of a
+// multi-byte sequence): the high bit of a byte lane is set where the byte
+// may be special. Above the first special
 // byte there may be false positives (a borrow carries into the next lane),
 // below it there are none, so the first special byte of w is byte
 // bits.TrailingZeros64(m)/8 (in little-endian order), exactly.
