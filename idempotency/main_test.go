@@ -2,10 +2,8 @@ package idempotency_test
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"go.uber.org/goleak"
+
+	"github.com/seed-45ee126e/batch/internal/testserver"
 )
 
 // ddbEndpoint is the URL of the DynamoDB server the integration tests use:
@@ -92,48 +92,24 @@ func startDynamoDBLocal() (endpoint string, stop func(), err error) {
 	if _, err := os.Stat(script); err != nil {
 		return "", nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := testserver.FreePort()
 	if err != nil {
 		return "", nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-
 	// The script replaces itself with the server (exec), so cmd's process
 	// is the server's and Kill stops it.
 	cmd := exec.Command("bash", script, "run", strconv.Itoa(port))
 	cmd.Stderr = os.Stderr // what the first run installs, and errors; not the server's banner
-	cmd.SysProcAttr = dieWithParent()
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("starting DynamoDB Local: %w", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop = func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	}
-
 	endpoint = "http://127.0.0.1:" + strconv.Itoa(port)
 	client := newClient(endpoint)
 	// An install from npm takes a few seconds, the JVM's start about 2.5.
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	for {
+	stop, err = testserver.Start(cmd, func(ctx context.Context) error {
 		_, err := client.ListTables(ctx, &dynamodb.ListTablesInput{})
-		if err == nil {
-			transport.CloseIdleConnections()
-			return endpoint, stop, nil
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			stop()
-			return "", nil, fmt.Errorf("DynamoDB Local exited: %v", err)
-		case <-ctx.Done():
-			stop()
-			return "", nil, errors.New("DynamoDB Local did not answer within 3 minutes")
-		case <-time.After(100 * time.Millisecond):
-		}
+		return err
+	}, 3*time.Minute)
+	if err != nil {
+		return "", nil, fmt.Errorf("DynamoDB Local: %w", err)
 	}
+	transport.CloseIdleConnections()
+	return endpoint, stop, nil
 }

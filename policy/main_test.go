@@ -1,19 +1,15 @@
 package policy_test
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"strconv"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/seed-45ee126e/batch/internal/testserver"
 )
 
 // sqsEndpoint is the URL of the SQS-compatible server the integration tests
@@ -36,7 +32,7 @@ func run(m *testing.M) int {
 		return m.Run()
 	}
 	if sqsEndpoint == "" {
-		endpoint, stop, err := startMoto()
+		endpoint, stop, err := testserver.Moto()
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "policy tests need an SQS and SNS server: %v\nrun ./scripts/test.sh from the repository root, which installs and starts moto_server\n", err)
 			return 1
@@ -60,53 +56,3 @@ func run(m *testing.M) int {
 // transport carries the integration tests' HTTP requests; TestMain closes
 // its idle connections before looking for leaked goroutines.
 var transport = http.DefaultTransport.(*http.Transport).Clone()
-
-// startMoto starts moto_server on a free loopback port and waits until it
-// answers.
-func startMoto() (endpoint string, stop func(), err error) {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		return "", nil, errors.New("moto_server is not installed")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.SysProcAttr = dieWithParent()
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("starting moto_server: %w", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop = func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	}
-
-	endpoint = "http://127.0.0.1:" + strconv.Itoa(port)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/moto-api/", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			http.DefaultClient.CloseIdleConnections()
-			return endpoint, stop, nil
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			stop()
-			return "", nil, fmt.Errorf("moto_server exited: %v", err)
-		case <-ctx.Done():
-			stop()
-			return "", nil, errors.New("moto_server did not answer within 30s")
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}

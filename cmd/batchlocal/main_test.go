@@ -7,8 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/seed-45ee126e/batch/internal/testserver"
 )
 
 // The end-to-end tests run the command as a user does, on functions
@@ -51,7 +51,7 @@ func testMain(m *testing.M) int {
 
 	sqsEndpoint = os.Getenv("BATCH_SQS_ENDPOINT")
 	if sqsEndpoint == "" {
-		endpoint, stop, err := startMoto()
+		endpoint, stop, err := testserver.Moto()
 		if err != nil {
 			sqsMissing = "moto_server is not available on this machine (" + err.Error() + "); ./scripts/test.sh installs it"
 		} else {
@@ -87,57 +87,6 @@ func needKinesis(t *testing.T) {
 	needSQS(t) // the on-failure destination is an SQS queue
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// startServer starts cmd, which listens on 127.0.0.1:port, and waits
-// until it answers HTTP.
-func startServer(cmd *exec.Cmd, port int) (string, func(), error) {
-	cmd.SysProcAttr = dieWithParent()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop := func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}
-	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-	for i := 0; i < 150; i++ {
-		if resp, err := http.Get(endpoint + "/"); err == nil {
-			resp.Body.Close()
-			return endpoint, stop, nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	stop()
-	return "", nil, fmt.Errorf("%s did not start: %s", cmd.Path, out.String())
-}
-
-func startMoto() (string, func(), error) {
-	port, err := freePort()
-	if err != nil {
-		return "", nil, err
-	}
-	args := []string{"-H", "127.0.0.1", "-p", strconv.Itoa(port)}
-	var cmd *exec.Cmd
-	if bin, err := exec.LookPath("moto_server"); err == nil {
-		cmd = exec.Command(bin, args...)
-	} else if exec.Command("python3", "-c", "import moto.server").Run() == nil {
-		cmd = exec.Command("python3", append([]string{"-m", "moto.server"}, args...)...)
-	} else {
-		return "", nil, errors.New("neither moto_server nor python3 -m moto.server")
-	}
-	return startServer(cmd, port)
-}
-
 // startKinesalite starts kinesalite on loopback with scripts/kinesalite.js,
 // installing it into the repository's .tools with npm when it is missing.
 func startKinesalite() (string, func(), error) {
@@ -159,11 +108,19 @@ func startKinesalite() (string, func(), error) {
 			return "", nil, fmt.Errorf("npm install kinesalite: %v: %s", err, out)
 		}
 	}
-	port, err := freePort()
+	port, err := testserver.FreePort()
 	if err != nil {
 		return "", nil, err
 	}
-	return startServer(exec.Command(node, filepath.Join(root, "scripts", "kinesalite.js"), strconv.Itoa(port)), port)
+	cmd := exec.Command(node, filepath.Join(root, "scripts", "kinesalite.js"), strconv.Itoa(port))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
+	stop, err := testserver.Start(cmd, testserver.Answers(endpoint+"/"), 15*time.Second)
+	if err != nil {
+		return "", nil, fmt.Errorf("%v: %s", err, out.String())
+	}
+	return endpoint, stop, nil
 }
 
 // built holds the functions built so far, each once per test binary.

@@ -79,7 +79,9 @@ var ReservedEnv = []string{
 //   - a timeout: the process (its whole process group) is killed and the
 //     invocation fails with {"errorType":"Sandbox.Timedout",
 //     "errorMessage":"RequestId: <id> Error: Task timed out after 3.00
-//     seconds"}; the next invocation starts a new process;
+//     seconds"}, the document and message AWS's Runtime Interface
+//     Emulator (aws/aws-lambda-runtime-interface-emulator, cmd/aws-lambda-rie)
+//     writes for a timed-out invoke; the next invocation starts a new process;
 //   - a process that exits while handling the invocation: errorType
 //     "Runtime.ExitError", errorMessage "RequestId: <id> Error: Runtime
 //     exited with error: exit status 2" (or "signal: killed", or "Runtime

@@ -1,9 +1,0 @@
-package idempotency_test
-
-import "syscall"
-
-// dieWithParent makes the kernel kill DynamoDB Local if the test process
-// dies without stopping it (a panic, a timeout, a signal).
-func dieWithParent() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-}
