@@ -93,6 +93,11 @@ type decoder struct {
 	// names (see keyOrder); noOrder serves any further list.
 	orders  [4]keyOrder
 	noOrder keyOrder
+
+	// rawImages leaves the NewImage and OldImage of DynamoDB records
+	// unbuilt (checked as JSON only), for a caller that decodes them from
+	// the record's JSON (see DynamoDBRaw).
+	rawImages bool
 }
 
 func newDecoder(b []byte) *decoder {
@@ -1110,9 +1115,24 @@ func recordsOf[T any](payload []byte, marker string, elem func(*decoder, *T) err
 // recordsOfMode is recordsOf with the choice of lenient decoding, which
 // also returns the problems of single records (see decoder.lenient).
 func recordsOfMode[T any](payload []byte, marker string, elem func(*decoder, *T) error, lenient bool) ([]T, []*FieldError, error) {
+	return recordsWith(newDecoder(payload), marker, elem, lenient, nil)
+}
+
+// recordsWith is recordsOfMode on a decoder the caller set up. With spans
+// non-nil, it also sets *spans to the JSON of each record: (*spans)[i] is
+// the slice of the payload that record i was decoded from.
+func recordsWith[T any](d *decoder, marker string, elem func(*decoder, *T) error, lenient bool, spans *[][]byte) ([]T, []*FieldError, error) {
 	var recs []T
-	d := newDecoder(payload)
 	d.lenient = lenient
+	if spans != nil {
+		inner := elem
+		elem = func(d *decoder, r *T) error {
+			start := d.i
+			err := inner(d, r)
+			*spans = append(*spans, d.b[start:d.i:d.i])
+			return err
+		}
+	}
 	i := 0 // index of the record being decoded
 	if lenient {
 		inner := elem
@@ -1132,9 +1152,15 @@ func recordsOfMode[T any](payload []byte, marker string, elem func(*decoder, *T)
 		if name != "" {
 			// A repeated key decodes the array again from its start.
 			i, d.bads = 0, nil
+			if spans != nil {
+				*spans = (*spans)[:0]
+			}
 			if !sized {
 				sized = true
 				recs = presize[T](d, marker)
+				if spans != nil && *spans == nil {
+					*spans = make([][]byte, 0, cap(recs))
+				}
 			}
 			return sliceInto(d, &recs, elem)
 		}

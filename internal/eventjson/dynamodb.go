@@ -76,8 +76,14 @@ func (d *decoder) dynamoChange(c *events.DynamoDBStreamRecord) error {
 		case "Keys":
 			return d.imageInto(&c.Keys, 2, "dynamodb.Keys")
 		case "NewImage":
+			if d.rawImages {
+				return d.skip(false)
+			}
 			return d.imageInto(&c.NewImage, 8, "dynamodb.NewImage")
 		case "OldImage":
+			if d.rawImages {
+				return d.skip(false)
+			}
 			return d.imageInto(&c.OldImage, 8, "dynamodb.OldImage")
 		case "SequenceNumber":
 			return d.stringInto(&c.SequenceNumber)

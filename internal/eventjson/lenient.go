@@ -57,3 +57,49 @@ func DynamoDBLenient(payload []byte) (events.DynamoDBEvent, []*FieldError, error
 	recs, bad, err := recordsOfMode(payload, `SequenceNumber"`, (*decoder).dynamoRecord, true)
 	return events.DynamoDBEvent{Records: recs}, bad, err
 }
+
+// SQSRaw is SQSLenient that also returns the JSON of each record: raw[i]
+// is the slice of payload that record i was decoded from.
+func SQSRaw(payload []byte) (ev events.SQSEvent, raw [][]byte, bad []*FieldError, err error) {
+	ev.Records, bad, err = recordsWith(newDecoder(payload), `messageId"`, (*decoder).sqsMessage, true, &raw)
+	return ev, raw, bad, err
+}
+
+// KinesisRaw is KinesisLenient that also returns the JSON of each record,
+// as SQSRaw does.
+func KinesisRaw(payload []byte) (ev events.KinesisEvent, raw [][]byte, bad []*FieldError, err error) {
+	ev.Records, bad, err = recordsWith(newDecoder(payload), `sequenceNumber"`, (*decoder).kinesisRecord, true, &raw)
+	return ev, raw, bad, err
+}
+
+// DynamoDBRaw is DynamoDBLenient that also returns the JSON of each record,
+// as SQSRaw does, and leaves the records' NewImage and OldImage nil: the
+// caller decodes them from the record's JSON, or builds them later with
+// DynamoDBImages. Their JSON is checked to be well formed, as part of the
+// event's, but not to be valid attribute values.
+func DynamoDBRaw(payload []byte) (ev events.DynamoDBEvent, raw [][]byte, bad []*FieldError, err error) {
+	d := newDecoder(payload)
+	d.rawImages = true
+	ev.Records, bad, err = recordsWith(d, `SequenceNumber"`, (*decoder).dynamoRecord, true, &raw)
+	return ev, raw, bad, err
+}
+
+// DynamoDBImages builds the NewImage and OldImage of r, a record
+// DynamoDBRaw decoded, from rec, the record's JSON that it returned, as
+// DynamoDBLenient would have built them. The error is the record's first
+// problem, such as an invalid attribute value, whose image is then built
+// as far as it goes; the images' strings are copies, not slices of rec.
+func DynamoDBImages(rec []byte, r *events.DynamoDBEventRecord) error {
+	d := newDecoder(rec)
+	d.lenient = true
+	var full events.DynamoDBEventRecord
+	err := d.dynamoRecord(&full)
+	if err == nil {
+		err = d.end()
+	}
+	r.Change.NewImage, r.Change.OldImage = full.Change.NewImage, full.Change.OldImage
+	if err == nil && d.bad != nil {
+		err = d.bad
+	}
+	return err
+}
