@@ -79,11 +79,11 @@ func typedFunc[E, R, Resp, T any](src Source[E, R, Resp], h func(context.Context
 	if raw, ok := any(h).(func(context.Context, R) error); ok {
 		return recovering(func(ctx context.Context, _ int, rec *R) error { return raw(ctx, *rec) })
 	}
-	var decode func(rec *R, v *T) error
+	var decode func(ctx context.Context, i int, rec *R, v *T) error
 	switch {
 	case src.jsonBytes != nil:
 		payload, dec := src.jsonBytes, jsonDecoder[T](std)
-		decode = func(rec *R, v *T) error {
+		decode = func(_ context.Context, _ int, rec *R, v *T) error {
 			data, err := payload(rec)
 			if err != nil {
 				return err
@@ -92,16 +92,19 @@ func typedFunc[E, R, Resp, T any](src Source[E, R, Resp], h func(context.Context
 		}
 	case src.payload != nil:
 		payload := src.payload
-		decode = func(rec *R, v *T) error { return payload(rec, v) }
+		decode = func(_ context.Context, _ int, rec *R, v *T) error { return payload(rec, v) }
+	case src.payloadJSON != nil:
+		payload := src.payloadJSON
+		decode = func(ctx context.Context, i int, rec *R, v *T) error { return payload(rec, rawOf(ctx, i), v) }
 	default:
 		var zero T
 		panic(fmt.Sprintf("batch: New: %s records have no default decoder for a handler of %T; give one with Source.Decode", src.name, zero))
 	}
 	part, id := src.part, src.id
 	validate := validator[T]()
-	return recovering(func(ctx context.Context, _ int, rec *R) error {
+	return recovering(func(ctx context.Context, i int, rec *R) error {
 		var v T
-		if err := decode(rec, &v); err != nil {
+		if err := decode(ctx, i, rec, &v); err != nil {
 			return decodeError(err, part, id, rec)
 		}
 		if validate != nil {

@@ -45,7 +45,13 @@ func DynamoDB() Source[events.DynamoDBEvent, events.DynamoDBEventRecord, events.
 		encode: func(dst []byte, rs []events.DynamoDBEventRecord, failed []int) []byte {
 			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return rs[i].Change.SequenceNumber })
 		},
-		decode: eventDecoder(dynamodbUnknown(), eventjson.DynamoDBLenient),
+		decode:    eventDecoder(dynamodbUnknown(), eventjson.DynamoDBLenient),
+		decodeRaw: rawDecoder(dynamodbUnknown(), eventjson.DynamoDBRaw),
+		complete: func(r *events.DynamoDBEventRecord, raw []byte) {
+			// A problem of an attribute value leaves the image built as
+			// far as it goes; the decoder of the record met it first.
+			_ = eventjson.DynamoDBImages(raw, r)
+		},
 	}
 }
 

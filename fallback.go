@@ -54,6 +54,21 @@ func eventDecoder[E any](unknown []string, fast decodeFunc[E]) decodeFunc[E] {
 	return decodeEventStd[E]
 }
 
+// rawDecodeFunc decodes an event as a decodeFunc does and also returns the
+// JSON of each record, the slice of the payload it was decoded from.
+type rawDecodeFunc[E any] func(payload []byte) (E, [][]byte, []*eventjson.FieldError, error)
+
+// rawDecoder returns fast when unknown is empty, nil otherwise: the
+// records' JSON is known only to the library's decoder, and when that
+// decoder does not know every field of E, encoding/json decodes E (see
+// eventDecoder) and the decoders of Source.DecodeJSON get no JSON.
+func rawDecoder[E any](unknown []string, fast rawDecodeFunc[E]) rawDecodeFunc[E] {
+	if len(unknown) == 0 {
+		return fast
+	}
+	return nil
+}
+
 // decodeEventStd decodes an event with encoding/json.
 func decodeEventStd[E any](payload []byte) (ev E, _ []*eventjson.FieldError, err error) {
 	defer func() {

@@ -30,6 +30,11 @@ type Function[E, R, Resp any] struct {
 	opts  Options
 	inner recordFunc[R] // decoding and the handler
 	h     recordFunc[R] // the middleware around inner
+
+	// raw: Invoke gives the decoder of Source.DecodeJSON each record's
+	// JSON, since the handler takes a decoded type and the source's
+	// event decoder can give it.
+	raw bool
 }
 
 // New returns the Lambda function that handles each record of a batch from
@@ -60,7 +65,9 @@ func New[E, R, Resp, T any](src Source[E, R, Resp], h func(ctx context.Context, 
 	}
 	inner := typedFunc(src, h, o.StdJSON)
 	o.Middleware = append([]Middleware(nil), o.Middleware...) // later edits by the caller change nothing
-	return &Function[E, R, Resp]{src: src, opts: o, inner: inner, h: chain(src, inner, o.Middleware)}
+	_, takesRecord := any(h).(func(context.Context, R) error)
+	raw := src.payloadJSON != nil && src.decodeRaw != nil && !takesRecord
+	return &Function[E, R, Resp]{src: src, opts: o, inner: inner, h: chain(src, inner, o.Middleware), raw: raw}
 }
 
 // Invoke handles one invocation: payload is the event as Lambda sent it,
@@ -93,19 +100,37 @@ func (f *Function[E, R, Resp]) Invoke(ctx context.Context, payload []byte) ([]by
 	if f == nil || f.h == nil {
 		return nil, errUnbuilt
 	}
-	ev, faulty, err := f.src.decode(payload)
+	var (
+		ev     E
+		raw    [][]byte
+		faulty []*eventjson.FieldError
+		err    error
+	)
+	if f.raw {
+		ev, raw, faulty, err = f.src.decodeRaw(payload)
+	} else {
+		ev, faulty, err = f.src.decode(payload)
+	}
 	if err != nil {
 		return nil, &EventError{Source: f.src.name, Err: err}
 	}
+	records := f.src.records(ev)
 	trace := handlertrace.FromContext(ctx)
 	if trace.RequestEvent != nil {
+		if raw != nil && f.src.complete != nil {
+			// The hook sees the event whole; the decoder then reads the
+			// records, as in Handle.
+			for i := range records {
+				f.src.complete(&records[i], raw[i])
+			}
+			raw = nil
+		}
 		trace.RequestEvent(ctx, ev)
 	}
-	records := f.src.records(ev)
 	if err := f.src.check(ev, records); err != nil {
 		return nil, err
 	}
-	out := f.run(ctx, records, faulty)
+	out := f.run(ctx, records, raw, faulty)
 	if out.err != nil {
 		return nil, out.err
 	}
@@ -136,7 +161,7 @@ func (f *Function[E, R, Resp]) Handle(ctx context.Context, ev E) (Resp, error) {
 	if err := f.src.check(ev, records); err != nil {
 		return f.src.respond(records, nil), err
 	}
-	out := f.run(ctx, records, nil)
+	out := f.run(ctx, records, nil, nil)
 	return f.src.respond(records, out.failed), out.err
 }
 
@@ -160,7 +185,7 @@ func (f *Function[E, R, Resp]) Process(ctx context.Context, ev E) (Resp, *Report
 	if err := f.src.check(ev, records); err != nil {
 		return f.src.respond(records, nil), &Report[R]{Err: err}
 	}
-	out := f.run(ctx, records, nil)
+	out := f.run(ctx, records, nil, nil)
 	return f.src.respond(records, out.failed), f.report(records, out)
 }
 
@@ -178,14 +203,16 @@ type outcome[R any] struct {
 // event decoder could not decode completely (Invoke only): they fail with
 // a *DecodeError in place of the decoding of their payload, inside the
 // middleware, which sees them as it sees any record that does not decode.
-func (f *Function[E, R, Resp]) run(ctx context.Context, records []R, faulty []*eventjson.FieldError) outcome[R] {
+func (f *Function[E, R, Resp]) run(ctx context.Context, records []R, raw [][]byte, faulty []*eventjson.FieldError) outcome[R] {
 	p := plan[R]{
-		records: records,
-		id:      f.src.id,
-		key:     f.src.key,
-		ordered: f.src.ordered,
-		fifo:    f.src.fifo != nil && (f.opts.FIFO || f.src.fifo(records)),
-		h:       f.h,
+		records:  records,
+		raw:      raw,
+		complete: f.src.complete,
+		id:       f.src.id,
+		key:      f.src.key,
+		ordered:  f.src.ordered,
+		fifo:     f.src.fifo != nil && (f.opts.FIFO || f.src.fifo(records)),
+		h:        f.h,
 	}
 	if len(faulty) > 0 {
 		errs := make(map[int]error, len(faulty))

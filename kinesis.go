@@ -38,6 +38,7 @@ func Kinesis() Source[events.KinesisEvent, events.KinesisEventRecord, events.Kin
 			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return rs[i].Kinesis.SequenceNumber })
 		},
 		decode:    eventDecoder(kinesisUnknown(), eventjson.KinesisLenient),
+		decodeRaw: rawDecoder(kinesisUnknown(), eventjson.KinesisRaw),
 		jsonBytes: func(r *events.KinesisEventRecord) ([]byte, error) { return r.Kinesis.Data, nil },
 		part:      "data",
 	}

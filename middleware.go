@@ -99,6 +99,8 @@ type recordCtx struct {
 type recorder interface {
 	record(i int) Record
 	size() int
+	whole(i int)
+	rawJSON(i int) []byte
 }
 
 // Value answers recordKey with the recordCtx itself and delegates every
@@ -142,10 +144,20 @@ func chain[E, R, Resp any](src Source[E, R, Resp], inner recordFunc[R], mws []Mi
 			r.ID = id(rec)
 		}
 		if rc, ok := ctx.Value(recordKey{}).(*recordCtx); ok && rc.run != nil {
+			rc.run.whole(i) // a middleware sees the record whole
 			r.BatchSize = rc.run.size()
 		}
 		return next(ctx, r)
 	}
+}
+
+// rawOf returns the JSON of record i of the run ctx belongs to, for a
+// decoder of Source.DecodeJSON; nil when it is not at hand.
+func rawOf(ctx context.Context, i int) []byte {
+	if rc, ok := ctx.Value(recordKey{}).(*recordCtx); ok && rc.run != nil {
+		return rc.run.rawJSON(i)
+	}
+	return nil
 }
 
 // recovering turns a panic of h into a *PanicError, including panic(nil)

@@ -22,6 +22,12 @@ type plan[R any] struct {
 	ordered bool            // records of one key stay in order (streams)
 	fifo    bool            // a FIFO queue's batch: a failure stops the batch
 	h       recordFunc[R]
+
+	// raw is the JSON of each record, for the decoders of
+	// Source.DecodeJSON; nil when not at hand. complete, if not nil,
+	// builds into a record what the event decoder left out of it.
+	raw      [][]byte
+	complete func(rec *R, raw []byte)
 }
 
 // policy is how a run classifies and diverts failures (see
@@ -56,10 +62,15 @@ func process[R any](ctx context.Context, o Options, p plan[R]) *run[R] {
 		id:      p.id,
 		keyOf:   p.key,
 		h:       p.h,
+		raw:     p.raw,
 		res:     make([]result, len(p.records)),
 		rctx:    make([]recordCtx, len(p.records)),
 		timeout: o.RecordTimeout,
 		policy:  policy{transientDecode: o.TransientDecodeErrors, divert: o.Divert},
+	}
+	if p.complete != nil && p.raw != nil {
+		r.complete = p.complete
+		r.built = make([]atomic.Bool, len(p.records))
 	}
 	r.keyed = (p.ordered || p.fifo) && p.key != nil
 	r.stop = o.StopOnFirstFailure || (p.fifo && !o.SkipGroupOnError)
@@ -126,6 +137,14 @@ type run[R any] struct {
 	slots   []slot  // one per goroutine handling records, when guarded
 	one     [1]slot // the slots of a sequential run, without an allocation
 	late    lateErrs
+
+	// raw is the JSON of each record (see plan). With complete, a record
+	// is built whole, once (built[i]), before anything but its decoder
+	// sees it; buildMu serializes the building.
+	raw      [][]byte
+	complete func(rec *R, raw []byte)
+	built    []atomic.Bool
+	buildMu  sync.Mutex
 }
 
 // handle claims record i for the worker of s, runs its handler and records
@@ -210,7 +229,30 @@ func (r *run[R]) invoke(i int) error {
 
 // record describes record i for RecordFrom.
 func (r *run[R]) record(i int) Record {
+	r.whole(i)
 	return Record{Index: i, BatchSize: len(r.records), ID: r.ident(i), Value: &r.records[i]}
+}
+
+// whole builds what the event decoder left out of record i (see
+// Source.DecodeJSON), if it did and has not been built yet.
+func (r *run[R]) whole(i int) {
+	if r.complete == nil || r.built[i].Load() {
+		return
+	}
+	r.buildMu.Lock()
+	defer r.buildMu.Unlock()
+	if !r.built[i].Load() {
+		r.complete(&r.records[i], r.raw[i])
+		r.built[i].Store(true)
+	}
+}
+
+// rawJSON returns the JSON of record i, or nil.
+func (r *run[R]) rawJSON(i int) []byte {
+	if r.raw == nil {
+		return nil
+	}
+	return r.raw[i]
 }
 
 // size is the number of records of the run.

@@ -30,6 +30,15 @@ type Source[E, R, Resp any] struct {
 	encode  func(dst []byte, records []R, failed []int) []byte
 	decode  decodeFunc[E]
 
+	// decodeRaw decodes an event as decode does and also gives each
+	// record's JSON, for a decoder of DecodeJSON; nil where the source
+	// cannot (Kafka, Records, an event decoded by encoding/json). It may
+	// leave out of the records what such a decoder reads from their JSON
+	// (DynamoDB Streams: the images); complete then builds it into a
+	// record from its JSON, for whoever else sees the record.
+	decodeRaw rawDecodeFunc[E]
+	complete  func(rec *R, raw []byte)
+
 	// The payload of a record, for a handler of another type T: either
 	// jsonBytes, the source's default, which gives the bytes of a JSON
 	// payload that New pairs with the JSON decoder it picks for T, or
@@ -39,6 +48,10 @@ type Source[E, R, Resp any] struct {
 	jsonBytes func(rec *R) ([]byte, error)
 	payload   func(rec *R, v any) error
 	part      string
+
+	// payloadJSON is a decoder given to DecodeJSON: payload, that also
+	// receives the record's JSON (nil when it is not at hand).
+	payloadJSON func(rec *R, raw []byte, v any) error
 }
 
 // Decode returns a copy of s whose records are decoded into a handler's
@@ -59,12 +72,43 @@ type Source[E, R, Resp any] struct {
 // removes the decoder, default included: only handlers of the record type
 // can then be given to [New].
 func (s Source[E, R, Resp]) Decode(dec func(rec R, v any) error) Source[E, R, Resp] {
-	s.jsonBytes = nil
+	s.jsonBytes, s.payloadJSON = nil, nil
 	if dec == nil {
 		s.payload, s.part = nil, ""
 		return s
 	}
 	s.payload = func(rec *R, v any) error { return dec(*rec, v) }
+	s.part = "payload"
+	return s
+}
+
+// DecodeJSON is [Source.Decode] for a decoder that also reads the record
+// as the event's JSON carries it: raw is the record's JSON object (the
+// element of the event's Records), a slice of the invocation's payload that
+// is valid during the call only, so copy what you keep. raw is nil where
+// that JSON is not at hand: in [Function.Handle] and [Function.Process],
+// which receive a decoded event, for [Kafka] and [Records] sources, and
+// when [Function.Invoke] decodes the event with encoding/json (see there);
+// the decoder must then read rec.
+//
+// With raw, [Function.Invoke] leaves out of rec what such a decoder reads
+// from the JSON instead, so as not to build it twice: for [DynamoDB], the
+// images (rec.Change.NewImage and OldImage are nil, unless a
+// [Middleware] saw the record first; dynamodbav's decoders read them from
+// raw). Everything else that sees the record sees it whole:
+// [RecordFrom], [Middleware], [Options.Divert] and [Options.Retry], the
+// request hook of lambda/handlertrace, and a handler of the record type,
+// for which nothing is left out.
+// Images left out are not checked until they are built: an invalid
+// attribute value in an image the decoder does not read fails no record.
+//
+// A nil dec removes the decoder, as with Decode.
+func (s Source[E, R, Resp]) DecodeJSON(dec func(rec R, raw []byte, v any) error) Source[E, R, Resp] {
+	s = s.Decode(nil)
+	if dec == nil {
+		return s
+	}
+	s.payloadJSON = func(rec *R, raw []byte, v any) error { return dec(*rec, raw, v) }
 	s.part = "payload"
 	return s
 }

@@ -51,6 +51,7 @@ func SQS() Source[events.SQSEvent, events.SQSMessage, events.SQSEventResponse] {
 			return eventjson.AppendItemFailures(dst, failed, func(i int) string { return ms[i].MessageId })
 		},
 		decode:    eventDecoder(sqsUnknown(), eventjson.SQSLenient),
+		decodeRaw: rawDecoder(sqsUnknown(), eventjson.SQSRaw),
 		jsonBytes: func(m *events.SQSMessage) ([]byte, error) { return []byte(m.Body), nil },
 		part:      "body",
 	}
