@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,7 +83,7 @@ func typedFunc[E, R, Resp, T any](src Source[E, R, Resp], h func(context.Context
 	var decode func(ctx context.Context, i int, rec *R, v *T) error
 	switch {
 	case src.jsonBytes != nil:
-		payload, dec := src.jsonBytes, jsonDecoder[T](std)
+		payload, dec := src.jsonBytes, jsonDecoder[T](std, src.jsonView)
 		decode = func(_ context.Context, _ int, rec *R, v *T) error {
 			data, err := payload(rec)
 			if err != nil {
@@ -153,16 +154,25 @@ func decodeError[R any](err error, part string, id func(*R) string, rec *R) erro
 //     When it fails, json.Unmarshal decodes the payload again, into a zero
 //     T, so that the error is encoding/json's own, and the value too should
 //     the two ever disagree.
-func jsonDecoder[T any](std bool) func(data []byte, v *T) error {
+//
+// With view, data is a view of a string (see Source.jsonView): the
+// library's decoder reads it as it is, which saves a copy of every SQS
+// body; encoding/json and UnmarshalJSON methods, which could write to it
+// or keep it, get a copy.
+func jsonDecoder[T any](std, view bool) func(data []byte, v *T) error {
+	stdDecode := func(data []byte, v *T) error { return decodeStd(data, v) }
+	if view {
+		stdDecode = func(data []byte, v *T) error { return decodeStd(bytes.Clone(data), v) }
+	}
 	if std {
-		return func(data []byte, v *T) error { return decodeStd(data, v) }
+		return stdDecode
 	}
 	if _, ok := any((*T)(nil)).(json.Unmarshaler); ok {
-		return func(data []byte, v *T) error { return decodeStd(data, v) }
+		return stdDecode
 	}
 	plan, err := eventjson.PlanFor(reflect.TypeOf((*T)(nil)).Elem())
 	if err != nil {
-		return func(data []byte, v *T) error { return decodeStd(data, v) }
+		return stdDecode
 	}
 	return func(data []byte, v *T) error {
 		if err := checkPresent(data); err != nil {
@@ -173,6 +183,9 @@ func jsonDecoder[T any](std bool) func(data []byte, v *T) error {
 		}
 		var zero T
 		*v = zero
+		if view {
+			data = bytes.Clone(data)
+		}
 		return json.Unmarshal(data, v)
 	}
 }

@@ -46,8 +46,12 @@ type Source[E, R, Resp any] struct {
 	// Neither: the source has no default. part names the payload in a
 	// DecodeError.
 	jsonBytes func(rec *R) ([]byte, error)
-	payload   func(rec *R, v any) error
-	part      string
+	// jsonView: the bytes jsonBytes gives are a view of a string (an SQS
+	// body), to be read only, and not kept; they are copied before any
+	// code but the library's decoder sees them.
+	jsonView bool
+	payload  func(rec *R, v any) error
+	part     string
 
 	// payloadJSON is a decoder given to DecodeJSON: payload, that also
 	// receives the record's JSON (nil when it is not at hand).
@@ -60,19 +64,19 @@ type Source[E, R, Resp any] struct {
 // record; DynamoDB Streams has none). dec receives the record and a *T to
 // fill; an error fails the record with a [*DecodeError] wrapping it, and
 // the handler is not called. The package's own decoders are [SNS] and
-// [EventBridge]; dynamodbav has those of DynamoDB images; any function of
-// that shape will do, for protobuf, Avro or a format of your own:
+// [EventBridge]; any function of that shape will do, for protobuf, Avro
+// or a format of your own (those of DynamoDB images, in dynamodbav, also
+// read the record's JSON: give them to [Source.DecodeJSON]):
 //
 //	src := batch.SQS().Decode(batch.SNS)
 //	src := batch.Kinesis().Decode(batch.EventBridge)
-//	src := batch.DynamoDB().Decode(dynamodbav.NewImage)
 //
 // Validation stays with the engine: after dec succeeds, a Validate() error
 // method of T or *T is called as for the default decoder. A nil dec
 // removes the decoder, default included: only handlers of the record type
 // can then be given to [New].
 func (s Source[E, R, Resp]) Decode(dec func(rec R, v any) error) Source[E, R, Resp] {
-	s.jsonBytes, s.payloadJSON = nil, nil
+	s.jsonBytes, s.jsonView, s.payloadJSON = nil, false, nil
 	if dec == nil {
 		s.payload, s.part = nil, ""
 		return s

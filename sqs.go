@@ -2,6 +2,7 @@ package batch
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -52,7 +53,10 @@ func SQS() Source[events.SQSEvent, events.SQSMessage, events.SQSEventResponse] {
 		},
 		decode:    eventDecoder(sqsUnknown(), eventjson.SQSLenient),
 		decodeRaw: rawDecoder(sqsUnknown(), eventjson.SQSRaw),
-		jsonBytes: func(m *events.SQSMessage) ([]byte, error) { return []byte(m.Body), nil },
-		part:      "body",
+		jsonBytes: func(m *events.SQSMessage) ([]byte, error) {
+			return unsafe.Slice(unsafe.StringData(m.Body), len(m.Body)), nil
+		},
+		jsonView: true,
+		part:     "body",
 	}
 }

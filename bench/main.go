@@ -73,6 +73,7 @@ func run(args []string, stdout io.Writer) error {
 		fs.IntVar(&c.warmup, "warmup", 10, "untimed iterations first (the first one checks the response)")
 		fs.IntVar(&c.iterations, "iterations", 50, "timed iterations")
 		fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed iterations to this file")
+		fs.StringVar(&c.memProfile, "memprofile", "", "write a profile of every allocation of the timed iterations to this file (slows them down)")
 		fs.BoolVar(&c.deadlineOff, "no-deadline", false, "invoke without a deadline in the context")
 		if err := fs.Parse(args); err != nil {
 			return err
