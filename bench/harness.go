@@ -84,7 +84,7 @@ func newFunction(source, variant string, sink *int) (invoker, error) {
 	case "kinesis":
 		return batch.New(batch.Kinesis(), handle, batch.Options{}), nil
 	case "dynamodb":
-		return batch.New(batch.DynamoDB().Decode(dynamodbav.NewImage), func(_ context.Context, c dynamodbav.Change[Order]) error {
+		return batch.New(batch.DynamoDB().DecodeJSON(dynamodbav.NewImage), func(_ context.Context, c dynamodbav.Change[Order]) error {
 			if c.New == nil { // a REMOVE; the generated events have none
 				return nil
 			}
@@ -135,6 +135,7 @@ type roundConfig struct {
 	warmup      int // untimed iterations first
 	iterations  int // timed iterations
 	cpuProfile  string
+	memProfile  string
 	deadlineOff bool // a context without a deadline (Lambda always sets one)
 }
 
@@ -188,6 +189,18 @@ func runRound(c roundConfig) (result, error) {
 			return result{}, err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if c.memProfile != "" {
+		// Every allocation of the timed iterations, and only those.
+		runtime.GC()
+		runtime.MemProfileRate = 1
+		defer func() {
+			runtime.MemProfileRate = 512 * 1024
+			if f, err := os.Create(c.memProfile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
