@@ -11,7 +11,7 @@
 // [Change] of your item type, which holds the kind of change, the images
 // and the record:
 //
-//	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.NewImage), func(ctx context.Context, c dynamodbav.Change[Order]) error {
+//	fn := batch.New(batch.DynamoDB().DecodeJSON(dynamodbav.NewImage), func(ctx context.Context, c dynamodbav.Change[Order]) error {
 //		if c.New == nil { // REMOVE
 //			return nil
 //		}

@@ -1,6 +1,8 @@
 package dynamodbav
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -28,8 +30,13 @@ type Change[T any] struct {
 	// when the decoder does not decode it ([OldImage]).
 	New *T
 
-	// Record is the record as Lambda delivered it: keys, sequence number,
-	// approximate creation time, user identity of TTL deletions.
+	// Record is the record as Lambda delivered it, without its images
+	// (Change.NewImage and OldImage are nil, whichever the decoder
+	// decodes): keys, sequence number, approximate creation time, user
+	// identity of TTL deletions. Function.Invoke decodes the images
+	// straight from the event's JSON, without building aws-lambda-go's
+	// attribute values; [batch.RecordFrom] gives the record with them,
+	// built when asked for.
 	Record events.DynamoDBEventRecord
 }
 
@@ -58,17 +65,18 @@ func (c Change[T]) Validate() error {
 	return nil
 }
 
-// fill decodes the images of rec that which names into c.
-func (c *Change[T]) fill(rec events.DynamoDBEventRecord, which int) error {
+// fill decodes the images of src that which names into c.
+func (c *Change[T]) fill(rec events.DynamoDBEventRecord, src images, which int) error {
 	*c = Change[T]{EventName: events.DynamoDBOperationType(rec.EventName), Record: rec}
+	c.Record.Change.NewImage, c.Record.Change.OldImage = nil, nil
 	var err error
 	if which&decodeOld != 0 {
-		if c.Old, err = image[T]("OldImage", rec.Change.OldImage); err != nil {
+		if c.Old, err = image[T]("OldImage", src.old); err != nil {
 			return err
 		}
 	}
 	if which&decodeNew != 0 {
-		if c.New, err = image[T]("NewImage", rec.Change.NewImage); err != nil {
+		if c.New, err = image[T]("NewImage", src.new); err != nil {
 			return err
 		}
 	}
@@ -77,7 +85,68 @@ func (c *Change[T]) fill(rec events.DynamoDBEventRecord, which int) error {
 
 // filler is implemented by *Change[T] for every T.
 type filler interface {
-	fill(rec events.DynamoDBEventRecord, which int) error
+	fill(rec events.DynamoDBEventRecord, src images, which int) error
+}
+
+// images are the images of a record, each either built (the record's
+// maps) or as JSON.
+type images struct {
+	old, new imageSource
+}
+
+// imageSource is one image: m, or, when json is not nil, its JSON.
+type imageSource struct {
+	m    map[string]events.DynamoDBAttributeValue
+	json []byte
+}
+
+// present reports whether the record has the image: an empty one counts
+// as absent, as an empty map does.
+func (s imageSource) present() bool {
+	if s.json != nil {
+		return !emptyObject(s.json)
+	}
+	return len(s.m) > 0
+}
+
+// emptyObject reports whether b is the JSON of an empty object.
+func emptyObject(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return false
+	}
+	return len(bytes.TrimSpace(b[1:len(b)-1])) == 0
+}
+
+// imagesOf returns the images of rec, from raw (the record's JSON) when it
+// is given. A record whose JSON recordImages cannot take apart is decoded
+// whole by encoding/json, as lambda.Start would.
+func imagesOf(rec events.DynamoDBEventRecord, raw []byte) (images, error) {
+	if raw == nil {
+		return images{old: imageSource{m: rec.Change.OldImage}, new: imageSource{m: rec.Change.NewImage}}, nil
+	}
+	newImg, oldImg, ok := recordImages(raw)
+	if ok {
+		return images{old: imageSource{json: oldImg}, new: imageSource{json: newImg}}, nil
+	}
+	full, err := unmarshalRecord(raw)
+	if err != nil {
+		return images{}, err
+	}
+	return images{old: imageSource{m: full.Change.OldImage}, new: imageSource{m: full.Change.NewImage}}, nil
+}
+
+// unmarshalRecord decodes a record's JSON with encoding/json; a panic of
+// aws-lambda-go's attribute decoding (on some malformed binary sets) is an
+// error.
+func unmarshalRecord(raw []byte) (rec events.DynamoDBEventRecord, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("encoding/json: %v", p)
+		}
+	}()
+	err = json.Unmarshal(raw, &rec)
+	return rec, err
 }
 
 // which images a decoder decodes.
@@ -89,51 +158,69 @@ const (
 // NewImage decodes a record's NewImage: into [Change.New] for a handler of
 // a Change (Old is left nil; a REMOVE has New == nil), or into the item
 // type itself for a handler of that type. Give it to
-// [batch.Source.Decode].
-func NewImage(rec events.DynamoDBEventRecord, v any) error { return decode(rec, v, decodeNew) }
+// [batch.Source.DecodeJSON], which hands it the record's JSON (raw) in
+// [batch.Function.Invoke]: the image is then decoded from that JSON, with
+// the same results. With raw nil it decodes rec's image.
+func NewImage(rec events.DynamoDBEventRecord, raw []byte, v any) error {
+	return decode(rec, raw, v, decodeNew)
+}
 
 // OldImage decodes a record's OldImage: into [Change.Old] for a handler of
 // a Change (New is left nil; an INSERT has Old == nil), or into the item
 // type itself. The stream must have the OLD_IMAGE or NEW_AND_OLD_IMAGES
-// view type.
-func OldImage(rec events.DynamoDBEventRecord, v any) error { return decode(rec, v, decodeOld) }
+// view type. Give it to [batch.Source.DecodeJSON], as [NewImage].
+func OldImage(rec events.DynamoDBEventRecord, raw []byte, v any) error {
+	return decode(rec, raw, v, decodeOld)
+}
 
 // Images decodes both images of a record into [Change.Old] and
 // [Change.New], for a stream with the NEW_AND_OLD_IMAGES view type; an
 // INSERT has Old == nil, a REMOVE New == nil. The handler must take a
-// Change.
-func Images(rec events.DynamoDBEventRecord, v any) error {
-	return decode(rec, v, decodeOld|decodeNew)
+// Change. Give it to [batch.Source.DecodeJSON], as [NewImage].
+func Images(rec events.DynamoDBEventRecord, raw []byte, v any) error {
+	return decode(rec, raw, v, decodeOld|decodeNew)
 }
 
 // decode is the decoder behind NewImage, OldImage and Images.
-func decode(rec events.DynamoDBEventRecord, v any, which int) error {
-	if c, ok := v.(filler); ok {
-		return c.fill(rec, which)
+func decode(rec events.DynamoDBEventRecord, raw []byte, v any, which int) error {
+	imgs, err := imagesOf(rec, raw)
+	if err != nil {
+		return &batch.DecodeError{Part: "dynamodb", Err: err}
 	}
-	part, img := "NewImage", rec.Change.NewImage
+	if c, ok := v.(filler); ok {
+		return c.fill(rec, imgs, which)
+	}
+	part, img := "NewImage", imgs.new
 	switch which {
 	case decodeOld:
-		part, img = "OldImage", rec.Change.OldImage
+		part, img = "OldImage", imgs.old
 	case decodeOld | decodeNew:
 		return &batch.DecodeError{Part: "images", Err: fmt.Errorf("dynamodbav.Images decodes into a dynamodbav.Change, not a %T", v)}
 	}
-	if len(img) == 0 {
+	if !img.present() {
 		return &batch.DecodeError{Part: part, Err: batch.ErrNoPayload}
 	}
-	if err := decodeImage(img, v); err != nil {
+	if err := img.decode(v); err != nil {
 		return &batch.DecodeError{Part: part, Err: err}
 	}
 	return nil
 }
 
+// decode decodes the image into out.
+func (s imageSource) decode(out any) error {
+	if s.json != nil {
+		return decodeImageJSON(s.json, out)
+	}
+	return decodeImage(s.m, out)
+}
+
 // image decodes one image; an absent (or empty) image gives nil.
-func image[T any](part string, img map[string]events.DynamoDBAttributeValue) (*T, error) {
-	if len(img) == 0 {
+func image[T any](part string, img imageSource) (*T, error) {
+	if !img.present() {
 		return nil, nil
 	}
 	v := new(T)
-	if err := decodeImage(img, v); err != nil {
+	if err := img.decode(v); err != nil {
 		return nil, &batch.DecodeError{Part: part, Err: err}
 	}
 	return v, nil

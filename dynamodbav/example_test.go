@@ -44,7 +44,7 @@ func exampleEvent() events.DynamoDBEvent {
 // NewImage decodes each record's new image into the item type; a REMOVE
 // has none.
 func ExampleNewImage() {
-	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.NewImage), func(ctx context.Context, c dynamodbav.Change[product]) error {
+	fn := batch.New(batch.DynamoDB().DecodeJSON(dynamodbav.NewImage), func(ctx context.Context, c dynamodbav.Change[product]) error {
 		if c.New == nil {
 			fmt.Println(c.EventName, "no new image")
 			return nil
@@ -63,7 +63,7 @@ func ExampleNewImage() {
 
 // OldImage decodes each record's old image, here to archive deleted items.
 func ExampleOldImage() {
-	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.OldImage), func(ctx context.Context, c dynamodbav.Change[product]) error {
+	fn := batch.New(batch.DynamoDB().DecodeJSON(dynamodbav.OldImage), func(ctx context.Context, c dynamodbav.Change[product]) error {
 		if c.EventName == events.DynamoDBOperationTypeRemove {
 			fmt.Println("archive", c.Old.SKU, "with stock", c.Old.Stock)
 		}
@@ -78,7 +78,7 @@ func ExampleOldImage() {
 
 // Images decodes both images, for a stream of view type NEW_AND_OLD_IMAGES.
 func ExampleImages() {
-	fn := batch.New(batch.DynamoDB().Decode(dynamodbav.Images), func(ctx context.Context, c dynamodbav.Change[product]) error {
+	fn := batch.New(batch.DynamoDB().DecodeJSON(dynamodbav.Images), func(ctx context.Context, c dynamodbav.Change[product]) error {
 		switch {
 		case c.Old == nil:
 			fmt.Println("created", c.New.SKU)
