@@ -9,6 +9,9 @@ func DecodeImageBy(img map[string]events.DynamoDBAttributeValue, out any) (strin
 	return decodeImageBy(img, out)
 }
 
+// DecodeImageJSON is decodeImageJSON.
+func DecodeImageJSON(img []byte, out any) error { return decodeImageJSON(img, out) }
+
 // DecodeImageJSONBy decodes img, the JSON of an image, into out as
 // decodeImageJSON does, and says how: "json", "json+delegate", "json+redo"
 // (from the parsed JSON; attributevalue for out's type or for the image)

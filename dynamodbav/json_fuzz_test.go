@@ -70,8 +70,9 @@ func fuzzSeeds(tb testing.TB, name string) [][]byte {
 		if len(lines) != 2 || lines[0] != "go test fuzz v1" {
 			tb.Fatalf("%s: not a corpus file of one value", file)
 		}
-		quoted, ok := strings.CutPrefix(lines[1], "[]byte(")
-		if quoted, ok = strings.CutSuffix(quoted, ")"); !ok {
+		quoted, prefixed := strings.CutPrefix(lines[1], "[]byte(")
+		quoted, suffixed := strings.CutSuffix(quoted, ")")
+		if !prefixed || !suffixed {
 			tb.Fatalf("%s: not a []byte", file)
 		}
 		s, err := strconv.Unquote(quoted)

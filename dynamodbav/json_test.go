@@ -344,6 +344,10 @@ func TestImageJSONCases(t *testing.T) {
 	for _, c := range jsonCases {
 		for k, img := range append([][]byte{[]byte(c.image)}, variants(t, []byte(c.image))...) {
 			route, diff := compareJSON(img, c.into)
+			_, errBy := dynamodbav.DecodeImageJSONBy(img, reflect.New(c.into).Interface())
+			if err := dynamodbav.DecodeImageJSON(img, reflect.New(c.into).Interface()); fmt.Sprint(err) != fmt.Sprint(errBy) && route != "json+redo" {
+				t.Errorf("%s into %s: decodeImageJSON gave %v, decodeImageJSONBy %v", img, c.into, err, errBy)
+			}
 			if route != c.route {
 				t.Errorf("%s into %s (writing %d): decoded by %s, want %s", c.image, c.into, k, route, c.route)
 			}
