@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf16"
 
@@ -513,6 +514,57 @@ func TestImageJSONDecodedValuesAreCopies(t *testing.T) {
 		}
 		if !same(got, want) {
 			t.Errorf("%s: got %s after changing the image, want %s", typ, show(got.Elem()), show(want.Elem()))
+		}
+	}
+}
+
+// Decoders running at once, each with memory from the pool, decode each
+// image as one decoder alone does.
+func TestImageJSONConcurrently(t *testing.T) {
+	imgs := make([][]byte, 64)
+	want := make([]order, len(imgs))
+	for i := range imgs {
+		// Escaped strings and base64 go through the pooled buffer.
+		imgs[i] = []byte(strings.ReplaceAll(orderImage(i), `"S":"SKU-`, `"S":"\u0053KU-`))
+		if err := dynamodbav.DecodeImageJSON(imgs[i], &want[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 200; n++ {
+				i := (n*7 + g) % len(imgs)
+				var got order
+				if err := dynamodbav.DecodeImageJSON(imgs[i], &got); err != nil || !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Errorf("image %d: got %+v, %v, want %+v", i, got, err, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// An out that is not a non-nil pointer fails as decodeImage makes it fail.
+func TestImageJSONOutNotAPointer(t *testing.T) {
+	img := []byte(`{"pk": {"S": "x"}}`)
+	m, err := lambdaMap(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []any{nil, item{}, (*item)(nil), map[string]any{}} {
+		route, err := dynamodbav.DecodeImageJSONBy(img, out)
+		_, want := dynamodbav.DecodeImageBy(m, out)
+		if route != "fallback" || err == nil || err.Error() != want.Error() {
+			t.Errorf("%T: got %s, %v, want fallback, %v", out, route, err, want)
 		}
 	}
 }
