@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // This file decodes aws-lambda-go's attribute values straight into Go
@@ -89,7 +90,7 @@ func (p *plan) decode(av events.DynamoDBAttributeValue, v reflect.Value, asStrin
 }
 
 // delegate decodes av into v with attributevalue, from the converted value.
-func (p *plan) delegate(av events.DynamoDBAttributeValue, v reflect.Value) (err error) {
+func (p *plan) delegate(av events.DynamoDBAttributeValue, v reflect.Value) error {
 	if err := checkPresent(av); err != nil {
 		return err
 	}
@@ -97,6 +98,12 @@ func (p *plan) delegate(av events.DynamoDBAttributeValue, v reflect.Value) (err 
 	if err != nil {
 		return err // not reached: checkPresent has looked
 	}
+	return p.unmarshalSDK(sdk, v)
+}
+
+// unmarshalSDK decodes sdk into v with attributevalue. A panic of
+// attributevalue is an error.
+func (p *plan) unmarshalSDK(sdk types.AttributeValue, v reflect.Value) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("attributevalue panicked decoding into %s: %v", p.typ, r)

@@ -263,11 +263,17 @@ func decodeImageBy(img map[string]events.DynamoDBAttributeValue, out any) (strin
 // unmarshalImage decodes img into out by converting it and calling
 // attributevalue.UnmarshalMap. A panic in attributevalue (it has some on
 // types it cannot set, such as an interface with methods) is an error.
-func unmarshalImage(img map[string]events.DynamoDBAttributeValue, out any) (err error) {
+func unmarshalImage(img map[string]events.DynamoDBAttributeValue, out any) error {
 	av, err := AttributeValues(img)
 	if err != nil {
 		return err
 	}
+	return unmarshalAttributeValues(av, out)
+}
+
+// unmarshalAttributeValues is attributevalue.UnmarshalMap, with a panic as
+// an error.
+func unmarshalAttributeValues(av map[string]types.AttributeValue, out any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("attributevalue panicked decoding into %T: %v", out, r)

@@ -8,3 +8,15 @@ import "github.com/aws/aws-lambda-go/events"
 func DecodeImageBy(img map[string]events.DynamoDBAttributeValue, out any) (string, error) {
 	return decodeImageBy(img, out)
 }
+
+// DecodeImageJSON is decodeImageJSON.
+func DecodeImageJSON(img []byte, out any) error { return decodeImageJSON(img, out) }
+
+// DecodeImageJSONBy decodes img, the JSON of an image, into out as
+// decodeImageJSON does, and says how: "json", "json+delegate", "json+redo"
+// (from the parsed JSON; attributevalue for out's type or for the image)
+// or "fallback" (json.Unmarshal, then decodeImage).
+func DecodeImageJSONBy(img []byte, out any) (string, error) { return decodeImageJSONBy(img, out) }
+
+// RecordImages is recordImages.
+func RecordImages(rec []byte) (newImg, oldImg []byte, ok bool) { return recordImages(rec) }
