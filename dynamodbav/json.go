@@ -53,9 +53,9 @@ import (
 // json.Unmarshal into aws-lambda-go's map, then decodeImage. That is any
 // image json.Unmarshal would reject (so the error is json.Unmarshal's own),
 // a repeated key in any object, a NULL holding anything but true, false or
-// null, JSON nesting beyond encoding/json's limit, a JSON null for the
-// image, and an out that is not a non-nil pointer. Real images have none of
-// these.
+// null (aws-lambda-go takes any JSON there), a JSON null for the image, an
+// image over 256 MiB, and an out that is not a non-nil pointer. Real images
+// have none of these.
 
 // decodeImageJSON decodes img, the JSON of one image of a DynamoDB Streams
 // record, into out, which should be a non-nil pointer to a zero value,

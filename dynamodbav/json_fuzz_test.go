@@ -74,6 +74,7 @@ func twinKeys(img map[string]events.DynamoDBAttributeValue) int {
 	return n
 }
 
+// twinKeysIn is twinKeys of the maps within av.
 func twinKeysIn(av events.DynamoDBAttributeValue) int {
 	if av.IsNull() {
 		return 0

@@ -92,6 +92,7 @@ type jsonValue struct {
 	elems  []*jsonValue
 }
 
+// readJSON reads the next value of dec.
 func readJSON(dec *json.Decoder) (*jsonValue, error) {
 	tok, err := dec.Token()
 	if err != nil {
@@ -125,6 +126,7 @@ func readJSON(dec *json.Decoder) (*jsonValue, error) {
 // the members of objects in reverse order.
 type jsonStyle struct{ spaced, escaped, reversed bool }
 
+// write writes v to b in style s.
 func (v *jsonValue) write(b *bytes.Buffer, s jsonStyle) {
 	space := func() {
 		if s.spaced {
@@ -344,6 +346,8 @@ type foldedNames struct {
 	Ascii  string
 }
 
+// The images of jsonCases, in several writings, decode as the reference
+// decodes them, by the routes given.
 func TestImageJSONCases(t *testing.T) {
 	for _, c := range jsonCases {
 		for k, img := range append([][]byte{[]byte(c.image)}, variants(t, []byte(c.image))...) {
@@ -677,6 +681,8 @@ func TestRecordImages(t *testing.T) {
 	}
 }
 
+// recordImages, run once per record, allocates nothing, even for an escaped
+// key.
 func TestRecordImagesAllocatesNothing(t *testing.T) {
 	rec := []byte(`{"eventID":"1","eventName":"INSERT","dynamodb":{"Keys":{"pk":{"S":"k"}},"New\u0049mage":` + orderImage(1) + `,"SequenceNumber":"1"},"awsRegion":"eu-north-1"}`)
 	if n := testing.AllocsPerRun(100, func() { dynamodbav.RecordImages(rec) }); n != 0 {
