@@ -53,9 +53,9 @@ import (
 // json.Unmarshal into aws-lambda-go's map, then decodeImage. That is any
 // image json.Unmarshal would reject (so the error is json.Unmarshal's own),
 // a repeated key in any object, a NULL holding anything but true, false or
-// null, JSON nesting beyond encoding/json's limit, a JSON null for the
-// image, and an out that is not a non-nil pointer. Real images have none of
-// these.
+// null (aws-lambda-go takes any JSON there), a JSON null for the image, an
+// image over 256 MiB, and an out that is not a non-nil pointer. Real images
+// have none of these.
 
 // decodeImageJSON decodes img, the JSON of one image of a DynamoDB Streams
 // record, into out, which should be a non-nil pointer to a zero value,
@@ -989,34 +989,44 @@ func (t *tree) stringMap(i int32) (map[string]string, error) {
 }
 
 // structFrom decodes an M (or the image) into v, a struct, field by field.
-// It is plan.structFrom, but for how it finds two attributes that fill one
-// field (which asks for the image to be decoded by attributevalue): it
-// remembers the fields it has filled.
+// It is plan.structFrom, but for when it finds two attributes that fill one
+// field (names that differ only in case), which asks for the whole image to
+// be decoded by attributevalue (errRedo): before decoding any attribute.
+// plan.structFrom finds them when it meets the one matched by case
+// folding, which may be the first it meets in map order, so that is always
+// one of its outcomes; meeting them in the order of the JSON would not be
+// (the other one could fail first).
 func (t *tree) structFrom(p *plan, i int32, v reflect.Value) error {
 	base := len(t.seen)
 	err := t.fields(p, i, v, base)
-	t.seen = t.seen[:base] // the fields of the struct that holds v stay
+	t.seen = t.seen[:base] // those of the struct v is in stay
 	return err
 }
 
-// fields is the loop of structFrom; the fields filled since seen[base]
-// are those of v.
+// fields is structFrom from seen[base] on, where it lists the field of each
+// attribute (nil for none), then decodes them.
 func (t *tree) fields(p *plan, i int32, v reflect.Value, base int) error {
 	nd := &t.nodes[i]
 	for c := i + 1; c < nd.end; c = t.nodes[c].end {
 		k := t.bytes(t.nodes[c].key)
 		f := p.fields[string(k)]
 		if f == nil {
-			if f = foldedFieldOf(p, k); f == nil {
-				continue // a valid value, as any node is
-			}
+			f = foldedFieldOf(p, k)
 		}
-		if slices.Contains(t.seen[base:], f) {
+		if f != nil && slices.Contains(t.seen[base:], f) {
 			return errRedo
 		}
 		t.seen = append(t.seen, f)
+	}
+	at := base
+	for c := i + 1; c < nd.end; c = t.nodes[c].end {
+		f := t.seen[at]
+		at++
+		if f == nil {
+			continue // a valid value, as any node is
+		}
 		if err := t.decode(f.plan, c, fieldOf(v, f.index), f.asString); err != nil {
-			return atName(err, string(k))
+			return atName(err, string(t.bytes(t.nodes[c].key)))
 		}
 	}
 	return nil
