@@ -125,7 +125,7 @@ func imagesOf(rec events.DynamoDBEventRecord, raw []byte) (images, error) {
 	if raw == nil {
 		return images{old: imageSource{m: rec.Change.OldImage}, new: imageSource{m: rec.Change.NewImage}}, nil
 	}
-	newImg, oldImg, ok := recordImages(raw)
+	newImg, oldImg, ok := recordImagesOf(raw, true)
 	if ok {
 		return images{old: imageSource{json: oldImg}, new: imageSource{json: newImg}}, nil
 	}

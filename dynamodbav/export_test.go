@@ -20,3 +20,8 @@ func DecodeImageJSONBy(img []byte, out any) (string, error) { return decodeImage
 
 // RecordImages is recordImages.
 func RecordImages(rec []byte) (newImg, oldImg []byte, ok bool) { return recordImages(rec) }
+
+// RecordImagesChecked is recordImagesOf for JSON the event decoder checked.
+func RecordImagesChecked(rec []byte) (newImg, oldImg []byte, ok bool) {
+	return recordImagesOf(rec, true)
+}

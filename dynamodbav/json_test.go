@@ -68,7 +68,33 @@ func compareJSON(img []byte, typ reflect.Type) (route, diff string) {
 			diff = d
 		}
 	}
+	if gotErr != nil && diff != "" && failsAlone(m, typ, gotErr) {
+		// Map order may put that attribute first seldom, or never in
+		// 200 draws; alone, it fails as decodeImageJSON says.
+		return route, ""
+	}
 	return route, diff
+}
+
+// failsAlone reports whether the top-level attribute that err names fails
+// with err when it is the image's only attribute: then err is an outcome
+// of decodeImage on the whole image, which meets that attribute first in
+// some map order.
+func failsAlone(m map[string]events.DynamoDBAttributeValue, typ reflect.Type, err error) bool {
+	msg := err.Error()
+	const prefix = "attribute "
+	i := strings.Index(msg, prefix)
+	if i < 0 {
+		return false
+	}
+	name := msg[i+len(prefix):]
+	name = name[:strings.IndexAny(name+":", ".[:")]
+	av, ok := m[name]
+	if !ok {
+		return false
+	}
+	_, aloneErr := dynamodbav.DecodeImageBy(map[string]events.DynamoDBAttributeValue{name: av}, reflect.New(typ).Interface())
+	return aloneErr != nil && aloneErr.Error() == msg
 }
 
 // jsonRoute is the route of decodeImageJSON for an image the reference
@@ -654,6 +680,13 @@ func TestRecordImages(t *testing.T) {
 			if ok != c.ok || string(n) != c.new || string(o) != c.old || (n == nil) != (c.new == "") || (o == nil) != (c.old == "") {
 				t.Fatalf("got %q, %q, %t, want %q, %q, %t", n, o, ok, c.new, c.old, c.ok)
 			}
+			if json.Valid([]byte(c.rec)) {
+				// JSON the event decoder has checked: the same, skipped faster.
+				cn, co, cok := dynamodbav.RecordImagesChecked([]byte(c.rec))
+				if cok != ok || string(cn) != string(n) || string(co) != string(o) || (cn == nil) != (n == nil) || (co == nil) != (o == nil) {
+					t.Fatalf("checked JSON: got %q, %q, %t, want %q, %q, %t", cn, co, cok, n, o, ok)
+				}
+			}
 			if !ok {
 				return
 			}
@@ -687,6 +720,9 @@ func TestRecordImagesAllocatesNothing(t *testing.T) {
 	rec := []byte(`{"eventID":"1","eventName":"INSERT","dynamodb":{"Keys":{"pk":{"S":"k"}},"New\u0049mage":` + orderImage(1) + `,"SequenceNumber":"1"},"awsRegion":"eu-north-1"}`)
 	if n := testing.AllocsPerRun(100, func() { dynamodbav.RecordImages(rec) }); n != 0 {
 		t.Errorf("got %v allocations, want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { dynamodbav.RecordImagesChecked(rec) }); n != 0 {
+		t.Errorf("checked JSON: got %v allocations, want 0", n)
 	}
 }
 
