@@ -24,8 +24,10 @@ import (
 //
 // DynamoDB Streams has no default payload decoder: a handler of the
 // record type, events.DynamoDBEventRecord, reads the images itself, and
-// one of a type of its own needs [Source.Decode] with a decoder of images,
-// such as those of the companion module dynamodbav.
+// one of a type of its own needs a decoder of images, such as those of the
+// companion module dynamodbav, given to [Source.DecodeJSON] (which lets
+// them read the images from the event's JSON, not built) or
+// [Source.Decode].
 func DynamoDB() Source[events.DynamoDBEvent, events.DynamoDBEventRecord, events.DynamoDBEventResponse] {
 	return Source[events.DynamoDBEvent, events.DynamoDBEventRecord, events.DynamoDBEventResponse]{
 		name:    "DynamoDB Streams",

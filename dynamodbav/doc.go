@@ -7,7 +7,7 @@
 // that writes the items with that package. The package lives in its own
 // module so that the core package does not depend on aws-sdk-go-v2.
 //
-// Give one of its decoders to [batch.Source.Decode]; the handler takes a
+// Give one of its decoders to [batch.Source.DecodeJSON]; the handler takes a
 // [Change] of your item type, which holds the kind of change, the images
 // and the record:
 //
@@ -32,14 +32,29 @@
 //
 // # How images are decoded
 //
-// The decoders fill the item straight from aws-lambda-go's attribute
-// values, by a plan made once per item type, by reflection: field names
+// In [batch.Function.Invoke] (what lambda.Start calls), with
+// [batch.Source.DecodeJSON], the decoders read the image from the event's
+// JSON: the event decoder leaves the images unbuilt, and the image is
+// parsed once into a pooled, flat list of its attribute values, then
+// decoded into the item. Where the record carries no JSON
+// ([batch.Function.Handle], [batch.Function.Process], or an event that
+// encoding/json decoded), they read aws-lambda-go's attribute values
+// instead. Both ways give the same results, errors included (a record
+// with several invalid attributes names one of them), and both fill the
+// item by a plan made once per item type, by reflection: field names
 // and tags (the name, `-`, `string`), promoted fields of embedded structs,
 // pointers, strings, bools, numbers of every size (out of range is an
 // error), []byte from B, slices and arrays from L and from sets, maps from
 // M, time.Time from an RFC 3339 S or an N of Unix seconds, and any (map[string]any,
 // []any, float64 and so on), all with attributevalue's results, errors
 // included, without building the SDK's attribute values first.
+//
+// An image whose JSON repeats a key, or that aws-lambda-go would reject,
+// is decoded the long way (encoding/json into aws-lambda-go's values,
+// then as above), so that the result, or the error, is the same. Strings
+// of the item are copies, never slices of the event, so that a string a
+// handler keeps does not keep the event in memory; those of one image
+// share one allocation.
 //
 // What the plan does not model is left to attributevalue, on the
 // converted value ([AttributeValues]): a type implementing
