@@ -441,40 +441,31 @@ func labelKind(label []byte) uint8 {
 // parseSet parses the array of strings of an SS, NS or BS (binary:
 // base64) into the children of node self.
 func (t *tree) parseSet(self int32, binary bool, depth int) bool {
-	if depth > maxDepth || t.peek() != '[' {
-		return false
-	}
-	t.pos++
-	t.ws()
-	var n int32
-	if t.peek() == ']' {
-		t.pos++
-	} else {
-		for more := true; more; {
-			if t.peek() != '"' {
-				return false
-			}
-			v, ok := t.str()
-			if ok && binary {
-				v, ok = t.base64(v)
-			}
-			if !ok {
-				return false
-			}
-			t.nodes = append(t.nodes, node{kind: nodeElem, val: v, end: int32(len(t.nodes)) + 1})
-			n++
-			if more, ok = t.more(']'); !ok {
-				return false
-			}
+	return t.parseArray(self, depth, func() bool {
+		if t.peek() != '"' {
+			return false
 		}
-	}
-	t.nodes[self].n = n
-	return true
+		v, ok := t.str()
+		if ok && binary {
+			v, ok = t.base64(v)
+		}
+		if !ok {
+			return false
+		}
+		t.nodes = append(t.nodes, node{kind: nodeElem, val: v, end: int32(len(t.nodes)) + 1})
+		return true
+	})
 }
 
 // parseList parses the array of attribute values of an L into the
 // children of node self.
 func (t *tree) parseList(self int32, depth int) bool {
+	return t.parseArray(self, depth, func() bool { return t.attr(depth + 1) })
+}
+
+// parseArray parses a JSON array whose elements elem parses into children
+// of node self, and counts them.
+func (t *tree) parseArray(self int32, depth int, elem func() bool) bool {
 	if depth > maxDepth || t.peek() != '[' {
 		return false
 	}
@@ -485,7 +476,7 @@ func (t *tree) parseList(self int32, depth int) bool {
 		t.pos++
 	} else {
 		for more := true; more; {
-			if !t.attr(depth + 1) {
+			if !elem() {
 				return false
 			}
 			n++
