@@ -96,7 +96,13 @@ func typedFunc[E, R, Resp, T any](src Source[E, R, Resp], h func(context.Context
 		decode = func(_ context.Context, _ int, rec *R, v *T) error { return payload(rec, v) }
 	case src.payloadJSON != nil:
 		payload := src.payloadJSON
-		decode = func(ctx context.Context, i int, rec *R, v *T) error { return payload(rec, rawOf(ctx, i), v) }
+		decode = func(ctx context.Context, i int, rec *R, v *T) error {
+			if r, ok := runOf[R](ctx); ok && r.raw != nil {
+				own, raw := r.forDecoder(i)
+				return payload(&own, raw, v)
+			}
+			return payload(rec, nil, v)
+		}
 	default:
 		var zero T
 		panic(fmt.Sprintf("batch: New: %s records have no default decoder for a handler of %T; give one with Source.Decode", src.name, zero))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda/handlertrace"
@@ -266,4 +267,46 @@ func TestDecodeJSONOtherSources(t *testing.T) {
 		}()
 		batch.New(batch.DynamoDB().DecodeJSON(nil), func(context.Context, string) error { return nil }, batch.Options{})
 	})
+}
+
+// A decoder still running when the deadline abandons its record: the
+// record's Failure is built whole meanwhile, without a data race (run with
+// -race), and the decoder's own copy of the record is not changed under it.
+func TestDecodeJSONAbandonedDecoder(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	var got sync.Map
+	inner := imageStatus(&got)
+	slow := func(rec events.DynamoDBEventRecord, raw []byte, v any) error {
+		if rec.EventID == "e1" {
+			<-release // past the deadline
+			if rec.Change.NewImage != nil {
+				t.Error("the decoder's copy of the record changed under it")
+			}
+		}
+		return inner(rec, raw, v)
+	}
+	var retried []*events.DynamoDBEventRecord
+	fn := batch.New(batch.DynamoDB().DecodeJSON(slow), rejectBad, batch.Options{
+		Concurrency:    3,
+		DeadlineMargin: 20 * time.Millisecond,
+		Retry: func(_ context.Context, fs []batch.Failure) {
+			for _, f := range fs {
+				retried = append(retried, f.Value.(*events.DynamoDBEventRecord))
+			}
+		},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	out, err := fn.Invoke(ctx, []byte(ddbEvent))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"batchItemFailures":[{"itemIdentifier":"101"}]}`; string(out) != want {
+		t.Fatalf("got %s, want %s: record 101 abandoned", out, want)
+	}
+	if len(retried) != 1 {
+		t.Fatalf("got %d records retried, want 1", len(retried))
+	}
+	wantWhole(t, "Retry of an abandoned record", retried[0])
 }

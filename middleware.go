@@ -100,7 +100,6 @@ type recorder interface {
 	record(i int) Record
 	size() int
 	whole(i int)
-	rawJSON(i int) []byte
 }
 
 // Value answers recordKey with the recordCtx itself and delegates every
@@ -151,13 +150,13 @@ func chain[E, R, Resp any](src Source[E, R, Resp], inner recordFunc[R], mws []Mi
 	}
 }
 
-// rawOf returns the JSON of record i of the run ctx belongs to, for a
-// decoder of Source.DecodeJSON; nil when it is not at hand.
-func rawOf(ctx context.Context, i int) []byte {
+// runOf returns the run ctx belongs to, if any.
+func runOf[R any](ctx context.Context) (*run[R], bool) {
 	if rc, ok := ctx.Value(recordKey{}).(*recordCtx); ok && rc.run != nil {
-		return rc.run.rawJSON(i)
+		r, ok := rc.run.(*run[R])
+		return r, ok
 	}
-	return nil
+	return nil, false
 }
 
 // recovering turns a panic of h into a *PanicError, including panic(nil)

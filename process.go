@@ -247,12 +247,17 @@ func (r *run[R]) whole(i int) {
 	}
 }
 
-// rawJSON returns the JSON of record i, or nil.
-func (r *run[R]) rawJSON(i int) []byte {
-	if r.raw == nil {
-		return nil
+// forDecoder returns a copy of record i and its JSON, for a decoder of
+// Source.DecodeJSON; r.raw is not nil. The copy is made under buildMu when
+// the record may be built whole meanwhile: a handler abandoned at the
+// deadline may still be decoding when its Failure is made.
+func (r *run[R]) forDecoder(i int) (R, []byte) {
+	if r.complete == nil {
+		return r.records[i], r.raw[i]
 	}
-	return r.raw[i]
+	r.buildMu.Lock()
+	defer r.buildMu.Unlock()
+	return r.records[i], r.raw[i]
 }
 
 // size is the number of records of the run.
