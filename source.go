@@ -102,7 +102,9 @@ func (s Source[E, R, Resp]) Decode(dec func(rec R, v any) error) Source[E, R, Re
 // raw). Everything else that sees the record sees it whole:
 // [RecordFrom], [Middleware], [Options.Divert] and [Options.Retry], the
 // request hook of lambda/handlertrace, and a handler of the record type,
-// for which nothing is left out.
+// for which nothing is left out. A middleware therefore has the images
+// built before the decoder runs, and the saving is lost: [Middleware]
+// receives the record itself, which must be whole.
 // Images left out are not checked until they are built: an invalid
 // attribute value in an image the decoder does not read fails no record.
 //
