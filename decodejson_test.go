@@ -310,3 +310,24 @@ func TestDecodeJSONAbandonedDecoder(t *testing.T) {
 	}
 	wantWhole(t, "Retry of an abandoned record", retried[0])
 }
+
+// Where the event decoder does not know every field of the event type (a
+// newer aws-lambda-go), encoding/json decodes the event and the decoder of
+// DecodeJSON gets no JSON: it reads the record, whose images encoding/json
+// built.
+func TestDecodeJSONWithUnknownEventField(t *testing.T) {
+	var got sync.Map
+	src := batch.WithUnknownEventField(batch.DynamoDB()).DecodeJSON(imageStatus(&got))
+	out, err := batch.New(src, rejectBad, batch.Options{}).Invoke(context.Background(), []byte(ddbEvent))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"batchItemFailures":[{"itemIdentifier":"101"}]}`; string(out) != want {
+		t.Fatalf("got %s, want %s", out, want)
+	}
+	for _, id := range []string{"e0", "e1", "e2"} {
+		if how, _ := got.Load(id); how != "record" {
+			t.Errorf("record %s: decoded from %v, want from the record", id, how)
+		}
+	}
+}

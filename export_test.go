@@ -6,6 +6,8 @@ package batch
 // Invoke decodes events with encoding/json. The detection itself is tested
 // in internal/eventjson (TestUnknownFindsWhatTheDecodersDoNotRead).
 func WithUnknownEventField[E, R, Resp any](s Source[E, R, Resp]) Source[E, R, Resp] {
-	s.decode = eventDecoder[E]([]string{"events.Simulated.newField"}, nil)
+	unknown := []string{"events.Simulated.newField"}
+	s.decode = eventDecoder[E](unknown, nil)
+	s.decodeRaw = rawDecoder[E](unknown, s.decodeRaw)
 	return s
 }
