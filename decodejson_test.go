@@ -243,6 +243,22 @@ func TestDecodeJSONOtherSources(t *testing.T) {
 			t.Fatalf("got the JSON %q, want each record's object", raws)
 		}
 	})
+	t.Run("kinesis", func(t *testing.T) {
+		in := `{"Records":[{"eventID":"k1","eventSource":"aws:kinesis","kinesis":{"sequenceNumber":"1","data":"eyJuIjoxfQ=="}}]}`
+		var raws []string
+		src := batch.Kinesis().DecodeJSON(func(rec events.KinesisEventRecord, raw []byte, v any) error {
+			raws = append(raws, string(raw))
+			return json.Unmarshal(rec.Kinesis.Data, v)
+		})
+		var n int
+		fn := batch.New(src, func(_ context.Context, v struct{ N int }) error { n = v.N; return nil }, batch.Options{})
+		if _, err := fn.Invoke(context.Background(), []byte(in)); err != nil {
+			t.Fatal(err)
+		}
+		if len(raws) != 1 || raws[0] != in[len(`{"Records":[`):len(in)-2] || n != 1 {
+			t.Fatalf("got the JSON %q and n=%d, want the record's object and 1", raws, n)
+		}
+	})
 	t.Run("kafka", func(t *testing.T) {
 		in := `{"eventSource":"aws:kafka","records":{"t-0":[{"topic":"t","partition":0,"offset":5,"value":"eyJuIjoxfQ=="}]}}`
 		var raw []byte

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/seed-45ee126e/batch/internal/eventjson"
 )
@@ -170,4 +171,64 @@ func errorsAsField(err error, target **eventjson.FieldError) bool {
 		*target = e
 	}
 	return ok
+}
+
+// FuzzRaw holds the raw decoders to the lenient ones: where a lenient
+// decoder succeeds with no faulty record, the raw one succeeds with the
+// same records (DynamoDB: once DynamoDBImages has built the images from
+// each record's JSON), and each record's JSON is a slice of the input.
+//
+//	go test ./internal/eventjson -run '^$' -fuzz FuzzRaw -fuzztime 60s
+func FuzzRaw(f *testing.F) {
+	r := rand.New(rand.NewSource(3))
+	for _, name := range []string{"sqs", "kinesis", "dynamodb"} {
+		for i := 0; i < 5; i++ {
+			f.Add(randomEvent(r, name))
+		}
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if want, bad, err := eventjson.SQSLenient(in); err == nil && len(bad) == 0 {
+			got, raw, gbad, gerr := eventjson.SQSRaw(in)
+			if gerr != nil || len(gbad) != 0 || !reflect.DeepEqual(got, want) || len(raw) != len(got.Records) {
+				t.Fatalf("SQSRaw: got %v, %v, %d spans; want SQSLenient's records", gerr, gbad, len(raw))
+			}
+			inside(t, in, raw)
+		}
+		if want, bad, err := eventjson.KinesisLenient(in); err == nil && len(bad) == 0 {
+			got, raw, gbad, gerr := eventjson.KinesisRaw(in)
+			if gerr != nil || len(gbad) != 0 || !reflect.DeepEqual(got, want) || len(raw) != len(got.Records) {
+				t.Fatalf("KinesisRaw: got %v, %v, %d spans; want KinesisLenient's records", gerr, gbad, len(raw))
+			}
+			inside(t, in, raw)
+		}
+		if want, bad, err := eventjson.DynamoDBLenient(in); err == nil && len(bad) == 0 {
+			got, raw, gbad, gerr := eventjson.DynamoDBRaw(in)
+			if gerr != nil || len(gbad) != 0 || len(raw) != len(got.Records) || len(got.Records) != len(want.Records) {
+				t.Fatalf("DynamoDBRaw: got %v, %v, %d spans, %d records; want %d records", gerr, gbad, len(raw), len(got.Records), len(want.Records))
+			}
+			inside(t, in, raw)
+			for i := range got.Records {
+				if err := eventjson.DynamoDBImages(raw[i], &got.Records[i]); err != nil {
+					t.Fatalf("record %d: DynamoDBImages: %v, though DynamoDBLenient built the images", i, err)
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("DynamoDBRaw then DynamoDBImages:\n%+v\nwant DynamoDBLenient's\n%+v", got, want)
+			}
+		}
+	})
+}
+
+// inside checks that every span is a slice of in.
+func inside(t *testing.T, in []byte, raw [][]byte) {
+	t.Helper()
+	for i, s := range raw {
+		if len(s) == 0 {
+			t.Fatalf("record %d: empty span", i)
+		}
+		off := int(uintptr(unsafe.Pointer(&s[0])) - uintptr(unsafe.Pointer(&in[0])))
+		if off < 0 || off+len(s) > len(in) || &in[off] != &s[0] {
+			t.Fatalf("record %d: span %q is not a slice of the input", i, s)
+		}
+	}
 }
