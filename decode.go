@@ -99,9 +99,9 @@ func typedFunc[E, R, Resp, T any](src Source[E, R, Resp], h func(context.Context
 		decode = func(ctx context.Context, i int, rec *R, v *T) error {
 			if r, ok := runOf[R](ctx); ok && r.raw != nil {
 				own, raw := r.forDecoder(i)
-				return payload(&own, raw, v)
+				return payload(own, raw, v) // by value: a copy on the stack
 			}
-			return payload(rec, nil, v)
+			return payload(*rec, nil, v)
 		}
 	default:
 		var zero T

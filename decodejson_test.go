@@ -347,3 +347,25 @@ func TestDecodeJSONWithUnknownEventField(t *testing.T) {
 		}
 	}
 }
+
+// A record that repeats its NewImage member (encoding/json merges the two
+// maps) reaches the decoder built, as Decode would have it, and without
+// JSON: a decoder of the JSON can take each member to be there once.
+func TestDecodeJSONRepeatedImage(t *testing.T) {
+	in := `{"Records":[{"eventID":"e0","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"id":{"S":"a"}},"NewImage":{"id":{"S":"a"}},"newimage":{"status":{"S":"bad"}},"SequenceNumber":"100"}},` +
+		`{"eventID":"e1","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"id":{"S":"b"}},"NewImage":{"id":{"S":"b"},"status":{"S":"ok"}},"SequenceNumber":"101"}}]}`
+	var got sync.Map
+	out, err := batch.New(batch.DynamoDB().DecodeJSON(imageStatus(&got)), rejectBad, batch.Options{}).Invoke(context.Background(), []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"batchItemFailures":[{"itemIdentifier":"100"}]}`; string(out) != want {
+		t.Fatalf("got %s, want %s: the merged image of record 100 is bad", out, want)
+	}
+	if how, _ := got.Load("e0"); how != "record" {
+		t.Errorf("record e0: decoded from %v, want from the record, built", how)
+	}
+	if how, _ := got.Load("e1"); how != "raw" {
+		t.Errorf("record e1: decoded from %v, want from its JSON", how)
+	}
+}

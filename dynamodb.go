@@ -50,6 +50,9 @@ func DynamoDB() Source[events.DynamoDBEvent, events.DynamoDBEventRecord, events.
 		decode:    eventDecoder(dynamodbUnknown(), eventjson.DynamoDBLenient),
 		decodeRaw: rawDecoder(dynamodbUnknown(), eventjson.DynamoDBRaw),
 		complete: func(r *events.DynamoDBEventRecord, raw []byte) {
+			if raw == nil {
+				return // built already (DynamoDBRaw: a repeated member)
+			}
 			// A problem of an attribute value leaves the image built as
 			// far as it goes; the decoder of the record met it first.
 			_ = eventjson.DynamoDBImages(raw, r)

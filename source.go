@@ -55,7 +55,7 @@ type Source[E, R, Resp any] struct {
 
 	// payloadJSON is a decoder given to DecodeJSON: payload, that also
 	// receives the record's JSON (nil when it is not at hand).
-	payloadJSON func(rec *R, raw []byte, v any) error
+	payloadJSON func(rec R, raw []byte, v any) error
 }
 
 // Decode returns a copy of s whose records are decoded into a handler's
@@ -114,7 +114,7 @@ func (s Source[E, R, Resp]) DecodeJSON(dec func(rec R, raw []byte, v any) error)
 	if dec == nil {
 		return s
 	}
-	s.payloadJSON = func(rec *R, raw []byte, v any) error { return dec(*rec, raw, v) }
+	s.payloadJSON = dec
 	s.part = "payload"
 	return s
 }

@@ -121,11 +121,11 @@ func emptyObject(b []byte) bool {
 // imagesOf returns the images of rec, from raw (the record's JSON) when it
 // is given. A record whose JSON recordImages cannot take apart is decoded
 // whole by encoding/json, as lambda.Start would.
-func imagesOf(rec events.DynamoDBEventRecord, raw []byte) (images, error) {
+func imagesOf(rec events.DynamoDBEventRecord, raw []byte, which int) (images, error) {
 	if raw == nil {
 		return images{old: imageSource{m: rec.Change.OldImage}, new: imageSource{m: rec.Change.NewImage}}, nil
 	}
-	newImg, oldImg, ok := recordImagesOf(raw, true)
+	newImg, oldImg, ok := recordImagesOf(raw, true, which)
 	if ok {
 		return images{old: imageSource{json: oldImg}, new: imageSource{json: newImg}}, nil
 	}
@@ -183,7 +183,7 @@ func Images(rec events.DynamoDBEventRecord, raw []byte, v any) error {
 
 // decode is the decoder behind NewImage, OldImage and Images.
 func decode(rec events.DynamoDBEventRecord, raw []byte, v any, which int) error {
-	imgs, err := imagesOf(rec, raw)
+	imgs, err := imagesOf(rec, raw, which)
 	if err != nil {
 		return &batch.DecodeError{Part: "dynamodb", Err: err}
 	}

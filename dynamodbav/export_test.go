@@ -22,6 +22,12 @@ func DecodeImageJSONBy(img []byte, out any) (string, error) { return decodeImage
 func RecordImages(rec []byte) (newImg, oldImg []byte, ok bool) { return recordImages(rec) }
 
 // RecordImagesChecked is recordImagesOf for JSON the event decoder checked.
-func RecordImagesChecked(rec []byte) (newImg, oldImg []byte, ok bool) {
-	return recordImagesOf(rec, true)
+func RecordImagesChecked(rec []byte, want int) (newImg, oldImg []byte, ok bool) {
+	return recordImagesOf(rec, true, want)
 }
+
+// The images RecordImagesChecked may stop at.
+const (
+	WantOld = decodeOld
+	WantNew = decodeNew
+)

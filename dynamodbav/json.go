@@ -1240,20 +1240,26 @@ func (t *tree) sdkMap(i int32) map[string]types.AttributeValue {
 // say), as encoding/json would then merge the values, which is left to it.
 // The images themselves are only checked to be valid JSON.
 func recordImages(rec []byte) (newImg, oldImg []byte, ok bool) {
-	return recordImagesOf(rec, false)
+	return recordImagesOf(rec, false, 0)
 }
 
-// recordImagesOf is recordImages; with checked, rec is JSON the event
-// decoder has checked (what Source.DecodeJSON hands a decoder), and the
-// values it skips, the images included, are skipped by their brackets and
-// quotes (skipChecked) without being checked again. On valid JSON the
+// recordImagesOf is recordImages; with checked, rec is the JSON of a
+// record as Source.DecodeJSON hands it: the event decoder has checked it,
+// and it has each of its dynamodb, NewImage and OldImage members once at
+// most (the event decoder builds the others itself). The values it skips,
+// the images included, are then skipped by their brackets and quotes
+// (skipChecked), and the scan stops once it has met the images that want
+// names (decodeNew, decodeOld; 0: read to the end). On such JSON the
 // result is recordImages'. The images are checked when decoded.
-func recordImagesOf(rec []byte, checked bool) (newImg, oldImg []byte, ok bool) {
+func recordImagesOf(rec []byte, checked bool, want int) (newImg, oldImg []byte, ok bool) {
 	s := scanner{src: rec}
 	skip := s.skip
 	if checked {
 		skip = func(int) bool { return s.skipChecked() }
+	} else {
+		want = 0
 	}
+	met, done := 0, false
 	s.ws()
 	if s.peek() != '{' {
 		return nil, nil, false
@@ -1284,17 +1290,28 @@ func recordImagesOf(rec []byte, checked bool) (newImg, oldImg []byte, ok bool) {
 			if news > 1 || olds > 1 {
 				return false
 			}
-			if s.literal("null") {
-				return true
+			if img == &newImg {
+				met |= decodeNew
+			} else {
+				met |= decodeOld
 			}
-			start := s.pos
-			if s.peek() != '{' || !skip(3) {
-				return false
+			if !s.literal("null") {
+				start := s.pos
+				if s.peek() != '{' || !skip(3) {
+					return false
+				}
+				*img = rec[start:s.pos:s.pos]
 			}
-			*img = rec[start:s.pos:s.pos]
+			if want != 0 && met&want == want {
+				done = true
+				return false // all there is to find: stop
+			}
 			return true
 		})
 	})
+	if done {
+		return newImg, oldImg, true
+	}
 	s.ws()
 	if !ok || s.pos != len(rec) {
 		return nil, nil, false

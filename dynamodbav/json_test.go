@@ -680,12 +680,8 @@ func TestRecordImages(t *testing.T) {
 			if ok != c.ok || string(n) != c.new || string(o) != c.old || (n == nil) != (c.new == "") || (o == nil) != (c.old == "") {
 				t.Fatalf("got %q, %q, %t, want %q, %q, %t", n, o, ok, c.new, c.old, c.ok)
 			}
-			if json.Valid([]byte(c.rec)) {
-				// JSON the event decoder has checked: the same, skipped faster.
-				cn, co, cok := dynamodbav.RecordImagesChecked([]byte(c.rec))
-				if cok != ok || string(cn) != string(n) || string(co) != string(o) || (cn == nil) != (n == nil) || (co == nil) != (o == nil) {
-					t.Fatalf("checked JSON: got %q, %q, %t, want %q, %q, %t", cn, co, cok, n, o, ok)
-				}
+			if msg := checkedAgrees([]byte(c.rec), n, o, ok); msg != "" {
+				t.Fatal(msg)
 			}
 			if !ok {
 				return
@@ -714,6 +710,34 @@ func TestRecordImages(t *testing.T) {
 	}
 }
 
+// checkedAgrees compares, on JSON the event decoder would accept, what
+// recordImagesOf finds in checked mode with what recordImages found (n, o,
+// ok): the same reading to the end; the same wanted images when it may
+// stop early, for a record whose members are not repeated (recordImages
+// ok), the only records it is given then. "" when they agree.
+func checkedAgrees(rec, n, o []byte, ok bool) string {
+	if !json.Valid(rec) {
+		dynamodbav.RecordImagesChecked(rec, 0) // must not panic
+		dynamodbav.RecordImagesChecked(rec, dynamodbav.WantNew)
+		return ""
+	}
+	same := func(a, b []byte) bool { return bytes.Equal(a, b) && (a == nil) == (b == nil) }
+	cn, co, cok := dynamodbav.RecordImagesChecked(rec, 0)
+	if cok != ok || !same(cn, n) || !same(co, o) {
+		return fmt.Sprintf("checked JSON: got %q, %q, %t, want %q, %q, %t", cn, co, cok, n, o, ok)
+	}
+	if !ok {
+		return ""
+	}
+	for _, want := range []int{dynamodbav.WantNew, dynamodbav.WantOld, dynamodbav.WantNew | dynamodbav.WantOld} {
+		cn, co, cok := dynamodbav.RecordImagesChecked(rec, want)
+		if !cok || want&dynamodbav.WantNew != 0 && !same(cn, n) || want&dynamodbav.WantOld != 0 && !same(co, o) {
+			return fmt.Sprintf("checked JSON, stopping at %d: got %q, %q, %t, want %q, %q, true", want, cn, co, cok, n, o)
+		}
+	}
+	return ""
+}
+
 // recordImages, run once per record, allocates nothing, even for an escaped
 // key.
 func TestRecordImagesAllocatesNothing(t *testing.T) {
@@ -721,7 +745,7 @@ func TestRecordImagesAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { dynamodbav.RecordImages(rec) }); n != 0 {
 		t.Errorf("got %v allocations, want 0", n)
 	}
-	if n := testing.AllocsPerRun(100, func() { dynamodbav.RecordImagesChecked(rec) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { dynamodbav.RecordImagesChecked(rec, dynamodbav.WantNew) }); n != 0 {
 		t.Errorf("checked JSON: got %v allocations, want 0", n)
 	}
 }

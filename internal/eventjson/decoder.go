@@ -96,8 +96,12 @@ type decoder struct {
 
 	// rawImages leaves the NewImage and OldImage of DynamoDB records
 	// unbuilt (checked as JSON only), for a caller that decodes them from
-	// the record's JSON (see DynamoDBRaw).
+	// the record's JSON (see DynamoDBRaw). rawSeen counts, for the record
+	// being decoded, its dynamodb, NewImage and OldImage members (bits 0-1,
+	// 2-3, 4-5, up to 2 each), so that a record that repeats one is built
+	// as before: encoding/json merges the repeated maps.
 	rawImages bool
+	rawSeen   uint8
 }
 
 func newDecoder(b []byte) *decoder {

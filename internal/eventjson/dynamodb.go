@@ -34,6 +34,7 @@ func (d *decoder) dynamoRecord(r *events.DynamoDBEventRecord) error {
 		case "awsRegion":
 			return d.stringInto(&r.AWSRegion)
 		case "dynamodb":
+			d.seen(0)
 			return d.dynamoChange(&r.Change)
 		case "eventID":
 			return d.stringInto(&r.EventID)
@@ -77,11 +78,13 @@ func (d *decoder) dynamoChange(c *events.DynamoDBStreamRecord) error {
 			return d.imageInto(&c.Keys, 2, "dynamodb.Keys")
 		case "NewImage":
 			if d.rawImages {
+				d.seen(2)
 				return d.skip(false)
 			}
 			return d.imageInto(&c.NewImage, 8, "dynamodb.NewImage")
 		case "OldImage":
 			if d.rawImages {
+				d.seen(4)
 				return d.skip(false)
 			}
 			return d.imageInto(&c.OldImage, 8, "dynamodb.OldImage")
@@ -94,6 +97,19 @@ func (d *decoder) dynamoChange(c *events.DynamoDBStreamRecord) error {
 		}
 		return d.skip(false)
 	})
+}
+
+// seen counts a member of a DynamoDB record in rawSeen, at bit shift.
+func (d *decoder) seen(shift uint) {
+	if n := d.rawSeen >> shift & 3; n < 2 {
+		d.rawSeen += 1 << shift
+	}
+}
+
+// repeated reports whether the record decoded last repeats its dynamodb,
+// NewImage or OldImage member.
+func (d *decoder) repeated() bool {
+	return d.rawSeen&0b101010 != 0
 }
 
 // imageInto decodes an image or key map, as mapInto would. Any problem with

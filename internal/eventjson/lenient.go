@@ -77,10 +77,40 @@ func KinesisRaw(payload []byte) (ev events.KinesisEvent, raw [][]byte, bad []*Fi
 // caller decodes them from the record's JSON, or builds them later with
 // DynamoDBImages. Their JSON is checked to be well formed, as part of the
 // event's, but not to be valid attribute values.
+//
+// A record whose JSON repeats its dynamodb, NewImage or OldImage member
+// (under any case) has its images built, as DynamoDBLenient builds them,
+// and a nil JSON: a caller may rely on the records it gets the JSON of
+// having each of those members once at most.
 func DynamoDBRaw(payload []byte) (ev events.DynamoDBEvent, raw [][]byte, bad []*FieldError, err error) {
 	d := newDecoder(payload)
 	d.rawImages = true
-	ev.Records, bad, err = recordsWith(d, `SequenceNumber"`, (*decoder).dynamoRecord, true, &raw)
+	var redo []int
+	elem := func(d *decoder, r *events.DynamoDBEventRecord) error {
+		d.rawSeen = 0
+		err := d.dynamoRecord(r)
+		if d.repeated() {
+			redo = append(redo, len(raw)) // its index: the span is appended next
+		}
+		return err
+	}
+	ev.Records, bad, err = recordsWith(d, `SequenceNumber"`, elem, true, &raw)
+	if err != nil {
+		return ev, raw, bad, err
+	}
+	for _, i := range redo {
+		if i < len(raw) && raw[i] != nil { // the Records array may repeat
+			if ierr := DynamoDBImages(raw[i], &ev.Records[i]); ierr != nil {
+				fe, ok := ierr.(*FieldError)
+				if !ok {
+					fe = &FieldError{Field: "dynamodb", Err: ierr}
+				}
+				fe.Index = i
+				bad = append(bad, fe)
+			}
+			raw[i] = nil
+		}
+	}
 	return ev, raw, bad, err
 }
 
