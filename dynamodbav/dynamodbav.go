@@ -2,7 +2,6 @@ package dynamodbav
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -129,24 +128,11 @@ func imagesOf(rec events.DynamoDBEventRecord, raw []byte, which int) (images, er
 	if ok {
 		return images{old: imageSource{json: oldImg}, new: imageSource{json: newImg}}, nil
 	}
-	full, err := unmarshalRecord(raw)
+	full, err := unmarshalLambda[events.DynamoDBEventRecord](raw, "record")
 	if err != nil {
 		return images{}, err
 	}
 	return images{old: imageSource{m: full.Change.OldImage}, new: imageSource{m: full.Change.NewImage}}, nil
-}
-
-// unmarshalRecord decodes a record's JSON with encoding/json; a panic of
-// aws-lambda-go's attribute decoding (on some malformed binary sets) is an
-// error.
-func unmarshalRecord(raw []byte) (rec events.DynamoDBEventRecord, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("encoding/json: %v", p)
-		}
-	}()
-	err = json.Unmarshal(raw, &rec)
-	return rec, err
 }
 
 // which images a decoder decodes.

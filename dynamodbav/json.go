@@ -100,24 +100,26 @@ func decodeImageJSONBy(img []byte, out any) (string, error) {
 
 // fallbackImage decodes img as json.Unmarshal and decodeImage do.
 func fallbackImage(img []byte, out any) error {
-	m, err := lambdaImage(img)
+	m, err := unmarshalLambda[map[string]events.DynamoDBAttributeValue](img, "image")
 	if err != nil {
 		return err
 	}
 	return decodeImage(m, out)
 }
 
-// lambdaImage is json.Unmarshal of img into aws-lambda-go's attribute
-// values. aws-lambda-go panics on a binary set holding something else than
-// strings: that is an error too.
-func lambdaImage(img []byte) (m map[string]events.DynamoDBAttributeValue, err error) {
+// unmarshalLambda is json.Unmarshal of b into a T holding aws-lambda-go's
+// attribute values (an image, a record). aws-lambda-go panics on a binary
+// set holding something else than strings: that is an error too, naming
+// what b is.
+func unmarshalLambda[T any](b []byte, what string) (v T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			m, err = nil, fmt.Errorf("dynamodbav: invalid image: aws-lambda-go panicked: %v", r)
+			var zero T
+			v, err = zero, fmt.Errorf("dynamodbav: invalid %s: aws-lambda-go panicked: %v", what, r)
 		}
 	}()
-	err = json.Unmarshal(img, &m)
-	return m, err
+	err = json.Unmarshal(b, &v)
+	return v, err
 }
 
 // Kinds of node: the data types, and an element of a set.
