@@ -32,8 +32,10 @@ type Function[E, R, Resp any] struct {
 	h     recordFunc[R] // the middleware around inner
 
 	// raw: Invoke gives the decoder of Source.DecodeJSON each record's
-	// JSON, since the handler takes a decoded type and the source's
-	// event decoder can give it.
+	// JSON, since the handler takes a decoded type, the source's event
+	// decoder can give it, and no middleware needs every record whole
+	// first (building it again from its JSON would cost more than the
+	// decoder saves).
 	raw bool
 }
 
@@ -66,7 +68,7 @@ func New[E, R, Resp, T any](src Source[E, R, Resp], h func(ctx context.Context, 
 	inner := typedFunc(src, h, o.StdJSON)
 	o.Middleware = append([]Middleware(nil), o.Middleware...) // later edits by the caller change nothing
 	_, takesRecord := any(h).(func(context.Context, R) error)
-	raw := src.payloadJSON != nil && src.decodeRaw != nil && !takesRecord
+	raw := src.payloadJSON != nil && src.decodeRaw != nil && !takesRecord && !hasMiddleware(o.Middleware)
 	return &Function[E, R, Resp]{src: src, opts: o, inner: inner, h: chain(src, inner, o.Middleware), raw: raw}
 }
 

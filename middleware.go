@@ -118,6 +118,9 @@ type recordFunc[R any] func(ctx context.Context, i int, rec *R) error
 // chain puts the middleware around inner, the first outermost. Without
 // middleware it is inner itself, and a record costs no Record.
 func chain[E, R, Resp any](src Source[E, R, Resp], inner recordFunc[R], mws []Middleware) recordFunc[R] {
+	if !hasMiddleware(mws) {
+		return inner
+	}
 	var next RecordFunc = func(ctx context.Context, r Record) error {
 		rec, ok := r.Value.(*R)
 		if !ok {
@@ -126,15 +129,10 @@ func chain[E, R, Resp any](src Source[E, R, Resp], inner recordFunc[R], mws []Mi
 		}
 		return inner(ctx, r.Index, rec)
 	}
-	wrapped := false
 	for i := len(mws) - 1; i >= 0; i-- {
 		if mws[i] != nil {
 			next = mws[i](next)
-			wrapped = true
 		}
-	}
-	if !wrapped {
-		return inner
 	}
 	id := src.id
 	return func(ctx context.Context, i int, rec *R) error {
@@ -148,6 +146,17 @@ func chain[E, R, Resp any](src Source[E, R, Resp], inner recordFunc[R], mws []Mi
 		}
 		return next(ctx, r)
 	}
+}
+
+// hasMiddleware reports whether mws holds a middleware, as chain counts
+// them: nil ones are skipped.
+func hasMiddleware(mws []Middleware) bool {
+	for _, mw := range mws {
+		if mw != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // runOf returns the run ctx belongs to, if any.

@@ -97,14 +97,15 @@ func (s Source[E, R, Resp]) Decode(dec func(rec R, v any) error) Source[E, R, Re
 //
 // With raw, [Function.Invoke] leaves out of rec what such a decoder reads
 // from the JSON instead, so as not to build it twice: for [DynamoDB], the
-// images (rec.Change.NewImage and OldImage are nil, unless a
-// [Middleware] saw the record first; dynamodbav's decoders read them from
-// raw). Everything else that sees the record sees it whole:
-// [RecordFrom], [Middleware], [Options.Divert] and [Options.Retry], the
-// request hook of lambda/handlertrace, and a handler of the record type,
-// for which nothing is left out. A middleware therefore has the images
-// built before the decoder runs, and the saving is lost: [Middleware]
-// receives the record itself, which must be whole.
+// images (rec.Change.NewImage and OldImage are nil; dynamodbav's decoders
+// read them from raw). Everything else that sees the record sees it
+// whole, built from its JSON when first asked for: [RecordFrom],
+// [Options.Divert] and [Options.Retry], and the request hook of
+// lambda/handlertrace. A [Middleware] receives every record before its
+// decoder does, and whole, so a Function with middleware (or with a
+// handler of the record type) decodes events as with Decode, and raw is
+// nil: building each record again from its JSON would cost more than the
+// decoder saves.
 // Images left out are not checked until they are built: an invalid
 // attribute value in an image the decoder does not read fails no record.
 //
