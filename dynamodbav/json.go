@@ -1241,6 +1241,15 @@ func (t *tree) sdkMap(i int32) map[string]types.AttributeValue {
 // neither, and when a key matches a field twice ("NewImage" and "newimage",
 // say), as encoding/json would then merge the values, which is left to it.
 // The images themselves are only checked to be valid JSON.
+//
+// The names are those of the event Lambda sends: each record holds the
+// stream record under "dynamodb", whose item images are "NewImage" and
+// "OldImage" (DynamoDB Streams API reference, Record and StreamRecord;
+// the json tags of aws-lambda-go v1.54.0's events.DynamoDBEventRecord and
+// events.DynamoDBStreamRecord; Powertools' DynamoDBStreamSchema). Which
+// images are there depends on the stream's view type: KEYS_ONLY has none,
+// NEW_IMAGE and OLD_IMAGE one, NEW_AND_OLD_IMAGES both, and an INSERT has
+// no old image, a REMOVE no new one.
 func recordImages(rec []byte) (newImg, oldImg []byte, ok bool) {
 	return recordImagesOf(rec, false, 0)
 }

@@ -7,6 +7,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
+// The member names of a DynamoDB Streams record, as Lambda sends it and as
+// aws-lambda-go's events.DynamoDBEventRecord, DynamoDBStreamRecord and
+// DynamoDBUserIdentity tag them (the DynamoDB Streams API reference calls
+// them Record, StreamRecord and Identity); TestUnknownFindsWhatTheDecodersDoNotRead
+// fails if aws-lambda-go's types gain one the decoder does not read.
 var (
 	dynamoRecordFields = []string{"awsRegion", "dynamodb", "eventID", "eventName", "eventSource", "eventVersion",
 		"eventSourceARN", "userIdentity"}
